@@ -1,0 +1,512 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/signers"
+	"github.com/wechatpay-apiv3/wechatpay-go/utils"
+)
+
+// SignatureScheme is the Authorization scheme of every APIv3 request.
+const SignatureScheme = "WECHATPAY2-SHA256-RSA2048"
+
+// Version is this SDK's version, sent in the User-Agent.
+const Version = "0.1.0"
+
+// Client calls WeChat Pay APIv3. Build it with NewClient; it is immutable
+// afterwards (platform certificates aside, which rotate safely) and safe for
+// concurrent use.
+type Client struct {
+	mchID     string
+	mchSerial string
+	mchKey    *rsa.PrivateKey
+	signer    *signers.SHA256WithRSASigner
+	apiV3Key  string
+
+	keys  *keyring
+	certs *certManager // nil unless WithAutoCertificates
+
+	primary, backup endpoint
+	hc              *http.Client
+	retry           RetryPolicy
+	log             *slog.Logger
+	clock           func() time.Time
+	maxBody         int64
+	userAgent       string
+}
+
+type endpoint struct {
+	origin string // scheme://host
+	prefix string // path prefix, no trailing slash
+}
+
+func (e endpoint) ok() bool { return e.origin != "" }
+
+func parseEndpoint(base string) endpoint {
+	u, _ := url.Parse(base) // checked by the option
+	return endpoint{origin: u.Scheme + "://" + u.Host, prefix: strings.TrimRight(u.EscapedPath(), "/")}
+}
+
+// NewClient builds a Client. WithMerchant is required, and at least one way
+// to verify WeChat Pay's signatures: WithPlatformPublicKey,
+// WithPlatformCertificates or WithAutoCertificates (which needs WithAPIv3Key).
+func NewClient(opts ...Option) (*Client, error) {
+	s := settings{retry: DefaultRetryPolicy, maxBody: DefaultMaxBodySize}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&s); err != nil {
+			return nil, fmt.Errorf("wechatpay: %w", err)
+		}
+	}
+	var problems []string
+	if s.mchKey == nil {
+		problems = append(problems, "merchant credentials are missing (WithMerchant)")
+	}
+	if len(s.publicKeys) == 0 && len(s.certs) == 0 && !s.autoCerts {
+		problems = append(problems, "no way to verify WeChat Pay signatures: give WithPlatformPublicKey, WithPlatformCertificates or WithAutoCertificates")
+	}
+	if s.autoCerts && !s.apiV3KeySet {
+		problems = append(problems, "WithAutoCertificates needs the APIv3 key (WithAPIv3Key) to decrypt the certificates")
+	}
+	keys := newKeyring()
+	for _, k := range s.publicKeys {
+		if prev, dup := keys.get(k.Serial); dup && !prev.PublicKey.Equal(k.PublicKey) {
+			problems = append(problems, "two different public keys were given for "+k.Serial)
+		}
+		if s.mchKey != nil && s.mchKey.PublicKey.Equal(k.PublicKey) {
+			problems = append(problems, "the platform public key "+k.Serial+" is the merchant's own key")
+		}
+		keys.put(k)
+	}
+	for _, c := range s.certs {
+		k, err := keyFromCertificate(c)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		keys.put(k)
+	}
+	if len(problems) > 0 {
+		return nil, errors.New("wechatpay: cannot build client: " + strings.Join(problems, "; "))
+	}
+
+	c := &Client{
+		mchID: s.mchID, mchSerial: s.mchSerial, mchKey: s.mchKey,
+		signer:   &signers.SHA256WithRSASigner{MchID: s.mchID, CertificateSerialNo: s.mchSerial, PrivateKey: s.mchKey},
+		apiV3Key: s.apiV3Key,
+		keys:     keys,
+		hc:       s.httpClient,
+		retry:    s.retry,
+		log:      s.logger,
+		clock:    s.clock,
+		maxBody:  s.maxBody,
+	}
+	base := DefaultBaseURL
+	if s.baseURL != "" {
+		base = s.baseURL
+	}
+	c.primary = parseEndpoint(base)
+	switch {
+	case s.backupURL != nil && *s.backupURL != "":
+		c.backup = parseEndpoint(*s.backupURL)
+	case s.backupURL == nil && s.baseURL == "":
+		c.backup = parseEndpoint(DefaultBackupURL)
+	}
+	if c.hc == nil {
+		c.hc = defaultHTTPClient()
+	}
+	if c.log == nil {
+		c.log = slog.New(discardHandler{})
+	}
+	if c.clock == nil {
+		c.clock = time.Now
+	}
+	c.userAgent = "wechatpay-biz-go/" + Version
+	if s.userAgent != "" {
+		c.userAgent += " " + s.userAgent
+	}
+	if s.autoCerts {
+		c.certs = &certManager{c: c}
+	}
+	return c, nil
+}
+
+// defaultHTTPClient closes idle connections well before WeChat Pay's 8 s
+// keep-alive cut-off and never follows redirects (which could carry the
+// Authorization header to another host).
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.IdleConnTimeout = 5 * time.Second
+	t.MaxIdleConnsPerHost = 32
+	t.ResponseHeaderTimeout = 30 * time.Second
+	t.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	return &http.Client{
+		Transport:     t,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }
+
+// MerchantID returns the merchant ID requests are signed for.
+func (c *Client) MerchantID() string { return c.mchID }
+
+// HasAPIv3Key reports whether an APIv3 key was configured.
+func (c *Client) HasAPIv3Key() bool { return c.apiV3Key != "" }
+
+// PlatformKeys returns the platform keys the client currently trusts.
+func (c *Client) PlatformKeys() []PlatformKey { return c.keys.all() }
+
+func (c *Client) now() time.Time { return c.clock() }
+
+// Request describes one API call for Client.Do.
+type Request struct {
+	Method string // GET, POST, PATCH, PUT, DELETE
+	// Path is the escaped API path, e.g. "/v3/smartguide/guides"; escape
+	// path parameters with url.PathEscape. An absolute http(s) URL is used
+	// as is (no fail-over); that is how bill download URLs are fetched.
+	Path  string
+	Query url.Values // encoded with url.Values.Encode and signed as sent
+	// Body is marshalled to JSON; nil sends no body. A []byte or
+	// json.RawMessage is sent as is.
+	Body any
+	// Idempotent marks calls that may be retried: queries, and writes keyed
+	// by the merchant's own business number.
+	Idempotent bool
+	// WechatpaySerial is sent as Wechatpay-Serial: the platform key the
+	// sensitive fields of this request were encrypted to (Encrypter.Serial).
+	WechatpaySerial string
+	Header          http.Header // extra headers
+}
+
+// ResponseMeta is the metadata of a verified answer. Product response types
+// embed it, so every response exposes its RequestID.
+type ResponseMeta struct {
+	StatusCode int
+	Header     http.Header
+	RequestID  string // the Request-ID header
+}
+
+func (m *ResponseMeta) setResponseMeta(v ResponseMeta) { *m = v }
+
+type metaSetter interface{ setResponseMeta(ResponseMeta) }
+
+// Response is what Do returns: the metadata and the verified body.
+type Response struct {
+	ResponseMeta
+	Body []byte
+}
+
+type prepared struct {
+	method     string
+	abs        *url.URL // absolute URL, or nil
+	path       string   // escaped path relative to the endpoint prefix
+	rawQuery   string
+	body       []byte
+	idempotent bool
+	serial     string
+	header     http.Header
+	verify     bool
+}
+
+func (c *Client) prepare(req *Request) (*prepared, error) {
+	if req == nil {
+		return nil, errors.New("wechatpay: nil request")
+	}
+	method := strings.ToUpper(req.Method)
+	switch method {
+	case http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
+	default:
+		return nil, fmt.Errorf("wechatpay: unsupported method %q", req.Method)
+	}
+	p := &prepared{method: method, idempotent: req.Idempotent, serial: req.WechatpaySerial, header: req.Header, verify: true}
+	path, rawQuery, _ := strings.Cut(req.Path, "?")
+	switch {
+	case strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://"):
+		u, err := url.Parse(req.Path)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("wechatpay: bad URL %q", req.Path)
+		}
+		p.abs = u
+		rawQuery = u.RawQuery
+	case strings.HasPrefix(path, "/"):
+		p.path = path
+	default:
+		return nil, fmt.Errorf("wechatpay: path %q must start with /", req.Path)
+	}
+	if q := req.Query.Encode(); q != "" {
+		if rawQuery != "" {
+			rawQuery += "&"
+		}
+		rawQuery += q
+	}
+	p.rawQuery = rawQuery
+	switch b := req.Body.(type) {
+	case nil:
+	case []byte:
+		p.body = b
+	case json.RawMessage:
+		p.body = b
+	default:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(b); err != nil {
+			return nil, fmt.Errorf("wechatpay: encoding request body: %w", err)
+		}
+		p.body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+	return p, nil
+}
+
+// Do calls the API: it signs the request, sends it (retrying per the policy
+// when req.Idempotent), verifies the answer's signature, and decodes a 2xx
+// JSON body into out (if out is not nil and the body is not empty; a 204 with
+// no body is success). If out embeds ResponseMeta it is filled in. Non-2xx
+// answers are returned as *APIError; signature failures match
+// ErrInvalidSignature; a done context returns the context's error.
+//
+// Do is the escape hatch for endpoints this SDK does not wrap.
+func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, error) {
+	p, err := c.prepare(req)
+	if err != nil {
+		return nil, err
+	}
+	if c.certs != nil {
+		if err := c.certs.ensure(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return c.execute(ctx, p, out)
+}
+
+func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, error) {
+	hr, body, err := c.send(ctx, p, false)
+	if err != nil {
+		return nil, err
+	}
+	meta := ResponseMeta{StatusCode: hr.StatusCode, Header: hr.Header, RequestID: hr.Header.Get("Request-ID")}
+	if out != nil && len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, out); err != nil {
+			return nil, fmt.Errorf("wechatpay: %s %s: decoding response [request id %s]: %w", p.method, p.displayPath(), meta.RequestID, err)
+		}
+	}
+	if ms, ok := out.(metaSetter); ok {
+		ms.setResponseMeta(meta)
+	}
+	return &Response{ResponseMeta: meta, Body: body}, nil
+}
+
+// Download makes a signed GET to rawURL exactly as given (the bill
+// download_url keeps its host) and returns the unverified streaming response
+// (bill files carry no signature; verify them by their hash). The caller
+// closes the body. Non-2xx answers are returned as *APIError.
+func (c *Client) Download(ctx context.Context, rawURL string) (*http.Response, error) {
+	p, err := c.prepare(&Request{Method: http.MethodGet, Path: rawURL, Idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	hr, _, err := c.send(ctx, p, true)
+	return hr, err
+}
+
+func (p *prepared) displayPath() string {
+	if p.abs != nil {
+		return p.abs.EscapedPath()
+	}
+	return p.path
+}
+
+// send runs the attempt loop. With stream it returns the first 2xx response
+// unread and unverified; otherwise it returns the verified body.
+func (c *Client) send(ctx context.Context, p *prepared, stream bool) (*http.Response, []byte, error) {
+	if ctx == nil {
+		return nil, nil, errors.New("wechatpay: nil context")
+	}
+	maxAttempts := 1
+	if p.idempotent {
+		maxAttempts = c.retry.MaxAttempts
+	}
+	var lastErr error
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		start := time.Now()
+		hr, err := c.roundTrip(ctx, p)
+		var body []byte
+		if err == nil && !(stream && hr.StatusCode/100 == 2) {
+			body, err = readCapped(hr.Body, c.maxBody)
+			hr.Body.Close()
+		}
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, nil, ctxErr
+			}
+			lastErr = fmt.Errorf("wechatpay: %s %s: %w", p.method, p.displayPath(), err)
+			if attempt < maxAttempts && !errors.Is(err, ErrBodyTooLarge) {
+				c.log.LogAttrs(ctx, slog.LevelInfo, "wechatpay: retrying after transport error",
+					slog.String("method", p.method), slog.String("path", p.displayPath()), slog.Int("attempt", attempt), slog.String("error", err.Error()))
+				if err := sleepCtx(ctx, c.retry.delay(attempt)); err != nil {
+					return nil, nil, err
+				}
+				continue
+			}
+			if attempt > 1 {
+				lastErr = fmt.Errorf("%w (after %d attempts)", lastErr, attempt)
+			}
+			return nil, nil, lastErr
+		}
+		rid := hr.Header.Get("Request-ID")
+		c.log.LogAttrs(ctx, slog.LevelDebug, "wechatpay: call",
+			slog.String("method", p.method), slog.String("path", p.displayPath()), slog.Int("status", hr.StatusCode),
+			slog.String("request_id", rid), slog.Int("attempt", attempt), slog.Duration("elapsed", time.Since(start)))
+		if hr.StatusCode/100 != 2 {
+			apiErr := decodeAPIError(hr.StatusCode, body, rid, p.method, p.displayPath())
+			apiErr.Attempts = attempt
+			if attempt < maxAttempts && apiErr.Temporary() {
+				c.log.LogAttrs(ctx, slog.LevelInfo, "wechatpay: retrying after transient answer",
+					slog.String("method", p.method), slog.String("path", p.displayPath()), slog.Int("status", hr.StatusCode),
+					slog.String("code", apiErr.Code), slog.String("request_id", rid), slog.Int("attempt", attempt))
+				if err := sleepCtx(ctx, c.retry.delay(attempt)); err != nil {
+					return nil, nil, err
+				}
+				continue
+			}
+			return nil, nil, apiErr
+		}
+		if stream {
+			return hr, nil, nil
+		}
+		if p.verify {
+			if err := c.verify(ctx, SignatureHeadersFrom(hr.Header), body, rid); err != nil {
+				c.log.LogAttrs(ctx, slog.LevelWarn, "wechatpay: response signature rejected",
+					slog.String("method", p.method), slog.String("path", p.displayPath()), slog.String("request_id", rid), slog.String("error", err.Error()))
+				return nil, nil, err
+			}
+		}
+		return hr, body, nil
+	}
+}
+
+// roundTrip sends one attempt, signed afresh, failing over to the backup
+// host when the primary cannot be reached.
+func (c *Client) roundTrip(ctx context.Context, p *prepared) (*http.Response, error) {
+	if p.abs != nil {
+		return c.sendTo(ctx, p, p.abs.Scheme+"://"+p.abs.Host, p.abs.EscapedPath())
+	}
+	hr, err := c.sendTo(ctx, p, c.primary.origin, c.primary.prefix+p.path)
+	if err != nil && c.backup.ok() && unreachable(err) && ctx.Err() == nil {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "wechatpay: primary host unreachable, using backup host",
+			slog.String("backup", c.backup.origin), slog.String("error", err.Error()))
+		return c.sendTo(ctx, p, c.backup.origin, c.backup.prefix+p.path)
+	}
+	return hr, err
+}
+
+func (c *Client) sendTo(ctx context.Context, p *prepared, origin, path string) (*http.Response, error) {
+	canonical := path
+	if p.rawQuery != "" {
+		canonical += "?" + p.rawQuery
+	}
+	auth, err := c.authorization(ctx, p.method, canonical, p.body)
+	if err != nil {
+		return nil, err
+	}
+	var body io.Reader = http.NoBody
+	if p.body != nil {
+		body = bytes.NewReader(p.body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, p.method, origin+canonical, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range p.header {
+		hreq.Header[http.CanonicalHeaderKey(k)] = vs
+	}
+	hreq.Header.Set("Authorization", auth)
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("User-Agent", c.userAgent)
+	if p.body != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	if p.serial != "" {
+		hreq.Header.Set("Wechatpay-Serial", p.serial)
+	}
+	return c.hc.Do(hreq)
+}
+
+// authorization builds the Authorization header for one attempt, with a fresh
+// nonce and timestamp.
+func (c *Client) authorization(ctx context.Context, method, canonicalURL string, body []byte) (string, error) {
+	nonce, err := utils.GenerateNonce()
+	if err != nil {
+		return "", fmt.Errorf("wechatpay: generating nonce: %w", err)
+	}
+	ts := strconv.FormatInt(c.now().Unix(), 10)
+	var msg strings.Builder
+	msg.Grow(len(method) + len(canonicalURL) + len(ts) + len(nonce) + len(body) + 5)
+	msg.WriteString(method)
+	msg.WriteByte('\n')
+	msg.WriteString(canonicalURL)
+	msg.WriteByte('\n')
+	msg.WriteString(ts)
+	msg.WriteByte('\n')
+	msg.WriteString(nonce)
+	msg.WriteByte('\n')
+	msg.Write(body)
+	msg.WriteByte('\n')
+	res, err := c.signer.Sign(ctx, msg.String())
+	if err != nil {
+		return "", fmt.Errorf("wechatpay: signing request: %w", err)
+	}
+	return SignatureScheme + ` mchid="` + c.mchID + `",nonce_str="` + nonce + `",signature="` + res.Signature +
+		`",timestamp="` + ts + `",serial_no="` + c.mchSerial + `"`, nil
+}
+
+// Sign signs message with the merchant private key (SHA256-RSA, Base64), as
+// front-end payment parameters require.
+func (c *Client) Sign(ctx context.Context, message string) (string, error) {
+	res, err := c.signer.Sign(ctx, message)
+	if err != nil {
+		return "", err
+	}
+	return res.Signature, nil
+}
+
+// ErrBodyTooLarge is returned when a response body exceeds the size cap.
+var ErrBodyTooLarge = errors.New("wechatpay: response body exceeds the size limit")
+
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, ErrBodyTooLarge
+	}
+	return b, nil
+}
+
+// Ptr returns a pointer to v, for optional request fields.
+func Ptr[T any](v T) *T { return &v }

@@ -1,0 +1,108 @@
+package core
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxClockSkew is the largest allowed difference, in either direction,
+// between a Wechatpay-Timestamp and the local clock.
+const MaxClockSkew = 5 * time.Minute
+
+// SignatureHeaders are the four headers WeChat Pay signs responses and
+// notifications with.
+type SignatureHeaders struct {
+	Timestamp string // Wechatpay-Timestamp, Unix seconds
+	Nonce     string // Wechatpay-Nonce
+	Signature string // Wechatpay-Signature, Base64
+	Serial    string // Wechatpay-Serial, the key that signed
+}
+
+// SignatureHeadersFrom reads the four Wechatpay-* headers from h.
+func SignatureHeadersFrom(h http.Header) SignatureHeaders {
+	return SignatureHeaders{
+		Timestamp: h.Get("Wechatpay-Timestamp"),
+		Nonce:     h.Get("Wechatpay-Nonce"),
+		Signature: h.Get("Wechatpay-Signature"),
+		Serial:    h.Get("Wechatpay-Serial"),
+	}
+}
+
+// ErrMissingHeader is matched by signature errors caused by an absent
+// Wechatpay-* header. It also matches ErrInvalidSignature.
+var ErrMissingHeader = errorString("wechatpay: missing Wechatpay-* signature header")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// VerifySignature checks that body was signed by WeChat Pay: all four headers
+// present, the timestamp within MaxClockSkew of now in both directions, a
+// known serial (refreshing auto-downloaded certificates, rate-limited, when the
+// serial is new) and a valid SHA256-RSA signature over
+// "timestamp\nnonce\nbody\n". Every failure matches ErrInvalidSignature.
+func (c *Client) VerifySignature(ctx context.Context, h SignatureHeaders, body []byte) error {
+	return c.verify(ctx, h, body, "")
+}
+
+func (c *Client) verify(ctx context.Context, h SignatureHeaders, body []byte, requestID string) error {
+	return c.verifyWith(ctx, h, body, requestID, func(serial string) (PlatformKey, bool) {
+		key, ok := c.keys.get(serial)
+		if !ok && c.certs != nil && !strings.HasPrefix(serial, PublicKeyIDPrefix) {
+			c.certs.refreshForSerial(ctx, serial)
+			key, ok = c.keys.get(serial)
+		}
+		return key, ok
+	})
+}
+
+func (c *Client) verifyWith(ctx context.Context, h SignatureHeaders, body []byte, requestID string, lookup func(string) (PlatformKey, bool)) error {
+	fail := func(kind error, serial, reason string) error {
+		return &SignatureError{Reason: reason, Serial: serial, RequestID: requestID, kind: kind}
+	}
+	var missing []string
+	for _, m := range [...]struct{ name, v string }{
+		{"Wechatpay-Timestamp", h.Timestamp}, {"Wechatpay-Nonce", h.Nonce},
+		{"Wechatpay-Signature", h.Signature}, {"Wechatpay-Serial", h.Serial},
+	} {
+		if m.v == "" {
+			missing = append(missing, m.name)
+		}
+	}
+	if len(missing) > 0 {
+		return fail(ErrMissingHeader, h.Serial, "missing header "+strings.Join(missing, ", "))
+	}
+	ts, err := strconv.ParseInt(h.Timestamp, 10, 64)
+	if err != nil {
+		return fail(ErrStaleTimestamp, h.Serial, "malformed Wechatpay-Timestamp")
+	}
+	skew := c.now().Sub(time.Unix(ts, 0))
+	if skew >= MaxClockSkew || skew <= -MaxClockSkew {
+		return fail(ErrStaleTimestamp, h.Serial, "Wechatpay-Timestamp is "+skew.Round(time.Second).String()+" away from the local clock")
+	}
+	key, ok := lookup(h.Serial)
+	if !ok {
+		return fail(ErrUnknownSerial, h.Serial, "no platform key with this serial")
+	}
+	if !key.validAt(c.now()) {
+		return fail(ErrUnknownSerial, h.Serial, "platform certificate is not valid now")
+	}
+	msg := make([]byte, 0, len(h.Timestamp)+len(h.Nonce)+len(body)+3)
+	msg = append(msg, h.Timestamp...)
+	msg = append(msg, '\n')
+	msg = append(msg, h.Nonce...)
+	msg = append(msg, '\n')
+	msg = append(msg, body...)
+	msg = append(msg, '\n')
+	if err := key.verifier.Verify(ctx, h.Serial, string(msg), h.Signature); err != nil {
+		reason := "signature does not match"
+		if strings.HasPrefix(h.Signature, "WECHATPAY/SIGNTEST/") {
+			reason = "signature probe (WECHATPAY/SIGNTEST/) rejected"
+		}
+		return fail(nil, h.Serial, reason)
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+package sandbox
+
+import "time"
+
+// LedgerEntry is one money movement the sandbox has seen (a pay-score
+// collection, a mall transaction, a refund). Bills are generated from the
+// ledger.
+type LedgerEntry struct {
+	Time          time.Time // payment success time, or refund initiation time
+	AppID         string
+	SubMchID      string // "" for a direct merchant
+	TransactionID string // WeChat Pay order number
+	OutTradeNo    string // merchant order number
+	OpenID        string
+	TradeType     string // JSAPI, NATIVE, APP, MICROPAY, AUTH (pay score)…
+	TradeState    string // SUCCESS or REFUND
+	BankType      string
+	AmountFen     int64 // settlement amount of the order, fen
+	CouponFen     int64
+	RefundID      string // WeChat refund number, for refunds
+	OutRefundNo   string
+	RefundFen     int64
+	RefundStatus  string // SUCCESS, PROCESSING
+	Product       string // product description
+	Attach        string // merchant data package
+}
+
+// Record adds an entry to the ledger. Product simulations call it; tests
+// can too, to build bills with chosen content.
+func (s *Server) Record(e LedgerEntry) {
+	s.mu.Lock()
+	s.ledger = append(s.ledger, e)
+	s.mu.Unlock()
+}
+
+// Ledger returns a copy of every entry recorded so far, oldest first.
+func (s *Server) Ledger() []LedgerEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]LedgerEntry(nil), s.ledger...)
+}
