@@ -16,6 +16,9 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## demo: run the examples against the embedded sandbox (no credentials, no network).
+EXAMPLES := $(sort $(filter-out examples/internal/,$(wildcard examples/*/)))
+
+## demo: run every example against the embedded sandbox (no credentials, no
+## network). examples/tour walks every product; the others run one each.
 demo:
-	$(GO) run ./examples/tour
+	@set -e; for d in $(EXAMPLES); do echo "== $$d"; $(GO) run ./$$d; done

@@ -1,0 +1,86 @@
+// Package setup gives the examples a client: against the embedded sandbox by
+// default, or against the real WeChat Pay API when credentials are given in
+// environment variables:
+//
+//	WECHATPAY_MCH_ID          merchant ID
+//	WECHATPAY_MCH_SERIAL      merchant API certificate serial
+//	WECHATPAY_MCH_KEY_FILE    path of the merchant API private key (PEM)
+//	WECHATPAY_APIV3_KEY       APIv3 key (32 bytes)
+//	WECHATPAY_PUBLIC_KEY_ID   WeChat Pay public key ID (PUB_KEY_ID_…), optional
+//	WECHATPAY_PUBLIC_KEY_FILE WeChat Pay public key (PEM), with the ID above
+//
+// Without a public key the real client downloads platform certificates.
+package setup
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/wechatpay-apiv3/wechatpay-go/utils"
+
+	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
+)
+
+// Env is what an example runs against.
+type Env struct {
+	Client  *core.Client
+	Sandbox *sandbox.Server // nil against the real API
+}
+
+// Real reports whether the example runs against the real API.
+func (e *Env) Real() bool { return e.Sandbox == nil }
+
+// Close stops the sandbox, if any.
+func (e *Env) Close() {
+	if e.Sandbox != nil {
+		e.Sandbox.Close()
+	}
+}
+
+// New returns the environment: real when WECHATPAY_MCH_ID is set, the
+// sandbox otherwise.
+func New() (*Env, error) {
+	if os.Getenv("WECHATPAY_MCH_ID") == "" {
+		sb, err := sandbox.NewServer()
+		if err != nil {
+			return nil, err
+		}
+		c, err := sb.Client()
+		if err != nil {
+			sb.Close()
+			return nil, err
+		}
+		return &Env{Client: c, Sandbox: sb}, nil
+	}
+	key, err := utils.LoadPrivateKeyWithPath(os.Getenv("WECHATPAY_MCH_KEY_FILE"))
+	if err != nil {
+		return nil, fmt.Errorf("WECHATPAY_MCH_KEY_FILE: %w", err)
+	}
+	opts := []core.Option{
+		core.WithMerchant(os.Getenv("WECHATPAY_MCH_ID"), os.Getenv("WECHATPAY_MCH_SERIAL"), key),
+		core.WithAPIv3Key(os.Getenv("WECHATPAY_APIV3_KEY")),
+	}
+	if id := os.Getenv("WECHATPAY_PUBLIC_KEY_ID"); id != "" {
+		pub, err := utils.LoadPublicKeyWithPath(os.Getenv("WECHATPAY_PUBLIC_KEY_FILE"))
+		if err != nil {
+			return nil, fmt.Errorf("WECHATPAY_PUBLIC_KEY_FILE: %w", err)
+		}
+		opts = append(opts, core.WithPlatformPublicKey(id, pub))
+	} else {
+		opts = append(opts, core.WithAutoCertificates())
+	}
+	c, err := core.NewClient(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Env{Client: c}, nil
+}
+
+// Must exits the program with the error, if any.
+func Must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "example failed:", err)
+		os.Exit(1)
+	}
+}
