@@ -474,7 +474,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rep Reply) {
 		h.Set("Content-Type", ctype)
 	}
 	if !rep.Unsigned {
-		for k, v := range s.signatureHeaders(body) {
+		for k, v := range s.SignatureHeaders(body, s.now()) {
 			h[k] = v
 		}
 	}
@@ -495,10 +495,13 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rep Reply) {
 	_, _ = w.Write(body)
 }
 
-// signatureHeaders signs body as WeChat Pay signs answers and notifications.
-func (s *Server) signatureHeaders(body []byte) http.Header {
+// SignatureHeaders returns the Wechatpay-* headers that sign body at time
+// at, with the sandbox's current signing key, as WeChat Pay signs answers and
+// notifications. Hooks (SetHook) use it to serve custom answers; the next
+// ProbeNext answers get a probe signature instead.
+func (s *Server) SignatureHeaders(body []byte, at time.Time) http.Header {
 	serial, key := s.signingKey()
-	ts := strconv.FormatInt(s.now().Unix(), 10)
+	ts := strconv.FormatInt(at.Unix(), 10)
 	nonce, _ := utils.GenerateNonce()
 	sig, err := utils.SignSHA256WithRSA(ts+"\n"+nonce+"\n"+string(body)+"\n", key)
 	if err != nil {
