@@ -1,0 +1,26 @@
+// Package businesscircle wraps the WeChat Pay 智慧商圈 (business circle)
+// APIs: a mall that has enabled "pay to earn points" learns of its members'
+// purchases in the mall's stores through MALL_TRANSACTION.SUCCESS
+// notifications, reports the points each purchase earned with SyncPoints,
+// and is then told of refunds of those purchases (MALL_REFUND.SUCCESS).
+//
+// Build a Service from a core.Client:
+//
+//	svc := businesscircle.NewService(client)
+//	_, err := svc.SyncPoints(ctx, &businesscircle.SyncPointsRequest{...})
+//
+// The callbacks are verified and decrypted by notify.Handler; ParseTransaction,
+// ParseRefund and ParseActivateCard turn a *notify.Notification into a typed
+// event:
+//
+//	h.On(businesscircle.EventTransactionSuccess, func(ctx context.Context, n *notify.Notification) error {
+//		ev, err := businesscircle.ParseTransaction(n)
+//		...
+//	})
+//
+// Refund notifications are only sent for transactions whose points were
+// synced with SyncPoints, so sync every transaction, also those that earn
+// no points (EarnPoints false, IncreasedPoints 0).
+//
+// Reference: https://pay.weixin.qq.com/docs/merchant/products/mall-points/introduction.html
+package businesscircle
