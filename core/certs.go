@@ -33,7 +33,8 @@ type certManager struct {
 	mu          sync.Mutex
 	loaded      bool
 	nextRefresh time.Time
-	lastAttempt time.Time
+	lastAttempt time.Time // last download of any kind
+	lastSerial  time.Time // last download caused by an unknown serial
 	lastErr     error
 	inflight    chan struct{}
 }
@@ -45,7 +46,7 @@ func (m *certManager) ensure(ctx context.Context) error {
 		m.mu.Unlock()
 		return nil
 	}
-	return m.refreshLocked(ctx, false)
+	return m.refreshLocked(ctx, false, false)
 }
 
 // refreshForSerial downloads again because a response named an unknown
@@ -53,17 +54,30 @@ func (m *certManager) ensure(ctx context.Context) error {
 func (m *certManager) refreshForSerial(ctx context.Context, serial string) {
 	m.c.log.LogAttrs(ctx, slog.LevelInfo, "wechatpay: unknown platform serial, refreshing certificates", slog.String("serial", serial))
 	m.mu.Lock()
-	_ = m.refreshLocked(ctx, true)
+	now := m.c.now()
+	if !m.lastSerial.IsZero() && now.Sub(m.lastSerial) < certMinInterval && m.inflight == nil {
+		m.mu.Unlock()
+		return
+	}
+	m.lastSerial = now
+	_ = m.refreshLocked(ctx, true, true)
 }
 
-// Refresh forces a certificate download now (still at most once a minute).
+// refresh forces a certificate download now.
 func (m *certManager) refresh(ctx context.Context) error {
 	m.mu.Lock()
-	return m.refreshLocked(ctx, true)
+	err := m.refreshLocked(ctx, true, true)
+	if err == nil {
+		m.mu.Lock()
+		err = m.lastErr
+		m.mu.Unlock()
+	}
+	return err
 }
 
-// refreshLocked is entered with m.mu held and releases it.
-func (m *certManager) refreshLocked(ctx context.Context, wait bool) error {
+// refreshLocked is entered with m.mu held and releases it. Unless force, a
+// failed download is not retried for a minute.
+func (m *certManager) refreshLocked(ctx context.Context, wait, force bool) error {
 	if ch := m.inflight; ch != nil {
 		loaded := m.loaded
 		m.mu.Unlock()
@@ -81,7 +95,7 @@ func (m *certManager) refreshLocked(ctx context.Context, wait bool) error {
 		return m.tolerate(err)
 	}
 	now := m.c.now()
-	if !m.lastAttempt.IsZero() && now.Sub(m.lastAttempt) < certMinInterval {
+	if !force && !m.lastAttempt.IsZero() && now.Sub(m.lastAttempt) < certMinInterval {
 		err := m.lastErr
 		m.mu.Unlock()
 		return m.tolerate(err)
@@ -210,9 +224,11 @@ func (m *certManager) download(ctx context.Context) ([]PlatformKey, error) {
 	return keys, nil
 }
 
-// RefreshCertificates downloads the platform certificates now. It is only
-// useful with WithAutoCertificates, where it is otherwise done lazily; it is
-// rate-limited to once a minute.
+// RefreshCertificates downloads the platform certificates now and reports
+// any failure. It is only useful with WithAutoCertificates, where downloads
+// otherwise happen lazily: before the first call, before the newest
+// certificate expires, every 12 hours, and (at most once a minute) when an
+// answer names an unknown serial.
 func (c *Client) RefreshCertificates(ctx context.Context) error {
 	if c.certs == nil {
 		return errors.New("wechatpay: RefreshCertificates needs WithAutoCertificates")

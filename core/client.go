@@ -128,7 +128,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		c.backup = parseEndpoint(DefaultBackupURL)
 	}
 	if c.hc == nil {
-		c.hc = defaultHTTPClient()
+		c.hc = DefaultHTTPClient()
 	}
 	if c.log == nil {
 		c.log = slog.New(discardHandler{})
@@ -146,10 +146,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// defaultHTTPClient closes idle connections well before WeChat Pay's 8 s
+// DefaultHTTPClient returns the client used when WithHTTPClient is not
+// given. It closes idle connections well before WeChat Pay's 8 s
 // keep-alive cut-off and never follows redirects (which could carry the
 // Authorization header to another host).
-func defaultHTTPClient() *http.Client {
+func DefaultHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.IdleConnTimeout = 5 * time.Second
 	t.MaxIdleConnsPerHost = 32
