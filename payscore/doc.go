@@ -1,0 +1,44 @@
+// Package payscore wraps WeChat Pay Score (微信支付分) for direct merchants:
+// user authorizations ("permissions"), service orders, their callbacks, and
+// the parameters a mini program, APP or JSAPI page needs to open the Pay
+// Score pages.
+//
+// Build a Service once from a *core.Client and share it:
+//
+//	svc := payscore.NewService(client)
+//
+// # Modes
+//
+// In confirm mode (需确认) an order is created CREATED and the user confirms
+// it in the Pay Score mini program, opened with ConfirmOrderPage and the
+// order's package. In no-confirm mode (免确认) the user authorizes the
+// merchant's service once (PreAuthorize, then AuthorizationPage); orders are
+// then created with NeedUserConfirm set to false and the user's OpenID, and
+// start DOING/USER_CONFIRM at once.
+//
+// # Order states
+//
+//	CREATED ──user confirms──▶ DOING/USER_CONFIRM ──CompleteOrder──▶ DOING/MCH_COMPLETE
+//	   │                            │                     (collection USER_PAYING)
+//	   │                            │                          │ deducted, or SyncOrder
+//	   ├──CancelOrder──▶ REVOKED ◀──┴──CancelOrder─────────────┤
+//	   └──30 days──▶ EXPIRED                                   ▼
+//	                                                   DONE (collection USER_PAID)
+//
+// # Validation
+//
+// Every method checks the documented rules before sending anything and
+// reports every problem at once in a *core.ValidationError: required fields,
+// lengths, formats, at most 100 post_payments and 30 post_discounts, unique
+// item names, risk fund names, and total_amount = Σ post_payments.amount −
+// Σ post_discounts.amount when completing or modifying an order.
+//
+// # Times
+//
+// The API writes pay-score times as yyyyMMddHHmmss (Beijing time), some also
+// as yyyyMMdd, and the start time may be the keyword OnAccept. Time holds
+// such a value exactly as sent; build one with At, Date or OnAccept.
+//
+// Reference: https://pay.weixin.qq.com/doc/v3/merchant/4012587900 and the
+// no-confirm development guide.
+package payscore

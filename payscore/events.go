@@ -1,0 +1,88 @@
+package payscore
+
+import (
+	"fmt"
+
+	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
+)
+
+// Callback event types (notify.Notification.EventType).
+const (
+	// EventUserOpenService: the user authorized the service.
+	EventUserOpenService = "PAYSCORE.USER_OPEN_SERVICE"
+	// EventUserCloseService: the user withdrew the authorization.
+	EventUserCloseService = "PAYSCORE.USER_CLOSE_SERVICE"
+	// EventUserConfirm: the user confirmed an order (confirm mode).
+	EventUserConfirm = "PAYSCORE.USER_CONFIRM"
+	// EventUserPaid: an order's payment was collected.
+	EventUserPaid = "PAYSCORE.USER_PAID"
+)
+
+// PermissionEvent is the decrypted resource of the
+// PAYSCORE.USER_OPEN_SERVICE and PAYSCORE.USER_CLOSE_SERVICE callbacks.
+type PermissionEvent struct {
+	// EventType is the notification's event type.
+	EventType string `json:"-"`
+
+	AppID     string `json:"appid"`
+	MchID     string `json:"mchid"`
+	ServiceID string `json:"service_id"`
+	OpenID    string `json:"openid"`
+	// OutRequestNo is the merchant request number (ordinary authorization
+	// flow).
+	OutRequestNo string `json:"out_request_no,omitempty"`
+	// AuthorizationCode is set in the pre-authorization flow.
+	AuthorizationCode string            `json:"authorization_code,omitempty"`
+	UserServiceStatus UserServiceStatus `json:"user_service_status"`
+	// OpenOrCloseTime is when the user opened or closed the service
+	// (yyyyMMddHHmmss).
+	OpenOrCloseTime Time `json:"openorclose_time"`
+}
+
+// ParsePermissionEvent decodes a verified PAYSCORE.USER_OPEN_SERVICE or
+// PAYSCORE.USER_CLOSE_SERVICE notification.
+func ParsePermissionEvent(n *notify.Notification) (*PermissionEvent, error) {
+	if err := checkEvent(n, EventUserOpenService, EventUserCloseService); err != nil {
+		return nil, err
+	}
+	ev := &PermissionEvent{EventType: n.EventType}
+	if err := n.Decode(ev); err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+// OrderEvent is the decrypted resource of the PAYSCORE.USER_CONFIRM and
+// PAYSCORE.USER_PAID callbacks: the service order. After USER_CONFIRM the
+// order is DOING/USER_CONFIRM; after USER_PAID it is DONE with collection
+// USER_PAID.
+type OrderEvent struct {
+	// EventType is the notification's event type.
+	EventType string `json:"-"`
+	ServiceOrder
+}
+
+// ParseOrderEvent decodes a verified PAYSCORE.USER_CONFIRM or
+// PAYSCORE.USER_PAID notification.
+func ParseOrderEvent(n *notify.Notification) (*OrderEvent, error) {
+	if err := checkEvent(n, EventUserConfirm, EventUserPaid); err != nil {
+		return nil, err
+	}
+	ev := &OrderEvent{EventType: n.EventType}
+	if err := n.Decode(ev); err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+func checkEvent(n *notify.Notification, want ...string) error {
+	if n == nil {
+		return fmt.Errorf("payscore: nil notification")
+	}
+	for _, w := range want {
+		if n.EventType == w {
+			return nil
+		}
+	}
+	return fmt.Errorf("payscore: notification %s is %s, want %v", n.ID, n.EventType, want)
+}

@@ -1,0 +1,238 @@
+package payscore
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+)
+
+// PreAuthorizeRequest asks for a token to open the authorization page
+// (no-confirm mode, 商户预授权).
+type PreAuthorizeRequest struct {
+	ServiceID string `json:"service_id"` // service ID, at most 32 characters
+	AppID     string `json:"appid"`      // AppID bound to the merchant, at most 32 characters
+	// AuthorizationCode is the merchant's authorization agreement number:
+	// 1-32 digits, letters or _-|*, unique per merchant.
+	AuthorizationCode string `json:"authorization_code"`
+	// NotifyURL receives the PAYSCORE.USER_OPEN_SERVICE and
+	// PAYSCORE.USER_CLOSE_SERVICE callbacks; at most 255 characters.
+	NotifyURL *string `json:"notify_url,omitempty"`
+}
+
+// PreAuthorizeResponse carries the token for AuthorizationPage.
+type PreAuthorizeResponse struct {
+	core.ResponseMeta `json:"-"`
+	// ApplyPermissionsToken opens the authorization page; valid one hour.
+	ApplyPermissionsToken string `json:"apply_permissions_token"`
+}
+
+// PreAuthorize registers an authorization agreement number and returns the
+// token that opens the Pay Score authorization page (see
+// AuthorizationPage). The user's decision arrives as a
+// PAYSCORE.USER_OPEN_SERVICE callback, or by QueryPermissionByAuthorizationCode.
+//
+// POST /v3/payscore/permissions —
+// https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/apply-permissions.html
+func (s *Service) PreAuthorize(ctx context.Context, req *PreAuthorizeRequest) (*PreAuthorizeResponse, error) {
+	var v validate.V
+	if req == nil {
+		v.Add("request", "is required")
+	} else {
+		id(&v, "service_id", req.ServiceID, 32)
+		id(&v, "appid", req.AppID, 32)
+		authorizationCode(&v, "authorization_code", req.AuthorizationCode)
+		if req.NotifyURL != nil {
+			notifyURL(&v, "notify_url", *req.NotifyURL)
+		}
+	}
+	if err := v.Err("payscore.PreAuthorize"); err != nil {
+		return nil, err
+	}
+	out := new(PreAuthorizeResponse)
+	// Keyed by authorization_code, so a retry cannot act twice.
+	if _, err := s.c.Do(ctx, &core.Request{Method: http.MethodPost, Path: "/v3/payscore/permissions", Body: req, Idempotent: true}, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Permission is a user's authorization of a service.
+type Permission struct {
+	ServiceID          string             `json:"service_id"`
+	AppID              string             `json:"appid"` // AppID of the latest successful authorization
+	MchID              string             `json:"mchid"` // merchant of the latest successful authorization
+	OpenID             string             `json:"openid,omitempty"`
+	AuthorizationCode  string             `json:"authorization_code,omitempty"` // pre-authorization only
+	AuthorizationState AuthorizationState `json:"authorization_state"`
+	NotifyURL          string             `json:"notify_url,omitempty"` // query by authorization code only
+	// CancelAuthorizationTime is the latest withdrawal.
+	CancelAuthorizationTime *time.Time `json:"cancel_authorization_time,omitempty"`
+	// AuthorizationSuccessTime is the latest successful authorization.
+	AuthorizationSuccessTime *time.Time `json:"authorization_success_time,omitempty"`
+	UserRiskLevel            *int64     `json:"user_risk_level,omitempty"`
+	RiskLevelVersion         *int64     `json:"risk_level_version,omitempty"`
+}
+
+// PermissionResponse is returned by the permission queries.
+type PermissionResponse struct {
+	core.ResponseMeta `json:"-"`
+	Permission
+}
+
+// QueryPermissionByOpenIDRequest identifies a user's authorization.
+type QueryPermissionByOpenIDRequest struct {
+	OpenID    string `json:"-"` // path: the user's OpenID under AppID, at most 128 characters
+	ServiceID string `json:"-"` // query: service ID
+	AppID     string `json:"-"` // query: AppID
+}
+
+// QueryPermissionByOpenID returns the state of a user's authorization of a
+// service. A user who never authorized is UNAVAILABLE.
+//
+// GET /v3/payscore/permissions/openid/{openid} —
+// https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-open-id.html
+func (s *Service) QueryPermissionByOpenID(ctx context.Context, req *QueryPermissionByOpenIDRequest) (*PermissionResponse, error) {
+	var v validate.V
+	if req == nil {
+		v.Add("request", "is required")
+	} else {
+		id(&v, "openid", req.OpenID, 128)
+		id(&v, "service_id", req.ServiceID, 32)
+		id(&v, "appid", req.AppID, 32)
+	}
+	if err := v.Err("payscore.QueryPermissionByOpenID"); err != nil {
+		return nil, err
+	}
+	out := new(PermissionResponse)
+	_, err := s.c.Do(ctx, &core.Request{
+		Method:     http.MethodGet,
+		Path:       "/v3/payscore/permissions/openid/" + url.PathEscape(req.OpenID),
+		Query:      url.Values{"service_id": {req.ServiceID}, "appid": {req.AppID}},
+		Idempotent: true,
+	}, out)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// QueryPermissionByAuthorizationCodeRequest identifies a pre-authorization.
+type QueryPermissionByAuthorizationCodeRequest struct {
+	AuthorizationCode string `json:"-"` // path: the number given to PreAuthorize
+	ServiceID         string `json:"-"` // query: service ID
+}
+
+// QueryPermissionByAuthorizationCode returns the state of the authorization
+// registered with PreAuthorize: UNBINDUSER until the user authorizes.
+//
+// GET /v3/payscore/permissions/authorization-code/{authorization_code} —
+// https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-code.html
+func (s *Service) QueryPermissionByAuthorizationCode(ctx context.Context, req *QueryPermissionByAuthorizationCodeRequest) (*PermissionResponse, error) {
+	var v validate.V
+	if req == nil {
+		v.Add("request", "is required")
+	} else {
+		authorizationCode(&v, "authorization_code", req.AuthorizationCode)
+		id(&v, "service_id", req.ServiceID, 32)
+	}
+	if err := v.Err("payscore.QueryPermissionByAuthorizationCode"); err != nil {
+		return nil, err
+	}
+	out := new(PermissionResponse)
+	_, err := s.c.Do(ctx, &core.Request{
+		Method:     http.MethodGet,
+		Path:       "/v3/payscore/permissions/authorization-code/" + url.PathEscape(req.AuthorizationCode),
+		Query:      url.Values{"service_id": {req.ServiceID}},
+		Idempotent: true,
+	}, out)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TerminatePermissionByOpenIDRequest withdraws a user's authorization.
+type TerminatePermissionByOpenIDRequest struct {
+	OpenID    string `json:"-"`          // path: the user's OpenID, at most 128 characters
+	ServiceID string `json:"service_id"` // service ID
+	AppID     string `json:"appid"`      // AppID
+	Reason    string `json:"reason"`     // reason, at most 50 characters
+}
+
+// TerminatePermissionResponse is the empty (204) answer of the terminate
+// calls.
+type TerminatePermissionResponse struct {
+	core.ResponseMeta `json:"-"`
+}
+
+// TerminatePermissionByOpenID withdraws a user's authorization of a
+// service. It fails while the user has unfinished orders.
+//
+// POST /v3/payscore/permissions/openid/{openid}/terminate —
+// https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-open-id.html
+func (s *Service) TerminatePermissionByOpenID(ctx context.Context, req *TerminatePermissionByOpenIDRequest) (*TerminatePermissionResponse, error) {
+	var v validate.V
+	if req == nil {
+		v.Add("request", "is required")
+	} else {
+		id(&v, "openid", req.OpenID, 128)
+		id(&v, "service_id", req.ServiceID, 32)
+		id(&v, "appid", req.AppID, 32)
+		v.RequiredText("reason", req.Reason, 50)
+	}
+	if err := v.Err("payscore.TerminatePermissionByOpenID"); err != nil {
+		return nil, err
+	}
+	out := new(TerminatePermissionResponse)
+	_, err := s.c.Do(ctx, &core.Request{
+		Method: http.MethodPost,
+		Path:   "/v3/payscore/permissions/openid/" + url.PathEscape(req.OpenID) + "/terminate",
+		Body:   req,
+	}, out)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TerminatePermissionByAuthorizationCodeRequest withdraws a
+// pre-authorization.
+type TerminatePermissionByAuthorizationCodeRequest struct {
+	AuthorizationCode string `json:"-"`          // path: the number given to PreAuthorize
+	ServiceID         string `json:"service_id"` // service ID
+	Reason            string `json:"reason"`     // reason, at most 50 characters
+}
+
+// TerminatePermissionByAuthorizationCode withdraws the authorization
+// registered under an authorization agreement number. It fails while the
+// user has unfinished orders.
+//
+// POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate —
+// https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-code.html
+func (s *Service) TerminatePermissionByAuthorizationCode(ctx context.Context, req *TerminatePermissionByAuthorizationCodeRequest) (*TerminatePermissionResponse, error) {
+	var v validate.V
+	if req == nil {
+		v.Add("request", "is required")
+	} else {
+		authorizationCode(&v, "authorization_code", req.AuthorizationCode)
+		id(&v, "service_id", req.ServiceID, 32)
+		v.RequiredText("reason", req.Reason, 50)
+	}
+	if err := v.Err("payscore.TerminatePermissionByAuthorizationCode"); err != nil {
+		return nil, err
+	}
+	out := new(TerminatePermissionResponse)
+	_, err := s.c.Do(ctx, &core.Request{
+		Method: http.MethodPost,
+		Path:   "/v3/payscore/permissions/authorization-code/" + url.PathEscape(req.AuthorizationCode) + "/terminate",
+		Body:   req,
+	}, out)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
