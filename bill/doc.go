@@ -1,0 +1,29 @@
+// Package bill applies for, downloads, verifies and parses WeChat Pay bills
+// (账单): the daily trade bill, the fund-flow bill and a service provider's
+// per-sub-merchant fund-flow bill.
+//
+// The flow is apply → download → verify → parse:
+//
+//	svc := bill.NewService(client)
+//	resp, err := svc.TradeBill(ctx, &bill.TradeBillRequest{
+//		BillDate: bill.Yesterday(time.Now()),
+//		TarType:  core.Ptr(bill.TarTypeGzip),
+//	})
+//	// Write to a temporary file, check the SHA-1, then rename.
+//	_, err = svc.DownloadToFile(ctx, resp.DownloadRequest(), "trade.csv")
+//	f, _ := os.Open("trade.csv")
+//	r := bill.NewTradeBillReader(f)
+//	for row, err := range r.All() { ... }
+//	sum := r.Summary()
+//
+// Downloads are streamed: gzip files are decompressed and encrypted
+// sub-merchant files decrypted on the fly, the SHA-1 of the decompressed
+// content is checked against hash_value (ErrHashMismatch otherwise), and a
+// size cap guards memory and disk. The readers parse one line at a time, so
+// memory does not grow with the bill.
+//
+// Amounts in bill files are yuan strings; the readers turn them into int64
+// fen exactly, and the five-decimal fee column into Fee (1/100000 yuan).
+// Times are read in Asia/Shanghai, and bill dates are the Date type, which
+// formats as yyyy-MM-dd.
+package bill

@@ -1,0 +1,336 @@
+package bill
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+)
+
+// DefaultMaxFileSize caps the decompressed size of a download (4 GiB) when
+// the request sets no MaxSize: a guard for memory and disk against a
+// runaway or hostile stream.
+const DefaultMaxFileSize int64 = 4 << 30
+
+// ErrHashMismatch is returned when a downloaded file's SHA-1 differs from
+// the hash_value WeChat Pay gave for it: the file is corrupted or was
+// tampered with and must not be used.
+var ErrHashMismatch = errors.New("bill: downloaded file does not match its hash_value")
+
+// ErrFileTooLarge is returned when a download exceeds its size cap.
+var ErrFileTooLarge = errors.New("bill: downloaded file exceeds the size limit")
+
+// DownloadRequest says which bill file to fetch and how to check it. Build
+// it with FileResponse.DownloadRequest.
+type DownloadRequest struct {
+	// DownloadURL is the download_url, called exactly as given. Required.
+	DownloadURL string
+	// HashType is the digest algorithm; "" means SHA1, the only one used.
+	HashType HashType
+	// HashValue is the hex digest of the decompressed file. Required.
+	HashValue string
+	// TarType GZIP decompresses the file (ask for it in the apply request).
+	TarType TarType
+	// MaxSize caps the decompressed size in bytes; 0 means
+	// DefaultMaxFileSize.
+	MaxSize int64
+}
+
+// DownloadResult describes a verified download.
+type DownloadResult struct {
+	Size       int64    // bytes written (decompressed, decrypted)
+	SHA1       string   // hex SHA-1 of everything written
+	Files      int      // files downloaded (several for a split encrypted bill)
+	RequestIDs []string // Request-ID of each download, for support requests
+}
+
+// Download fetches a bill file with a signed GET to its download_url
+// (keeping the URL's host; the answer carries no WeChat Pay signature),
+// streams it to w (gunzipped when TarType is GZIP) and checks its SHA-1
+// against HashValue. Memory use does not depend on the file size.
+//
+// w receives the data before the check completes: when Download returns an
+// error (ErrHashMismatch, ErrFileTooLarge, a transport error) discard what
+// was written. DownloadToFile does that for files.
+//
+// GET {download_url} (/v3/billdownload/file) —
+// https://pay.weixin.qq.com/doc/v3/merchant/4012556654
+func (s *Service) Download(ctx context.Context, req *DownloadRequest, w io.Writer) (*DownloadResult, error) {
+	if err := req.check("bill.Download", w != nil); err != nil {
+		return nil, err
+	}
+	res := &DownloadResult{}
+	out := newSink(w, req.MaxSize)
+	if err := s.fetch(ctx, req.DownloadURL, req.HashValue, req.TarType, nil, out, res); err != nil {
+		return nil, err
+	}
+	res.Size, res.SHA1 = out.n, hex.EncodeToString(out.h.Sum(nil))
+	return res, nil
+}
+
+// DownloadToFile is Download into the file at path. It writes a temporary
+// file in the same directory, verifies it, syncs it and only then renames
+// it to path, so path never holds an unverified or partial bill; on error
+// the temporary file is removed. The file is created with mode 0600.
+func (s *Service) DownloadToFile(ctx context.Context, req *DownloadRequest, path string) (*DownloadResult, error) {
+	if err := req.check("bill.DownloadToFile", path != ""); err != nil {
+		return nil, err
+	}
+	return writeFileAtomically(path, func(w io.Writer) (*DownloadResult, error) { return s.Download(ctx, req, w) })
+}
+
+func (r *DownloadRequest) check(op string, target bool) error {
+	var v validate.V
+	if r == nil {
+		v.Add("request", "is required")
+		return v.Err(op)
+	}
+	if v.Required("download_url", r.DownloadURL) {
+		v.URL("download_url", r.DownloadURL)
+	}
+	checkHash(&v, "", r.HashType, r.HashValue)
+	if r.TarType != "" {
+		validate.OneOf(&v, "tar_type", r.TarType, TarType("").Values())
+	}
+	v.Check(r.MaxSize >= 0, "max_size", "must not be negative")
+	v.Check(target, "destination", "is required")
+	return v.Err(op)
+}
+
+func checkHash(v *validate.V, prefix string, t HashType, value string) {
+	v.Check(t == "" || t == HashTypeSHA1, prefix+"hash_type", "must be SHA1 (the only digest this SDK verifies)")
+	if v.Required(prefix+"hash_value", value) {
+		_, err := hex.DecodeString(value)
+		v.Check(err == nil && len(value) == 2*sha1.Size, prefix+"hash_value", "must be a hex SHA-1 digest")
+	}
+}
+
+// EncryptedDownloadRequest says which encrypted parts of a sub-merchant
+// fund-flow bill to fetch. Build it with
+// SubMerchantFundFlowBillResponse.DownloadRequest.
+type EncryptedDownloadRequest struct {
+	// Count is download_bill_count; when not 0 it must match len(Files).
+	Count int
+	// Files are the parts, in any order; their BillSequence must run from
+	// 1 without gaps. Required.
+	Files []EncryptedFile
+	// Algorithm is the algorithm of the apply request; "" means
+	// AEAD_AES_256_GCM, the only one this SDK decrypts.
+	Algorithm Algorithm
+	// TarType GZIP decompresses each part after decryption.
+	TarType TarType
+	// MaxSize caps the joined decompressed size in bytes; 0 means
+	// DefaultMaxFileSize.
+	MaxSize int64
+}
+
+// DownloadEncrypted fetches every part of a sub-merchant fund-flow bill
+// with signed GETs, decrypts each part's encrypt_key with the merchant
+// private key (RSA-OAEP), decrypts the part (AES-256-GCM with its nonce and
+// empty associated data, streamed), gunzips it when TarType is GZIP, checks
+// its SHA-1 against its hash_value and writes the parts to w in
+// bill_sequence order, joined into one bill. Memory use does not depend on
+// the file size.
+//
+// As with Download, w receives data before every check completes: discard it
+// when an error is returned (ErrDecrypt, ErrHashMismatch, ErrFileTooLarge…),
+// or use DownloadEncryptedToFile.
+//
+// GET {download_url} (/v3/billdownload/file) —
+// https://pay.weixin.qq.com/docs/partner/apis/partner-mini-program-payment/get-sub-mch-fund-flow-bill.html
+func (s *Service) DownloadEncrypted(ctx context.Context, req *EncryptedDownloadRequest, w io.Writer) (*DownloadResult, error) {
+	files, err := req.check("bill.DownloadEncrypted", w != nil)
+	if err != nil {
+		return nil, err
+	}
+	res := &DownloadResult{}
+	out := newSink(w, req.MaxSize)
+	for _, f := range files {
+		key, err := s.fileKey(f.EncryptKey)
+		if err != nil {
+			return nil, fmt.Errorf("bill: part %d: %w", f.BillSequence, err)
+		}
+		decrypt := func(r io.Reader) (io.Reader, error) { return newGCMReader(r, key, []byte(f.Nonce)) }
+		if err := s.fetch(ctx, f.DownloadURL, f.HashValue, req.TarType, decrypt, out, res); err != nil {
+			return nil, fmt.Errorf("bill: part %d of %d: %w", f.BillSequence, len(files), err)
+		}
+	}
+	res.Size, res.SHA1 = out.n, hex.EncodeToString(out.h.Sum(nil))
+	return res, nil
+}
+
+// DownloadEncryptedToFile is DownloadEncrypted into the file at path, with
+// the same write-verify-rename guarantee as DownloadToFile.
+func (s *Service) DownloadEncryptedToFile(ctx context.Context, req *EncryptedDownloadRequest, path string) (*DownloadResult, error) {
+	if _, err := req.check("bill.DownloadEncryptedToFile", path != ""); err != nil {
+		return nil, err
+	}
+	return writeFileAtomically(path, func(w io.Writer) (*DownloadResult, error) { return s.DownloadEncrypted(ctx, req, w) })
+}
+
+// check validates the request and returns the parts in sequence order.
+func (r *EncryptedDownloadRequest) check(op string, target bool) ([]EncryptedFile, error) {
+	var v validate.V
+	if r == nil {
+		v.Add("request", "is required")
+		return nil, v.Err(op)
+	}
+	v.Check(r.Algorithm == "" || r.Algorithm == AlgorithmAES256GCM, "algorithm", "must be AEAD_AES_256_GCM (the only algorithm this SDK decrypts)")
+	if r.TarType != "" {
+		validate.OneOf(&v, "tar_type", r.TarType, TarType("").Values())
+	}
+	v.Check(r.MaxSize >= 0, "max_size", "must not be negative")
+	v.Check(target, "destination", "is required")
+	if v.Check(len(r.Files) > 0, "download_bill_list", "is required") {
+		v.Check(r.Count == 0 || r.Count == len(r.Files), "download_bill_count", "does not match the number of files in download_bill_list")
+	}
+	files := slices.Clone(r.Files)
+	slices.SortStableFunc(files, func(a, b EncryptedFile) int { return a.BillSequence - b.BillSequence })
+	for i, f := range files {
+		p := "download_bill_list[" + strconv.Itoa(i) + "]."
+		v.Check(f.BillSequence == i+1, p+"bill_sequence", "sequences must run 1, 2, … without gaps or repeats")
+		if v.Required(p+"download_url", f.DownloadURL) {
+			v.URL(p+"download_url", f.DownloadURL)
+		}
+		v.Required(p+"encrypt_key", f.EncryptKey)
+		v.Check(len(f.Nonce) == 12, p+"nonce", "must be 12 bytes")
+		checkHash(&v, p, f.HashType, f.HashValue)
+	}
+	if err := v.Err(op); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// fileKey decrypts a part's encrypt_key with the merchant private key. The
+// key is 32 bytes, sent as is or Base64-encoded.
+func (s *Service) fileKey(encrypted string) ([]byte, error) {
+	pt, err := s.c.DecryptSensitive(encrypted)
+	if err != nil {
+		return nil, errors.New("decrypting encrypt_key with the merchant private key failed")
+	}
+	if len(pt) == 32 {
+		return []byte(pt), nil
+	}
+	if b, err := base64.StdEncoding.DecodeString(pt); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	return nil, errors.New("the decrypted encrypt_key is not a 32-byte AES-256 key")
+}
+
+// sink is the destination of a download: it hashes everything written and
+// enforces the size cap.
+type sink struct {
+	w     io.Writer
+	h     hash.Hash
+	n     int64
+	limit int64
+}
+
+func newSink(w io.Writer, limit int64) *sink {
+	if limit <= 0 {
+		limit = DefaultMaxFileSize
+	}
+	return &sink{w: w, h: sha1.New(), limit: limit}
+}
+
+// fetch downloads one file through decrypt (when not nil) and gunzip (when
+// tar is GZIP) into out, and checks its own SHA-1 against want.
+func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decrypt func(io.Reader) (io.Reader, error), out *sink, res *DownloadResult) error {
+	hr, err := s.c.Download(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer hr.Body.Close()
+	rid := hr.Header.Get("Request-ID")
+	res.Files++
+	res.RequestIDs = append(res.RequestIDs, rid)
+	where := ""
+	if rid != "" {
+		where = " [request id " + rid + "]"
+	}
+
+	var r io.Reader = hr.Body
+	if decrypt != nil {
+		if r, err = decrypt(r); err != nil {
+			return err
+		}
+	}
+	// A server that sets Content-Encoding: gzip has already been
+	// decompressed by net/http (Uncompressed); do not gunzip twice.
+	if tar == TarTypeGzip && !hr.Uncompressed {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			if errors.Is(err, ErrDecrypt) {
+				return fmt.Errorf("%w%s", err, where)
+			}
+			return fmt.Errorf("bill: the file is not gzip-compressed: %w%s", err, where)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	h := sha1.New()
+	remaining := out.limit - out.n
+	n, err := io.Copy(io.MultiWriter(h, out.h, out.w), io.LimitReader(r, remaining+1))
+	if n > remaining {
+		return fmt.Errorf("%w (%d bytes)%s", ErrFileTooLarge, out.limit, where)
+	}
+	out.n += n
+	if err != nil {
+		return fmt.Errorf("bill: reading the file: %w%s", err, where)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, want) {
+		return fmt.Errorf("%w: got SHA-1 %s, want %s%s", ErrHashMismatch, got, strings.ToLower(want), where)
+	}
+	return nil
+}
+
+// writeFileAtomically runs fill on a temporary file next to path and
+// renames it to path only when fill succeeded and the data is on disk.
+func writeFileAtomically(path string, fill func(io.Writer) (*DownloadResult, error)) (res *DownloadResult, err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.partial")
+	if err != nil {
+		return nil, fmt.Errorf("bill: %w", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 256<<10)
+	if res, err = fill(bw); err != nil {
+		return nil, err
+	}
+	if err = bw.Flush(); err != nil {
+		return nil, fmt.Errorf("bill: writing %s: %w", tmp, err)
+	}
+	if err = f.Sync(); err != nil {
+		return nil, fmt.Errorf("bill: syncing %s: %w", tmp, err)
+	}
+	if err = f.Close(); err != nil {
+		return nil, fmt.Errorf("bill: closing %s: %w", tmp, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return nil, fmt.Errorf("bill: %w", err)
+	}
+	return res, nil
+}
