@@ -187,11 +187,11 @@ func (m *certManager) download(ctx context.Context) ([]PlatformKey, error) {
 		if ec.Algorithm != "" && ec.Algorithm != "AEAD_AES_256_GCM" {
 			return nil, fmt.Errorf("wechatpay: platform certificate %s uses unsupported algorithm %s", d.SerialNo, ec.Algorithm)
 		}
-		pemText, err := utils.DecryptAES256GCM(m.c.apiV3Key, ec.AssociatedData, ec.Nonce, ec.Ciphertext)
+		pemText, err := m.c.DecryptAEAD(ec.AssociatedData, ec.Nonce, ec.Ciphertext)
 		if err != nil {
 			return nil, fmt.Errorf("wechatpay: decrypting platform certificate %s failed (wrong APIv3 key?) [request id %s]", d.SerialNo, rid)
 		}
-		cert, err := utils.LoadCertificate(pemText)
+		cert, err := utils.LoadCertificate(string(pemText))
 		if err != nil {
 			return nil, fmt.Errorf("wechatpay: parsing platform certificate %s: %w", d.SerialNo, err)
 		}

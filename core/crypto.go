@@ -77,6 +77,11 @@ func (c *Client) DecryptAEAD(associatedData, nonce, ciphertext string) ([]byte, 
 	if c.apiV3Key == "" {
 		return nil, ErrNoAPIv3Key
 	}
+	// wechatpay-go's DecryptAES256GCM panics on a nonce that is not 12
+	// bytes; the nonce comes from the network, so check it first.
+	if len(nonce) != 12 {
+		return nil, ErrDecrypt
+	}
 	pt, err := utils.DecryptAES256GCM(c.apiV3Key, associatedData, nonce, ciphertext)
 	if err != nil {
 		return nil, ErrDecrypt
