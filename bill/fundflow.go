@@ -1,0 +1,211 @@
+package bill
+
+import (
+	"io"
+	"iter"
+	"time"
+)
+
+// Direction is 收支类型, the direction of a fund movement.
+type Direction string
+
+// Directions as written in the bill.
+const (
+	Income  Direction = "收入"
+	Expense Direction = "支出"
+)
+
+// Values lists the known directions.
+func (Direction) Values() []Direction { return []Direction{Income, Expense} }
+
+// FundFlowRow is one detail row of a fund-flow bill (also of a decrypted
+// sub-merchant fund-flow bill). Amounts are fen.
+type FundFlowRow struct {
+	Line         int       // line number in the file
+	Time         time.Time // 记账时间
+	BusinessID   string    // 微信支付业务单号
+	FlowID       string    // 资金流水单号
+	BusinessName string    // 业务名称: 交易, 退款, 充值, 提现, 企业付款, 代金券, 分账…
+	BusinessType string    // 业务类型: 交易, 扣除交易手续费, 退款, 退款关闭, 退还交易手续费…
+	Direction    Direction // 收支类型
+	AmountFen    int64     // 收支金额(元), positive in both directions
+	BalanceFen   int64     // 账户结余(元)
+	Applicant    string    // 资金变更提交申请人
+	Remark       string    // 备注
+	VoucherID    string    // 业务凭证号
+	Extra        map[string]string
+}
+
+// FundFlowSummary is the summary row of a fund-flow bill.
+type FundFlowSummary struct {
+	Line         int
+	Count        int64 // 资金流水总笔数
+	IncomeCount  int64 // 收入笔数
+	IncomeFen    int64 // 收入金额
+	ExpenseCount int64 // 支出笔数
+	ExpenseFen   int64 // 支出金额
+	Extra        map[string]string
+}
+
+const (
+	fTime = iota
+	fBusinessID
+	fFlowID
+	fBusinessName
+	fBusinessType
+	fDirection
+	fAmount
+	fBalance
+	fApplicant
+	fRemark
+	fVoucher
+)
+
+var fundColumns = [][]string{
+	{"记账时间"}, {"微信支付业务单号"}, {"资金流水单号"}, {"业务名称"}, {"业务类型"}, {"收支类型"},
+	{"收支金额(元)", "收支金额（元）", "收支金额"}, {"账户结余(元)", "账户结余（元）", "账户结余"},
+	{"资金变更提交申请人"}, {"备注"}, {"业务凭证号"},
+}
+
+var fundRequired = []int{fTime, fDirection, fAmount}
+
+const (
+	fsCount = iota
+	fsIncomeCount
+	fsIncome
+	fsExpenseCount
+	fsExpense
+)
+
+var fundSummaryColumns = [][]string{
+	{"资金流水总笔数"}, {"收入笔数"}, {"收入金额", "收入金额(元)"}, {"支出笔数"}, {"支出金额", "支出金额(元)"},
+}
+
+// FundFlowReader reads a fund-flow bill one row at a time, so memory does
+// not depend on the size of the bill.
+type FundFlowReader struct {
+	t       *table
+	cols    columns
+	summary *FundFlowSummary
+	err     error
+}
+
+// NewFundFlowReader returns a reader over a decompressed (and, for the
+// sub-merchant bill, decrypted) fund-flow bill.
+func NewFundFlowReader(r io.Reader) *FundFlowReader { return &FundFlowReader{t: newTable(r)} }
+
+func (r *FundFlowReader) init() error {
+	if r.cols.idx != nil || r.err != nil {
+		return r.err
+	}
+	if err := r.t.readHeader(); err != nil {
+		r.err = err
+		return err
+	}
+	r.cols = mapColumns(r.t.header, fundColumns)
+	if err := requireColumns(r.cols, fundColumns, fundRequired); err != nil {
+		r.err = err
+	}
+	return r.err
+}
+
+// Header reads the header line if needed and returns the column names.
+func (r *FundFlowReader) Header() ([]string, error) {
+	if err := r.init(); err != nil {
+		return nil, err
+	}
+	return r.t.header, nil
+}
+
+// Read returns the next detail row, then io.EOF after reading the summary
+// (see Summary). Errors behave as for TradeBillReader.Read.
+func (r *FundFlowReader) Read() (*FundFlowRow, error) {
+	if err := r.init(); err != nil {
+		return nil, err
+	}
+	cells, line, err := r.t.next()
+	if err == io.EOF {
+		return nil, r.readSummary()
+	}
+	if err != nil {
+		r.err = err
+		return nil, err
+	}
+	if pe := checkRow(r.t.header, cells, line); pe != nil {
+		return nil, pe
+	}
+	c := cellReader{cells: cells, header: r.t.header, cols: r.cols, line: line}
+	row := &FundFlowRow{
+		Line:         line,
+		Time:         c.time(fTime),
+		BusinessID:   c.raw(fBusinessID),
+		FlowID:       c.raw(fFlowID),
+		BusinessName: c.text(fBusinessName),
+		BusinessType: c.text(fBusinessType),
+		Direction:    Direction(c.raw(fDirection)),
+		AmountFen:    c.fen(fAmount),
+		BalanceFen:   c.fen(fBalance),
+		Applicant:    c.text(fApplicant),
+		Remark:       c.text(fRemark),
+		VoucherID:    c.raw(fVoucher),
+		Extra:        c.extra(),
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	return row, nil
+}
+
+func (r *FundFlowReader) readSummary() error {
+	if r.summary != nil {
+		return io.EOF
+	}
+	t := r.t
+	cols := mapColumns(t.sumHead, fundSummaryColumns)
+	if err := requireColumns(cols, fundSummaryColumns, []int{fsCount}); err != nil {
+		pe := err.(*ParseError)
+		pe.Line = t.sumLine - 1
+		r.err = pe
+		return pe
+	}
+	if pe := checkRow(t.sumHead, t.sumRow, t.sumLine); pe != nil {
+		r.err = pe
+		return pe
+	}
+	c := cellReader{cells: t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
+	s := &FundFlowSummary{
+		Line:         t.sumLine,
+		Count:        c.count(fsCount),
+		IncomeCount:  c.count(fsIncomeCount),
+		IncomeFen:    c.fen(fsIncome),
+		ExpenseCount: c.count(fsExpenseCount),
+		ExpenseFen:   c.fen(fsExpense),
+		Extra:        c.extra(),
+	}
+	if c.err != nil {
+		r.err = c.err
+		return c.err
+	}
+	r.summary = s
+	r.err = io.EOF
+	return io.EOF
+}
+
+// Summary returns the summary row, or nil until Read has returned io.EOF.
+func (r *FundFlowReader) Summary() *FundFlowSummary { return r.summary }
+
+// All returns an iterator over the remaining rows. It stops after the last
+// row (Summary is then set) or after yielding the first error.
+func (r *FundFlowReader) All() iter.Seq2[*FundFlowRow, error] {
+	return func(yield func(*FundFlowRow, error) bool) {
+		for {
+			row, err := r.Read()
+			if err == io.EOF {
+				return
+			}
+			if !yield(row, err) || err != nil {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,410 @@
+package bill
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrMalformed is matched (errors.Is) by every *ParseError.
+var ErrMalformed = errors.New("bill: malformed bill file")
+
+// ParseError reports a line of a bill file that cannot be read. It never
+// contains the line's content (bills hold personal data), only where and
+// what is wrong.
+type ParseError struct {
+	Line   int    // 1-based line number in the (decompressed) file
+	Column string // header name of the offending column, if any
+	Err    error  // what is wrong
+}
+
+func (e *ParseError) Error() string {
+	if e.Column != "" {
+		return fmt.Sprintf("bill: line %d, column %s: %v", e.Line, e.Column, e.Err)
+	}
+	return fmt.Sprintf("bill: line %d: %v", e.Line, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Is makes every ParseError match ErrMalformed.
+func (e *ParseError) Is(target error) bool { return target == ErrMalformed }
+
+// MaxLineLength caps one line of a bill file (1 MiB); a longer line is a
+// ParseError rather than unbounded memory.
+const MaxLineLength = 1 << 20
+
+// Fee is an amount in 1/100000 yuan (0.001 fen): the precision of the fee
+// column (手续费, e.g. `0.00600`), kept exact.
+type Fee int64
+
+// String formats f in yuan with five decimals, e.g. 0.00600.
+func (f Fee) String() string {
+	sign, v := "", int64(f)
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%05d", sign, v/100000, v%100000)
+}
+
+// Fen returns f in fen, and whether that is exact (no fraction of a fen).
+func (f Fee) Fen() (fen int64, exact bool) { return int64(f) / 1000, int64(f)%1000 == 0 }
+
+// parseFixed parses a decimal string into an integer of 10^-scale units,
+// exactly: more decimals than scale are accepted only when they are zeros.
+// An empty string is 0 (bills leave some amounts blank).
+func parseFixed(s string, scale int) (int64, bool) {
+	if s == "" {
+		return 0, true
+	}
+	neg := false
+	switch s[0] {
+	case '-':
+		neg, s = true, s[1:]
+	case '+':
+		s = s[1:]
+	}
+	ip, fp, _ := strings.Cut(s, ".")
+	if ip == "" && fp == "" {
+		return 0, false
+	}
+	var v int64
+	const limit = (1<<63 - 1 - 9) / 10
+	for i := 0; i < len(ip); i++ {
+		c := ip[i]
+		if c < '0' || c > '9' || v > limit {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	for i := 0; i < len(fp); i++ {
+		c := fp[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if i >= scale {
+			if c != '0' {
+				return 0, false
+			}
+			continue
+		}
+		if v > limit {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	for i := len(fp); i < scale; i++ {
+		if v > limit {
+			return 0, false
+		}
+		v *= 10
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// unescape decodes the escapes WeChat Pay writes for control characters in
+// text cells: the two-character sequences \r and \n back to CR and LF.
+func unescape(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	return strings.NewReplacer(`\r`, "\r", `\n`, "\n").Replace(s)
+}
+
+// parseTime reads yyyy-MM-dd HH:mm:ss in Asia/Shanghai; empty is the zero
+// time.
+func parseTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, true
+	}
+	t, err := time.ParseInLocation(time.DateTime, s, shanghai)
+	return t, err == nil
+}
+
+// Table states.
+const (
+	stHeader = iota
+	stRows
+	stSummaryHeader
+	stSummary
+)
+
+// table splits a bill file into its header, detail rows, summary header
+// and summary row, one line at a time.
+type table struct {
+	br      *bufio.Reader
+	line    int
+	long    []byte
+	state   int
+	header  []string
+	cells   []string // reused for every row
+	sumHead []string
+	sumRow  []string
+	sumLine int
+	err     error // sticky
+}
+
+func newTable(r io.Reader) *table {
+	return &table{br: bufio.NewReaderSize(r, 64<<10)}
+}
+
+func (t *table) fail(line int, format string, args ...any) error {
+	t.err = &ParseError{Line: line, Err: fmt.Errorf(format, args...)}
+	return t.err
+}
+
+// readLine returns the next line without its line ending, io.EOF at the end.
+func (t *table) readLine() ([]byte, error) {
+	b, err := t.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		t.long = append(t.long[:0], b...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			if len(t.long) > MaxLineLength {
+				return nil, t.fail(t.line+1, "line longer than %d bytes", MaxLineLength)
+			}
+			b, err = t.br.ReadSlice('\n')
+			t.long = append(t.long, b...)
+		}
+		b = t.long
+	}
+	if err != nil && err != io.EOF {
+		t.err = err
+		return nil, err
+	}
+	if len(b) == 0 && err == io.EOF {
+		return nil, io.EOF
+	}
+	t.line++
+	if len(b) > MaxLineLength {
+		return nil, t.fail(t.line, "line longer than %d bytes", MaxLineLength)
+	}
+	b = bytes.TrimRight(b, "\r\n")
+	if t.line == 1 {
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	}
+	return b, nil
+}
+
+func splitHeader(b []byte) []string {
+	names := strings.Split(string(b), ",")
+	for i, n := range names {
+		names[i] = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(n), "\ufeff"))
+	}
+	return names
+}
+
+// splitCells splits a data line on comma-plus-backtick (so commas and quotes
+// inside a value survive) and strips the leading backtick of each value.
+func splitCells(dst []string, s string) []string {
+	dst = dst[:0]
+	s = s[1:] // the first value's backtick
+	for {
+		i := strings.Index(s, ",`")
+		if i < 0 {
+			return append(dst, s)
+		}
+		dst = append(dst, s[:i])
+		s = s[i+2:]
+	}
+}
+
+// readHeader reads the detail header (the first non-blank line).
+func (t *table) readHeader() error {
+	if t.err != nil {
+		return t.err
+	}
+	if t.state != stHeader {
+		return nil
+	}
+	for {
+		b, err := t.readLine()
+		if err == io.EOF {
+			return t.fail(t.line+1, "empty bill: no header line")
+		}
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		if b[0] == '`' {
+			return t.fail(t.line, "the first line is not a header")
+		}
+		t.header = splitHeader(b)
+		t.state = stRows
+		return nil
+	}
+}
+
+// next returns the cells of the next detail row and its line number. At the
+// end it returns io.EOF, with the summary in sumHead/sumRow.
+func (t *table) next() ([]string, int, error) {
+	if err := t.readHeader(); err != nil {
+		return nil, 0, err
+	}
+	for {
+		b, err := t.readLine()
+		if err == io.EOF {
+			if t.state != stSummary {
+				return nil, 0, t.fail(t.line+1, "the bill ends without its summary (truncated file?)")
+			}
+			t.err = io.EOF
+			return nil, 0, io.EOF
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		switch t.state {
+		case stRows:
+			if b[0] == '`' {
+				t.cells = splitCells(t.cells, string(b))
+				return t.cells, t.line, nil
+			}
+			t.sumHead = splitHeader(b)
+			t.state = stSummaryHeader
+		case stSummaryHeader:
+			if b[0] != '`' {
+				return nil, 0, t.fail(t.line, "the summary header is not followed by the summary row")
+			}
+			t.sumRow = splitCells(nil, string(b))
+			t.sumLine = t.line
+			t.state = stSummary
+		case stSummary:
+			return nil, 0, t.fail(t.line, "unexpected line after the summary row")
+		}
+	}
+}
+
+// columns maps each wanted field to its column index (-1 when absent) and
+// lists the columns nobody asked for.
+type columns struct {
+	idx   []int
+	extra []int
+}
+
+func mapColumns(header []string, names [][]string) columns {
+	c := columns{idx: make([]int, len(names))}
+	used := make([]bool, len(header))
+	for f, aliases := range names {
+		c.idx[f] = -1
+	find:
+		for _, a := range aliases {
+			for i, h := range header {
+				if h == a && !used[i] {
+					c.idx[f], used[i] = i, true
+					break find
+				}
+			}
+		}
+	}
+	for i, u := range used {
+		if !u {
+			c.extra = append(c.extra, i)
+		}
+	}
+	return c
+}
+
+// cellReader converts the cells of one line, remembering the first problem.
+type cellReader struct {
+	cells  []string
+	header []string
+	cols   columns
+	line   int
+	err    *ParseError
+}
+
+func (c *cellReader) raw(f int) string {
+	i := c.cols.idx[f]
+	if i < 0 || i >= len(c.cells) {
+		return ""
+	}
+	return c.cells[i]
+}
+
+func (c *cellReader) bad(f int, problem string) {
+	if c.err == nil {
+		c.err = &ParseError{Line: c.line, Column: c.header[c.cols.idx[f]], Err: errors.New(problem)}
+	}
+}
+
+func (c *cellReader) text(f int) string { return unescape(c.raw(f)) }
+
+func (c *cellReader) fen(f int) int64 {
+	v, ok := parseFixed(c.raw(f), 2)
+	if !ok {
+		c.bad(f, "not an amount in yuan with at most 2 decimals")
+	}
+	return v
+}
+
+func (c *cellReader) fee(f int) Fee {
+	v, ok := parseFixed(c.raw(f), 5)
+	if !ok {
+		c.bad(f, "not an amount in yuan with at most 5 decimals")
+	}
+	return Fee(v)
+}
+
+func (c *cellReader) count(f int) int64 {
+	s := c.raw(f)
+	if s == "" {
+		return 0
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 {
+		c.bad(f, "not a count")
+	}
+	return v
+}
+
+func (c *cellReader) time(f int) time.Time {
+	v, ok := parseTime(c.raw(f))
+	if !ok {
+		c.bad(f, "not a yyyy-MM-dd HH:mm:ss time")
+	}
+	return v
+}
+
+func (c *cellReader) extra() map[string]string {
+	if len(c.cols.extra) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(c.cols.extra))
+	for _, i := range c.cols.extra {
+		if i < len(c.cells) {
+			m[c.header[i]] = unescape(c.cells[i])
+		}
+	}
+	return m
+}
+
+// checkRow verifies the cell count against the header.
+func checkRow(header []string, cells []string, line int) *ParseError {
+	if len(cells) != len(header) {
+		return &ParseError{Line: line, Err: fmt.Errorf("%d values, but the header has %d columns", len(cells), len(header))}
+	}
+	return nil
+}
+
+// requireColumns reports the first required field missing from the header.
+func requireColumns(cols columns, names [][]string, required []int) error {
+	for _, f := range required {
+		if cols.idx[f] < 0 {
+			return &ParseError{Line: 1, Err: fmt.Errorf("the header has no %s column", names[f][0])}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,298 @@
+package bill
+
+import (
+	"io"
+	"iter"
+	"time"
+)
+
+// Layout is the column layout of a trade bill, which follows its bill_type.
+type Layout string
+
+// Trade bill layouts.
+const (
+	LayoutAll     Layout = "ALL"     // 27 columns: payments and refunds
+	LayoutSuccess Layout = "SUCCESS" // 20 columns: payments only
+	LayoutRefund  Layout = "REFUND"  // 29 columns: refunds, with their application and success times
+)
+
+// TradeBillRow is one detail row of a trade bill. Fields whose column is
+// absent from the bill's layout are zero. Amounts are fen; Fee is exact to
+// 1/100000 yuan. Text fields may hold personal data: do not log them.
+type TradeBillRow struct {
+	Line              int       // line number in the file
+	TradeTime         time.Time // 交易时间: payment success time, or refund initiation time
+	AppID             string    // 公众账号ID
+	MchID             string    // 商户号
+	SubMchID          string    // 特约商户号 ("0" for a direct merchant)
+	DeviceInfo        string    // 设备号
+	TransactionID     string    // 微信订单号
+	OutTradeNo        string    // 商户订单号
+	OpenID            string    // 用户标识
+	TradeType         string    // 交易类型: JSAPI, NATIVE, APP, MICROPAY, FACE, AUTH (pay score)…
+	TradeState        string    // 交易状态: SUCCESS, REFUND, REVOKED
+	BankType          string    // 付款银行
+	Currency          string    // 货币种类
+	SettlementFen     int64     // 应结订单金额 (legacy 总金额)
+	CouponFen         int64     // 代金券金额 (legacy 企业红包金额)
+	RefundApplyTime   time.Time // 退款申请时间 (REFUND layout)
+	RefundSuccessTime time.Time // 退款成功时间 (REFUND layout; zero while processing)
+	RefundID          string    // 微信退款单号
+	OutRefundNo       string    // 商户退款单号
+	RefundFen         int64     // 退款金额
+	RechargeRefundFen int64     // 充值券退款金额 (legacy 企业红包退款金额)
+	RefundType        string    // 退款类型
+	RefundStatus      string    // 退款状态: SUCCESS, PROCESSING
+	Product           string    // 商品名称
+	Attach            string    // 商户数据包 (pay score: wxzff|<service order>|<out_order_no>)
+	Fee               Fee       // 手续费
+	FeeRate           string    // 费率, e.g. 0.60%
+	OrderFen          int64     // 订单金额
+	RefundApplyFen    int64     // 申请退款金额
+	FeeRemark         string    // 费率备注
+	// Extra holds columns this SDK does not know, by header name.
+	Extra map[string]string
+}
+
+// TradeBillSummary is the summary row of a trade bill. Fields whose column
+// is absent from the layout are zero.
+type TradeBillSummary struct {
+	Line              int
+	Count             int64 // 总交易单数
+	SettlementFen     int64 // 应结订单总金额
+	RefundFen         int64 // 退款总金额
+	RechargeRefundFen int64 // 充值券退款总金额
+	Fee               Fee   // 手续费总金额
+	OrderFen          int64 // 订单总金额
+	RefundApplyFen    int64 // 申请退款总金额
+	Extra             map[string]string
+}
+
+// Trade bill fields, in the order of tradeColumns.
+const (
+	tTradeTime = iota
+	tAppID
+	tMchID
+	tSubMchID
+	tDeviceInfo
+	tTransactionID
+	tOutTradeNo
+	tOpenID
+	tTradeType
+	tTradeState
+	tBankType
+	tCurrency
+	tSettlement
+	tCoupon
+	tRefundApplyTime
+	tRefundSuccessTime
+	tRefundID
+	tOutRefundNo
+	tRefund
+	tRechargeRefund
+	tRefundType
+	tRefundStatus
+	tProduct
+	tAttach
+	tFee
+	tFeeRate
+	tOrder
+	tRefundApply
+	tFeeRemark
+)
+
+// tradeColumns are the header names of each field: the current name first,
+// then legacy names.
+var tradeColumns = [][]string{
+	{"交易时间"}, {"公众账号ID"}, {"商户号"}, {"特约商户号", "子商户号"}, {"设备号"},
+	{"微信订单号"}, {"商户订单号"}, {"用户标识"}, {"交易类型"}, {"交易状态"},
+	{"付款银行"}, {"货币种类"}, {"应结订单金额", "总金额"}, {"代金券金额", "企业红包金额", "代金券或立减优惠金额"},
+	{"退款申请时间"}, {"退款成功时间"}, {"微信退款单号"}, {"商户退款单号"}, {"退款金额"},
+	{"充值券退款金额", "企业红包退款金额", "代金券或立减优惠退款金额"}, {"退款类型"}, {"退款状态"},
+	{"商品名称"}, {"商户数据包"}, {"手续费"}, {"费率"}, {"订单金额"}, {"申请退款金额"}, {"费率备注"},
+}
+
+var tradeRequired = []int{tTradeTime, tTransactionID, tOutTradeNo, tTradeState, tSettlement}
+
+const (
+	sCount = iota
+	sSettlement
+	sRefund
+	sRechargeRefund
+	sFee
+	sOrder
+	sRefundApply
+)
+
+var tradeSummaryColumns = [][]string{
+	{"总交易单数"}, {"应结订单总金额", "总交易额"}, {"退款总金额", "总退款金额"},
+	{"充值券退款总金额", "总企业红包退款金额", "总代金券或立减优惠退款金额"}, {"手续费总金额"},
+	{"订单总金额"}, {"申请退款总金额"},
+}
+
+// TradeBillReader reads a trade bill (any layout: ALL, SUCCESS, REFUND, and
+// the legacy column names) one row at a time, so memory does not depend on
+// the size of the bill. Columns are found by header name; unknown extra
+// columns land in Extra.
+type TradeBillReader struct {
+	t       *table
+	cols    columns
+	layout  Layout
+	summary *TradeBillSummary
+	err     error // sticky
+}
+
+// NewTradeBillReader returns a reader over a decompressed trade bill.
+func NewTradeBillReader(r io.Reader) *TradeBillReader { return &TradeBillReader{t: newTable(r)} }
+
+func (r *TradeBillReader) init() error {
+	if r.cols.idx != nil || r.err != nil {
+		return r.err
+	}
+	if err := r.t.readHeader(); err != nil {
+		r.err = err
+		return err
+	}
+	r.cols = mapColumns(r.t.header, tradeColumns)
+	if err := requireColumns(r.cols, tradeColumns, tradeRequired); err != nil {
+		r.err = err
+		return err
+	}
+	switch {
+	case r.cols.idx[tRefundApplyTime] >= 0:
+		r.layout = LayoutRefund
+	case r.cols.idx[tRefundID] >= 0:
+		r.layout = LayoutAll
+	default:
+		r.layout = LayoutSuccess
+	}
+	return nil
+}
+
+// Header reads the header line if needed and returns the column names.
+func (r *TradeBillReader) Header() ([]string, error) {
+	if err := r.init(); err != nil {
+		return nil, err
+	}
+	return r.t.header, nil
+}
+
+// Layout returns the bill's layout, known once the header has been read
+// (Header or the first Read).
+func (r *TradeBillReader) Layout() Layout { return r.layout }
+
+// Read returns the next detail row. After the last row it reads the summary
+// and returns io.EOF; Summary then returns it. A row that cannot be parsed
+// is returned as a *ParseError and Read may be called again for the next
+// row; a broken file structure (no header, no summary, a line after the
+// summary) is returned by every later call too.
+func (r *TradeBillReader) Read() (*TradeBillRow, error) {
+	if err := r.init(); err != nil {
+		return nil, err
+	}
+	cells, line, err := r.t.next()
+	if err == io.EOF {
+		return nil, r.readSummary()
+	}
+	if err != nil {
+		r.err = err
+		return nil, err
+	}
+	if pe := checkRow(r.t.header, cells, line); pe != nil {
+		return nil, pe
+	}
+	c := cellReader{cells: cells, header: r.t.header, cols: r.cols, line: line}
+	row := &TradeBillRow{
+		Line:              line,
+		TradeTime:         c.time(tTradeTime),
+		AppID:             c.raw(tAppID),
+		MchID:             c.raw(tMchID),
+		SubMchID:          c.raw(tSubMchID),
+		DeviceInfo:        c.raw(tDeviceInfo),
+		TransactionID:     c.raw(tTransactionID),
+		OutTradeNo:        c.raw(tOutTradeNo),
+		OpenID:            c.raw(tOpenID),
+		TradeType:         c.raw(tTradeType),
+		TradeState:        c.raw(tTradeState),
+		BankType:          c.raw(tBankType),
+		Currency:          c.raw(tCurrency),
+		SettlementFen:     c.fen(tSettlement),
+		CouponFen:         c.fen(tCoupon),
+		RefundApplyTime:   c.time(tRefundApplyTime),
+		RefundSuccessTime: c.time(tRefundSuccessTime),
+		RefundID:          c.raw(tRefundID),
+		OutRefundNo:       c.raw(tOutRefundNo),
+		RefundFen:         c.fen(tRefund),
+		RechargeRefundFen: c.fen(tRechargeRefund),
+		RefundType:        c.raw(tRefundType),
+		RefundStatus:      c.raw(tRefundStatus),
+		Product:           c.text(tProduct),
+		Attach:            c.text(tAttach),
+		Fee:               c.fee(tFee),
+		FeeRate:           c.raw(tFeeRate),
+		OrderFen:          c.fen(tOrder),
+		RefundApplyFen:    c.fen(tRefundApply),
+		FeeRemark:         c.text(tFeeRemark),
+		Extra:             c.extra(),
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	return row, nil
+}
+
+func (r *TradeBillReader) readSummary() error {
+	if r.summary != nil {
+		return io.EOF
+	}
+	t := r.t
+	cols := mapColumns(t.sumHead, tradeSummaryColumns)
+	if err := requireColumns(cols, tradeSummaryColumns, []int{sCount, sSettlement}); err != nil {
+		pe := err.(*ParseError)
+		pe.Line = t.sumLine - 1
+		r.err = pe
+		return pe
+	}
+	if pe := checkRow(t.sumHead, t.sumRow, t.sumLine); pe != nil {
+		r.err = pe
+		return pe
+	}
+	c := cellReader{cells: t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
+	s := &TradeBillSummary{
+		Line:              t.sumLine,
+		Count:             c.count(sCount),
+		SettlementFen:     c.fen(sSettlement),
+		RefundFen:         c.fen(sRefund),
+		RechargeRefundFen: c.fen(sRechargeRefund),
+		Fee:               c.fee(sFee),
+		OrderFen:          c.fen(sOrder),
+		RefundApplyFen:    c.fen(sRefundApply),
+		Extra:             c.extra(),
+	}
+	if c.err != nil {
+		r.err = c.err
+		return c.err
+	}
+	r.summary = s
+	r.err = io.EOF
+	return io.EOF
+}
+
+// Summary returns the summary row, or nil until Read has returned io.EOF.
+func (r *TradeBillReader) Summary() *TradeBillSummary { return r.summary }
+
+// All returns an iterator over the remaining rows. It stops after the last
+// row (Summary is then set) or after yielding the first error.
+func (r *TradeBillReader) All() iter.Seq2[*TradeBillRow, error] {
+	return func(yield func(*TradeBillRow, error) bool) {
+		for {
+			row, err := r.Read()
+			if err == io.EOF {
+				return
+			}
+			if !yield(row, err) || err != nil {
+				return
+			}
+		}
+	}
+}
