@@ -83,6 +83,13 @@ func newMall(t *testing.T) *mall {
 	return m
 }
 
+// events returns copies of the parsed callbacks received so far.
+func (m *mall) events() (tx []*businesscircle.TransactionEvent, rf []*businesscircle.RefundEvent, act []*businesscircle.ActivateCardEvent) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append(tx, m.transactions...), append(rf, m.refunds...), append(act, m.activations...)
+}
+
 func (m *mall) requests() []recorded {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -102,8 +109,9 @@ func TestMallFlowAgainstSandbox(t *testing.T) {
 
 	code, err := m.sb.BusinessCircleAuthorize(ctx, appID, openID)
 	require.NoError(t, err)
-	require.Len(t, m.activations, 1)
-	require.Equal(t, businesscircle.ActivateCardEvent{OpenID: openID, Code: code, MchID: sandbox.MerchantID, AuthType: businesscircle.AuthTypeRegistered}, *m.activations[0])
+	_, _, acts := m.events()
+	require.Len(t, acts, 1)
+	require.Equal(t, businesscircle.ActivateCardEvent{OpenID: openID, Code: code, MchID: sandbox.MerchantID, AuthType: businesscircle.AuthTypeRegistered}, *acts[0])
 
 	auth, err = m.svc.QueryUserAuthorization(ctx, &businesscircle.QueryUserAuthorizationRequest{OpenID: openID, AppID: appID})
 	require.NoError(t, err)
@@ -116,8 +124,9 @@ func TestMallFlowAgainstSandbox(t *testing.T) {
 		AppID: appID, OpenID: openID, AmountFen: 25800, ShopName: "二楼书店", ShopNumber: "F2-08",
 	})
 	require.NoError(t, err)
-	require.Len(t, m.transactions, 1)
-	tx := m.transactions[0]
+	txs, _, _ := m.events()
+	require.Len(t, txs, 1)
+	tx := txs[0]
 	require.Equal(t, txID, tx.TransactionID)
 	require.Equal(t, int64(25800), tx.Amount)
 	require.Equal(t, "二楼书店", tx.ShopName)
@@ -135,7 +144,8 @@ func TestMallFlowAgainstSandbox(t *testing.T) {
 	_, notified, err := m.sb.BusinessCircleSimulateRefund(ctx, before, 100)
 	require.NoError(t, err)
 	require.False(t, notified)
-	require.Empty(t, m.refunds)
+	_, rfs, _ := m.events()
+	require.Empty(t, rfs)
 
 	n := len(m.requests())
 	_, err = m.svc.SyncPoints(ctx, &businesscircle.SyncPointsRequest{
@@ -155,8 +165,9 @@ func TestMallFlowAgainstSandbox(t *testing.T) {
 	refundID, notified, err := m.sb.BusinessCircleSimulateRefund(ctx, txID, 5800)
 	require.NoError(t, err)
 	require.True(t, notified)
-	require.Len(t, m.refunds, 1)
-	rf := m.refunds[0]
+	_, rfs, _ = m.events()
+	require.Len(t, rfs, 1)
+	rf := rfs[0]
 	require.Equal(t, txID, rf.TransactionID)
 	require.Equal(t, refundID, rf.RefundID)
 	require.Equal(t, int64(25800), rf.PayAmount)

@@ -221,6 +221,7 @@ func TestBusinessCircleSyncPointsIsStrict(t *testing.T) {
 		{"other merchant", func(m map[string]any) { m["sub_mchid"] = "1900000999" }, 404, "RESOURCE_NOT_EXISTS", ""},
 		{"other member", func(m map[string]any) { m["openid"] = "oB" }, 400, "INVALID_REQUEST", ""},
 		{"not a number", func(m map[string]any) { m["increased_points"] = "10" }, 400, "PARAM_ERROR", ""},
+		{"emoji remarks", func(m map[string]any) { m["no_points_remarks"] = "🎁" }, 400, "PARAM_ERROR", "/no_points_remarks"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -417,4 +418,31 @@ func TestBusinessCircleSimulationPreconditions(t *testing.T) {
 		require.NoError(t, f.sb.BusinessCircleAddAppID(id))
 	}
 	require.Error(t, f.sb.BusinessCircleAddAppID("wx5"), "at most five AppIDs")
+}
+
+func TestBusinessCirclePartnerMode(t *testing.T) {
+	f := newBCFixture(t)
+	ctx := context.Background()
+	const mall = "1900000110"
+	_, err := f.sb.BusinessCircleAuthorize(ctx, AppID, "oS")
+	require.NoError(t, err)
+	tx, err := f.sb.BusinessCircleSimulateTransaction(ctx, BusinessCircleTransaction{OpenID: "oS", AmountFen: 700, SubMchID: mall})
+	require.NoError(t, err)
+	require.Equal(t, mall, f.consumer.resource(t, 0)["mchid"], "the mall's merchant ID is notified")
+
+	body := map[string]any{"transaction_id": tx, "appid": AppID, "openid": "oS", "earn_points": true,
+		"increased_points": 7, "points_update_time": "2026-11-26T10:00:00.120+08:00"}
+	_, err = f.call(http.MethodPost, "/v3/businesscircle/points/notify", nil, body)
+	requireAPIError(t, err, 404, "RESOURCE_NOT_EXISTS", "") // without the mall's sub_mchid
+	body["sub_mchid"] = mall
+	_, err = f.call(http.MethodPost, "/v3/businesscircle/points/notify", nil, body)
+	require.NoError(t, err)
+
+	_, notified, err := f.sb.BusinessCircleSimulateRefund(ctx, tx, 700)
+	require.NoError(t, err)
+	require.True(t, notified)
+	require.Equal(t, mall, f.consumer.resource(t, 1)["mchid"])
+	last := f.sb.Ledger()[len(f.sb.Ledger())-1]
+	require.Equal(t, mall, last.SubMchID)
+	require.Equal(t, "REFUND", last.TradeState)
 }
