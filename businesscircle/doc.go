@@ -22,5 +22,6 @@
 // synced with SyncPoints, so sync every transaction, also those that earn
 // no points (EarnPoints false, IncreasedPoints 0).
 //
-// Reference: https://pay.weixin.qq.com/docs/merchant/products/mall-points/introduction.html
+// API list: https://pay.weixin.qq.com/wiki/doc/apiv3/open/pay/chapter3_6_4.shtml
+// Development guide: https://pay.weixin.qq.com/docs/partner/products/smart-business-circle/development.html
 package businesscircle

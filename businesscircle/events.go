@@ -8,7 +8,11 @@ import (
 	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
 )
 
-// Event types of the business circle callbacks (notify.Notification.EventType).
+// Event types of the business circle callbacks (notify.Notification.EventType),
+// spelled with an underscore as WeChat Pay sends them. Callback
+// documentation: https://pay.weixin.qq.com/wiki/doc/apiv3/open/pay/chapter3_6_4.shtml
+// (API list) and https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_6_6.shtml
+// (authorization result).
 const (
 	// EventTransactionSuccess: an authorized member paid in one of the
 	// mall's stores. Sent to the "user consumption" callback URL.
