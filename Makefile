@@ -22,3 +22,17 @@ EXAMPLES := $(sort $(filter-out examples/internal/,$(wildcard examples/*/)))
 ## network). examples/tour walks every product; the others run one each.
 demo:
 	@set -e; for d in $(EXAMPLES); do echo "== $$d"; $(GO) run ./$$d; done
+
+## bench: side-by-side benchmarks (bench/ is its own module: wechatpay-go and
+## gopay are never dependencies of the SDK itself).
+BENCHFLAGS ?= -benchtime 2s -count 1
+bench:
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem $(BENCHFLAGS)
+
+## fuzz: run each fuzz target for FUZZTIME (their seed corpora run in `make test`).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeAPIError$$' -fuzztime $(FUZZTIME) ./core
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifySignature$$' -fuzztime $(FUZZTIME) ./core
+	$(GO) test -run '^$$' -fuzz '^FuzzParseBytes$$' -fuzztime $(FUZZTIME) ./notify
+	$(GO) test -run '^$$' -fuzz '^FuzzParseAuthorization$$' -fuzztime $(FUZZTIME) ./sandbox
