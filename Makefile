@@ -16,7 +16,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-EXAMPLES := $(sort $(filter-out examples/internal/,$(wildcard examples/*/)))
+EXAMPLES := $(sort $(dir $(wildcard examples/*/main.go)))
 
 ## demo: run every example against the embedded sandbox (no credentials, no
 ## network). examples/tour walks every product; the others run one each.
