@@ -185,7 +185,9 @@ func yuan(fen int64) string {
 // recordDay puts a day of business into the sandbox ledger, as its pay-score
 // and business-circle simulations do.
 func recordDay(sb *sandbox.Server, day bill.Date) {
-	at := func(h, m int) time.Time { return day.Start().Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+	at := func(h, m int) time.Time {
+		return day.Start().Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+	}
 	sb.Record(sandbox.LedgerEntry{Time: at(9, 12), AppID: sb.AppID, TransactionID: "4200000001000000000000000001", OutTradeNo: "PS-20001",
 		OpenID: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", TradeType: "AUTH", TradeState: "SUCCESS", BankType: "OTHERS", AmountFen: 3500,
 		Product: "充电宝租借 2 小时", Attach: "wxzff|1000000000000000000000001|PS-20001"})
