@@ -582,3 +582,24 @@ func TestPathPrefixIsKept(t *testing.T) {
 		"PATCH /v3/smartguide/guides/g1",
 	}, got)
 }
+
+func TestRegisterInCertificateMode(t *testing.T) {
+	sb, err := sandbox.NewServer(sandbox.WithSigningMode(sandbox.SignWithCertificate))
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	c, err := sb.CertificateClient()
+	require.NoError(t, err)
+	var serial string
+	sb.SetHook(func(_ http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/v3/smartguide/guides" {
+			serial = r.Header.Get("Wechatpay-Serial")
+		}
+		return false
+	})
+	resp, err := smartguide.NewService(c).Register(context.Background(), registerReq("robert", "张三", "13800138000"))
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprintf("%X", sb.PlatformCertificate().SerialNumber), serial, "encrypted to the platform certificate it names")
+	rec, ok := sb.SmartGuideGuide(resp.GuideID)
+	require.True(t, ok)
+	require.Equal(t, "张三", rec.Name, "the sandbox decrypted with that certificate's key")
+}
