@@ -267,7 +267,7 @@ func TestPayScoreOrderStateMachine(t *testing.T) {
 	f.ok("POST", "/v3/payscore/serviceorder", nil, psNoConfirmBody("N3", "u1"))
 	f.ok("POST", "/v3/payscore/serviceorder/N3/complete", nil, psComplete(PayScoreNoConfirmServiceID, 100, 0, 100))
 	f.ok("POST", "/v3/payscore/serviceorder/N3/cancel", nil, cancel("N3", PayScoreNoConfirmServiceID))
-	require.Equal(t, "REVOKED+USER_PAYING", f.state("N3", PayScoreNoConfirmServiceID)) // never deducted
+	require.Equal(t, "REVOKED+USER_PAYING", f.state("N3", PayScoreNoConfirmServiceID))                 // never deducted
 	f.ok("POST", "/v3/payscore/serviceorder/N3/cancel", nil, cancel("N3", PayScoreNoConfirmServiceID)) // identical repeat
 	f.fails(400, "ORDER_CANCELED", "POST", "/v3/payscore/serviceorder/N3/complete", psComplete(PayScoreNoConfirmServiceID, 100, 0, 100))
 	f.fails(400, "ORDER_CANCELED", "POST", "/v3/payscore/serviceorder/N3/pay", pay)
