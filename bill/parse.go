@@ -206,14 +206,18 @@ func splitHeader(b []byte) []string {
 // inside a value survive) and strips the leading backtick of each value.
 func splitCells(dst []string, s string) []string {
 	dst = dst[:0]
-	s = s[1:] // the first value's backtick
+	start, pos := 1, 1 // after the first value's backtick
 	for {
-		i := strings.Index(s, ",`")
+		i := strings.IndexByte(s[pos:], '`')
 		if i < 0 {
-			return append(dst, s)
+			return append(dst, s[start:])
 		}
-		dst = append(dst, s[:i])
-		s = s[i+2:]
+		i += pos
+		if i > start && s[i-1] == ',' {
+			dst = append(dst, s[start:i-1])
+			start = i + 1
+		}
+		pos = i + 1
 	}
 }
 
