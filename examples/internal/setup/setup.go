@@ -13,8 +13,10 @@
 package setup
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 
@@ -83,4 +85,17 @@ func Must(err error) {
 		fmt.Fprintln(os.Stderr, "example failed:", err)
 		os.Exit(1)
 	}
+}
+
+// Main runs one example flow: it builds the environment, runs flow with a
+// 30-second deadline, and exits non-zero on failure.
+func Main(name string, flow func(ctx context.Context, env *Env) error) {
+	env, err := New()
+	Must(err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	err = flow(ctx, env)
+	cancel()
+	env.Close()
+	Must(err)
+	fmt.Printf("%s: all steps passed\n", name)
 }
