@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -453,4 +455,60 @@ func TestSubMerchantBillTamperingRejected(t *testing.T) {
 	req.Files[0].EncryptKey = "bm90IGEga2V5"
 	_, err = e.svc.DownloadEncrypted(ctx, req, io.Discard)
 	require.ErrorContains(t, err, "encrypt_key")
+}
+
+func TestResponsesAreVerified(t *testing.T) {
+	e := newEnv(t)
+	seed(e.sb)
+	e.sb.ProbeNext(1)
+	_, err := e.svc.FundFlowBill(ctx, &bill.FundFlowBillRequest{BillDate: billDay})
+	require.ErrorIs(t, err, core.ErrInvalidSignature)
+	e.sb.ProbeNext(1)
+	_, err = e.svc.SubMerchantFundFlowBill(ctx, &bill.SubMerchantFundFlowBillRequest{
+		SubMchID: "1900000200", BillDate: billDay, AccountType: bill.AccountTypeBasic, Algorithm: bill.AlgorithmAES256GCM,
+	})
+	require.ErrorIs(t, err, core.ErrInvalidSignature)
+}
+
+func TestDownloadEncryptedAPIError(t *testing.T) {
+	e := newEnv(t)
+	seed(e.sb)
+	resp, err := e.svc.SubMerchantFundFlowBill(ctx, &bill.SubMerchantFundFlowBillRequest{
+		SubMchID: "1900000200", BillDate: billDay, AccountType: bill.AccountTypeBasic, Algorithm: bill.AlgorithmAES256GCM,
+	})
+	require.NoError(t, err)
+	e.advance(6 * time.Minute)
+	_, err = e.svc.DownloadEncrypted(ctx, resp.DownloadRequest(), io.Discard)
+	requireAPIError(t, err, 400, "INVALID_REQUEST")
+	require.Contains(t, err.Error(), "part 1 of 1")
+}
+
+// The API paths are relative to the client's base URL: mounted under a
+// prefix, every call lands under it (an absolute path would not).
+func TestPathsAreRelativeToTheBaseURL(t *testing.T) {
+	e := newEnv(t)
+	var mu sync.Mutex
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.URL.RequestURI())
+		mu.Unlock()
+		w.Header().Set("Request-ID", "prefix-test")
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer srv.Close()
+	c, err := e.sb.Client(core.WithBaseURL(srv.URL+"/prefix"), core.WithRetry(core.NoRetry))
+	require.NoError(t, err)
+	svc := bill.NewService(c)
+	_, err = svc.TradeBill(ctx, &bill.TradeBillRequest{BillDate: billDay})
+	require.Equal(t, "prefix-test", core.RequestIDOf(err))
+	_, err = svc.FundFlowBill(ctx, &bill.FundFlowBillRequest{BillDate: billDay})
+	require.Error(t, err)
+	_, err = svc.SubMerchantFundFlowBill(ctx, &bill.SubMerchantFundFlowBillRequest{SubMchID: "1", BillDate: billDay, AccountType: bill.AccountTypeFees, Algorithm: bill.AlgorithmAES256GCM})
+	require.Error(t, err)
+	require.Equal(t, []string{
+		"/prefix/v3/bill/tradebill?bill_date=2026-11-24",
+		"/prefix/v3/bill/fundflowbill?bill_date=2026-11-24",
+		"/prefix/v3/bill/sub-merchant-fundflowbill?account_type=FEES&algorithm=AEAD_AES_256_GCM&bill_date=2026-11-24&sub_mchid=1",
+	}, paths)
 }
