@@ -85,6 +85,8 @@ func (s *Service) Download(ctx context.Context, req *DownloadRequest, w io.Write
 // file in the same directory, verifies it, syncs it and only then renames
 // it to path, so path never holds an unverified or partial bill; on error
 // the temporary file is removed. The file is created with mode 0600.
+//
+// GET {download_url} (/v3/billdownload/file), as Download.
 func (s *Service) DownloadToFile(ctx context.Context, req *DownloadRequest, path string) (*DownloadResult, error) {
 	if err := req.check("bill.DownloadToFile", path != ""); err != nil {
 		return nil, err
@@ -174,6 +176,9 @@ func (s *Service) DownloadEncrypted(ctx context.Context, req *EncryptedDownloadR
 
 // DownloadEncryptedToFile is DownloadEncrypted into the file at path, with
 // the same write-verify-rename guarantee as DownloadToFile.
+//
+// GET {download_url} (/v3/billdownload/file) for each part, as
+// DownloadEncrypted.
 func (s *Service) DownloadEncryptedToFile(ctx context.Context, req *EncryptedDownloadRequest, path string) (*DownloadResult, error) {
 	if _, err := req.check("bill.DownloadEncryptedToFile", path != ""); err != nil {
 		return nil, err
