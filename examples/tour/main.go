@@ -1,31 +1,37 @@
-// Command tour walks the SDK against the embedded sandbox: platform
-// certificates, a signed call, and a callback round trip over a real local
-// HTTP listener. It exits non-zero if any step fails.
+// Command tour starts the embedded sandbox and walks every product's main
+// flow — smart guide, gold plan, business circle, pay score and bills — with
+// the callbacks delivered over real local HTTP listeners, printing each
+// call's Request-ID. It exits non-zero if any step fails. The bills at the
+// end are today's, generated from the pay-score and mall payments the tour
+// itself made.
+//
+// Each product's flow also runs on its own (go run ./examples/<product>),
+// and against the real API when credentials are set (see README.md).
 package main
 
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"time"
 
-	"github.com/wechatpay-biz/wechatpay-biz-go/core"
-	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
+	"github.com/wechatpay-biz/wechatpay-biz-go/bill"
+	"github.com/wechatpay-biz/wechatpay-biz-go/examples/internal/flows"
+	"github.com/wechatpay-biz/wechatpay-biz-go/examples/internal/setup"
 	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
 )
 
 func main() {
+	start := time.Now()
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "tour failed:", err)
 		os.Exit(1)
 	}
-	fmt.Println("tour: all steps passed")
+	fmt.Printf("tour: every step passed in %s\n", time.Since(start).Round(time.Millisecond))
 }
 
 func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
 	sb, err := sandbox.NewServer()
@@ -33,63 +39,65 @@ func run() error {
 		return err
 	}
 	defer sb.Close()
-	fmt.Printf("sandbox listening on %s (merchant %s, public key %s)\n", sb.URL, sb.MerchantID, sb.PublicKeyID)
-
 	c, err := sb.Client()
 	if err != nil {
 		return err
 	}
+	env := &setup.Env{Client: c, Sandbox: sb}
+	fmt.Printf("sandbox on %s: merchant %s, WeChat Pay public key %s\n", sb.URL, sb.MerchantID, sb.PublicKeyID)
 
-	// 1. Platform certificates, downloaded with a client that trusts only them.
-	certSandbox, err := sandbox.NewServer(sandbox.WithSigningMode(sandbox.SignWithCertificate))
-	if err != nil {
-		return err
-	}
-	defer certSandbox.Close()
-	cc, err := certSandbox.CertificateClient()
-	if err != nil {
-		return err
-	}
-	if err := cc.RefreshCertificates(ctx); err != nil {
+	section("platform certificates")
+	if err := certificates(ctx); err != nil {
 		return fmt.Errorf("certificates: %w", err)
 	}
-	for _, k := range cc.PlatformKeys() {
-		fmt.Printf("[certificates] trusted platform certificate %s, valid until %s\n", k.Serial, k.NotAfter.Format(time.DateOnly))
+	steps := []struct {
+		name string
+		run  func(context.Context, *setup.Env) error
+	}{
+		{"smart guide (支付即服务)", flows.SmartGuide},
+		{"gold plan (点金计划)", flows.GoldPlan},
+		{"business circle (智慧商圈)", flows.BusinessCircle},
+		{"pay score (微信支付分)", flows.PayScore},
+		{"bills (账单)", func(ctx context.Context, env *setup.Env) error {
+			sb.BillServeToday(true)
+			return flows.BillFor(ctx, env, bill.DateOf(time.Now()), false)
+		}},
 	}
+	for _, s := range steps {
+		section(s.name)
+		if err := s.run(ctx, env); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
 
-	// 2. A raw signed call through the escape hatch, verified.
-	var certs struct {
-		Data []struct {
-			SerialNo string `json:"serial_no"`
-		} `json:"data"`
-	}
-	resp, err := c.Do(ctx, &core.Request{Method: http.MethodGet, Path: "/v3/certificates", Idempotent: true}, &certs)
-	if err != nil {
-		return fmt.Errorf("escape hatch: %w", err)
-	}
-	fmt.Printf("[core] GET /v3/certificates -> %d certificate(s), Request-ID %s\n", len(certs.Data), resp.RequestID)
-
-	// 3. A callback round trip over a real local listener.
-	h, err := notify.NewHandler(c)
+// certificates shows certificate mode: a client that trusts nothing but the
+// platform certificates it downloads, decrypts and verifies itself.
+func certificates(ctx context.Context) error {
+	sb, err := sandbox.NewServer(sandbox.WithSigningMode(sandbox.SignWithCertificate))
 	if err != nil {
 		return err
 	}
-	got := make(chan string, 1)
-	h.On("TOUR.PING", func(_ context.Context, n *notify.Notification) error {
-		var v struct {
-			Message string `json:"message"`
-		}
-		if err := n.Decode(&v); err != nil {
-			return err
-		}
-		got <- v.Message
-		return nil
-	})
-	ln := httptest.NewServer(h)
-	defer ln.Close()
-	if err := sb.Notify(ctx, ln.URL, sandbox.Event{EventType: "TOUR.PING", Summary: "ping", OriginalType: "tour", Resource: map[string]string{"message": "hello"}}); err != nil {
-		return fmt.Errorf("callback: %w", err)
+	defer sb.Close()
+	c, err := sb.CertificateClient()
+	if err != nil {
+		return err
 	}
-	fmt.Printf("[notify] TOUR.PING verified and decrypted: %q\n", <-got)
+	if err := c.RefreshCertificates(ctx); err != nil {
+		return err
+	}
+	for _, k := range c.PlatformKeys() {
+		fmt.Printf("[certificates] GET /v3/certificates -> trusted %s, valid until %s\n", k.Serial, k.NotAfter.Format(time.DateOnly))
+	}
+	if _, err := sb.RotateCertificate(); err != nil {
+		return err
+	}
+	if err := c.RefreshCertificates(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("[certificates] after rotation the client trusts %d certificates\n", len(c.PlatformKeys()))
 	return nil
 }
+
+func section(name string) { fmt.Printf("\n== %s ==\n", name) }
