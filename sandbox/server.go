@@ -206,6 +206,11 @@ func (s *Server) CertificateClient(opts ...core.Option) (*core.Client, error) {
 	return core.NewClient(append(base, opts...)...)
 }
 
+// PlatformPrivateKey returns the private half of the sandbox's WeChat Pay
+// public key — a test-only key — so tests can decrypt what a client
+// encrypted to the platform, or sign answers of their own.
+func (s *Server) PlatformPrivateKey() *rsa.PrivateKey { return s.platformKey }
+
 // PlatformCertificate returns the newest platform certificate.
 func (s *Server) PlatformCertificate() *x509.Certificate {
 	s.mu.Lock()
