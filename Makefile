@@ -23,11 +23,15 @@ EXAMPLES := $(sort $(dir $(wildcard examples/*/main.go)))
 demo:
 	@set -e; for d in $(EXAMPLES); do echo "== $$d"; $(GO) run ./$$d; done
 
-## bench: side-by-side benchmarks (bench/ is its own module: wechatpay-go and
-## gopay are never dependencies of the SDK itself).
-BENCHFLAGS ?= -benchtime 2s -count 1
+## bench: side-by-side benchmarks, BENCHCOUNT interleaved runs summarised as
+## medians with ratios to the floor (bench/ is its own module: wechatpay-go
+## and gopay are never dependencies of the SDK itself).
+BENCHCOUNT ?= 5
+BENCHTIME ?= 2s
 bench:
-	cd bench && $(GO) test -run '^$$' -bench . -benchmem $(BENCHFLAGS)
+	cd bench && $(GO) test -c -o bench.test . && \
+	for i in $$(seq $(BENCHCOUNT)); do ./bench.test -test.run '^$$' -test.bench . -test.benchmem -test.benchtime $(BENCHTIME); done | tee bench.out && \
+	$(GO) run ./summarize < bench.out
 
 ## fuzz: run each fuzz target for FUZZTIME (their seed corpora run in `make test`).
 FUZZTIME ?= 30s

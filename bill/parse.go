@@ -126,8 +126,40 @@ func parseTime(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, true
 	}
+	if t, ok := parseDateTimeFast(s); ok {
+		return t, true
+	}
 	t, err := time.ParseInLocation(time.DateTime, s, shanghai)
 	return t, err == nil
+}
+
+// parseDateTimeFast parses the exact form yyyy-MM-dd HH:mm:ss without the
+// general layout machinery (a bill has a million of them). Anything else,
+// including impossible dates, is left to time.ParseInLocation.
+func parseDateTimeFast(s string) (time.Time, bool) {
+	if len(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for j := i; j < i+n; j++ {
+			c := s[j]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, mo, d, h, mi, se := num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, se, 0, shanghai)
+	if t.Day() != d { // 2026-02-30 and the like
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // Table states.

@@ -272,3 +272,23 @@ func TestDate(t *testing.T) {
 	_, err = Date{Year: 2026, Month: 2, Day: 30}.MarshalText()
 	require.Error(t, err)
 }
+
+func TestParseDateTimeFastAgreesWithTimeParse(t *testing.T) {
+	for _, s := range []string{
+		"2026-11-25 00:00:00", "2026-11-25 23:59:59", "2024-02-29 12:30:45", "1999-12-31 08:00:00",
+		"2026-02-30 00:00:00", "2026-13-01 00:00:00", "2026-11-25 24:00:00", "2026-11-25 12:60:00",
+		"2026-11-25T12:00:00", "2026-1-25 12:00:00", "2026-11-25 12:00:0x", "", "x",
+	} {
+		want, werr := time.ParseInLocation(time.DateTime, s, shanghai)
+		got, ok := parseTime(s)
+		if s == "" {
+			if !ok || !got.IsZero() {
+				t.Errorf("empty: got %v %v", got, ok)
+			}
+			continue
+		}
+		if ok != (werr == nil) || (ok && !got.Equal(want)) {
+			t.Errorf("%q: got %v %v, time.Parse says %v %v", s, got, ok, want, werr)
+		}
+	}
+}
