@@ -410,8 +410,10 @@ type UpdateResponse struct {
 }
 
 // Update changes a guide's name, phone number, avatar or QR codes. Name and
-// Mobile are encrypted with the platform key. Setting fields to given
-// values is idempotent, so it is retried on transient failures.
+// Mobile are encrypted with the platform key. It is not retried: it is keyed
+// by WeChat Pay's guide ID, not by a business number of the merchant, and
+// WeChat Pay does not document it as idempotent (a blind retry could undo a
+// concurrent update).
 //
 // PATCH /v3/smartguide/guides/{guide_id}
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_4_4.shtml
@@ -459,7 +461,6 @@ func (s *Service) Update(ctx context.Context, req *UpdateRequest) (*UpdateRespon
 		Method:          http.MethodPatch,
 		Path:            "/v3/smartguide/guides/" + url.PathEscape(req.GuideID),
 		Body:            &body,
-		Idempotent:      true,
 		WechatpaySerial: enc.Serial(),
 	}, out); err != nil {
 		return nil, err

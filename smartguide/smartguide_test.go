@@ -517,6 +517,43 @@ func TestUpdate(t *testing.T) {
 	require.Equal(t, qrURL, rec.QRCode, "fields not sent are unchanged")
 }
 
+func TestUpdateIsNotRetried(t *testing.T) {
+	// Update is keyed by WeChat Pay's guide ID, not by a business number of
+	// the merchant: a 5xx is reported, not retried.
+	e := newEnv(t)
+	id := register(t, e, "robert", "张三", "13800138000")
+	calls := 0
+	e.sb.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		calls++
+		w.Header().Set("Request-ID", "hook-1")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"code":"SYSTEM_ERROR","message":"busy"}`))
+		return true
+	})
+	_, err := e.svc.Update(context.Background(), &smartguide.UpdateRequest{GuideID: id, SubMchID: core.Ptr(subMch), Avatar: core.Ptr(avatar)})
+	ae := requireAPIError(t, err, http.StatusInternalServerError, "SYSTEM_ERROR")
+	require.Equal(t, 1, ae.Attempts)
+	require.Equal(t, 1, calls)
+}
+
+func TestQueryIsRetried(t *testing.T) {
+	e := newEnv(t)
+	register(t, e, "robert", "张三", "13800138000")
+	failures := 1
+	e.sb.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if failures > 0 {
+			failures--
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return true
+		}
+		return false
+	})
+	resp, err := e.svc.Query(context.Background(), &smartguide.QueryRequest{SubMchID: core.Ptr(subMch), StoreID: store, Mobile: core.Ptr("13800138000")})
+	require.NoError(t, err)
+	require.Len(t, resp.Data, 1)
+	require.Equal(t, 0, failures)
+}
+
 func TestUpdateAPIErrors(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
