@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
@@ -306,9 +307,11 @@ func (s *Service) decrypt(ct string) (string, error) {
 // QueryAll ranges over every guide matching req, page by page (req.Limit
 // per page, MaxLimit by default), starting at req.Offset. Nothing is sent
 // until the sequence is ranged over. It copies req, so the caller's request
-// is never changed. It yields an error at most once and then stops; it stops
-// after an empty or short page, once total_count guides have been seen, or
-// if the server returns the same page twice.
+// is never changed. It yields an error at most once and then stops. It
+// stops after an empty or short page, once total_count guides have been
+// seen, or when the offset stops advancing: a page that repeats the previous
+// one (the server ignoring offset) ends the sequence without yielding its
+// guides again.
 func (s *Service) QueryAll(ctx context.Context, req *QueryRequest) iter.Seq2[Guide, error] {
 	var page *QueryRequest
 	if req != nil {
@@ -328,7 +331,7 @@ func (s *Service) QueryAll(ctx context.Context, req *QueryRequest) iter.Seq2[Gui
 		if p.Offset != nil {
 			offset = *p.Offset
 		}
-		var prevFirst string
+		var prev []guideKey
 		for {
 			l, o := limit, offset
 			p.Limit, p.Offset = &l, &o
@@ -341,11 +344,14 @@ func (s *Service) QueryAll(ctx context.Context, req *QueryRequest) iter.Seq2[Gui
 			if n == 0 {
 				return
 			}
-			if first := resp.Data[0].GuideID; first != "" && first == prevFirst {
-				yield(Guide{}, fmt.Errorf("smartguide.QueryAll: the page at offset %d repeats the previous page; stopping [request id %s]", offset, resp.RequestID))
-				return
+			keys := make([]guideKey, n)
+			for i, g := range resp.Data {
+				keys[i] = guideKey{g.GuideID, g.StoreID, g.UserID, g.WorkID, g.Name, g.Mobile}
 			}
-			prevFirst = resp.Data[0].GuideID
+			if slices.Equal(keys, prev) {
+				return // the offset did not advance: the server sent the same page again
+			}
+			prev = keys
 			for _, g := range resp.Data {
 				if !yield(g, nil) {
 					return
@@ -361,6 +367,15 @@ func (s *Service) QueryAll(ctx context.Context, req *QueryRequest) iter.Seq2[Gui
 			}
 		}
 	}
+}
+
+// guideKey identifies a guide as a page shows it (ciphertexts are left out:
+// RSA-OAEP makes them differ on every answer).
+type guideKey struct {
+	guideID        string
+	storeID        int64
+	userID, workID string
+	name, mobile   string
 }
 
 func (r *QueryRequest) clone() *QueryRequest {
