@@ -196,11 +196,25 @@ func (s *Server) sgDecrypt(c *Call, field, location, ct string, minCipher, maxPl
 		r := ParamError(field, location, "加密前的字段长度应为 1-"+strconv.Itoa(maxPlainBytes)+" 个字节")
 		return "", &r
 	}
-	if !utf8.ValidString(pt) {
-		r := ParamError(field, location, "字段不是有效的 UTF-8")
+	if !sgText(pt) {
+		r := ParamError(field, location, "字段应为 UTF-8 编码，且不能包含 4 字节字符（如 emoji）")
 		return "", &r
 	}
 	return pt, nil
+}
+
+// sgText reports whether s is valid UTF-8 made of 1-3 byte characters, as
+// APIv3 requires.
+func sgText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r > 0xFFFF {
+			return false
+		}
+	}
+	return true
 }
 
 func sgURL(field, v string) *Reply {
@@ -251,8 +265,11 @@ func (s *Server) sgRegister(c *Call) Reply {
 	if *b.StoreID <= 0 {
 		return ParamError("/store_id", "body", "store_id 应为商户平台门店管理中的门店编号")
 	}
-	if utf8.RuneCountInString(*b.UserID) > sgMaxUserID {
-		return ParamError("/userid", "body", "userid 长度不能超过 64 个字符")
+	if !sgText(*b.CorpID) {
+		return ParamError("/corpid", "body", "corpid 不能包含 4 字节字符（如 emoji）")
+	}
+	if utf8.RuneCountInString(*b.UserID) > sgMaxUserID || !sgText(*b.UserID) {
+		return ParamError("/userid", "body", "userid 应为不超过 64 个字符的文本，且不能包含 4 字节字符")
 	}
 	name, r := s.sgDecrypt(c, "/name", "body", *b.Name, 1, sgMaxNameBytes)
 	if r != nil {

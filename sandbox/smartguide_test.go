@@ -103,6 +103,9 @@ func TestSmartGuideRegisterRejectsBadFields(t *testing.T) {
 		"group_qrcode empty":   {func(b map[string]any) { b["group_qrcode"] = "" }, "/group_qrcode"},
 		"userid too long":      {func(b map[string]any) { b["userid"] = strings.Repeat("u", 65) }, "/userid"},
 		"sub_mchid not digits": {func(b map[string]any) { b["sub_mchid"] = "abc" }, "/sub_mchid"},
+		"emoji in name":        {func(b map[string]any) { b["name"] = f.enc(t, "张三😀") }, "/name"},
+		"emoji in userid":      {func(b map[string]any) { b["userid"] = "rob😀" }, "/userid"},
+		"emoji in corpid":      {func(b map[string]any) { b["corpid"] = "ww😀" }, "/corpid"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
