@@ -391,8 +391,11 @@ func (s *Server) sgQuery(c *Call) Reply {
 			return ParamError("offset", "query", "offset 应为非负整数")
 		}
 	}
-	if v := q.Get("userid"); q.Has("userid") && (v == "" || utf8.RuneCountInString(v) > sgMaxUserID) {
+	if v := q.Get("userid"); q.Has("userid") && (v == "" || utf8.RuneCountInString(v) > sgMaxUserID || !sgText(v)) {
 		return ParamError("userid", "query", "userid 长度应为 1-64 个字符")
+	}
+	if v := q.Get("work_id"); q.Has("work_id") && (v == "" || !sgText(v)) {
+		return ParamError("work_id", "query", "work_id 不能为空")
 	}
 	var mobile string
 	if q.Has("mobile") {

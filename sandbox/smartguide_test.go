@@ -238,12 +238,14 @@ func TestSmartGuideQueryRejectsBadParameters(t *testing.T) {
 		q     url.Values
 		field string
 	}{
-		"no store_id":  {url.Values{}, "store_id"},
-		"bad store_id": {url.Values{"store_id": {"x"}}, "store_id"},
-		"limit 11":     {url.Values{"store_id": {"1"}, "limit": {"11"}}, "limit"},
-		"limit 0":      {url.Values{"store_id": {"1"}, "limit": {"0"}}, "limit"},
-		"offset -1":    {url.Values{"store_id": {"1"}, "offset": {"-1"}}, "offset"},
-		"mobile plain": {url.Values{"store_id": {"1"}, "mobile": {"13800138000"}}, "mobile"},
+		"no store_id":   {url.Values{}, "store_id"},
+		"bad store_id":  {url.Values{"store_id": {"x"}}, "store_id"},
+		"limit 11":      {url.Values{"store_id": {"1"}, "limit": {"11"}}, "limit"},
+		"limit 0":       {url.Values{"store_id": {"1"}, "limit": {"0"}}, "limit"},
+		"offset -1":     {url.Values{"store_id": {"1"}, "offset": {"-1"}}, "offset"},
+		"empty userid":  {url.Values{"store_id": {"1"}, "userid": {""}}, "userid"},
+		"empty work_id": {url.Values{"store_id": {"1"}, "work_id": {""}}, "work_id"},
+		"mobile plain":  {url.Values{"store_id": {"1"}, "mobile": {"13800138000"}}, "mobile"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := f.do(t, http.MethodGet, "/v3/smartguide/guides", tc.q, nil, f.sb.PublicKeyID, nil)
