@@ -211,7 +211,7 @@ func (r *EncryptedDownloadRequest) check(op string, target bool) ([]EncryptedFil
 			v.URL(p+"download_url", f.DownloadURL)
 		}
 		v.Required(p+"encrypt_key", f.EncryptKey)
-		v.Check(len(f.Nonce) == 12, p+"nonce", "must be 12 bytes")
+		v.Required(p+"nonce", f.Nonce)
 		checkHash(&v, p, f.HashType, f.HashValue)
 	}
 	if err := v.Err(op); err != nil {
@@ -221,7 +221,7 @@ func (r *EncryptedDownloadRequest) check(op string, target bool) ([]EncryptedFil
 }
 
 // fileKey decrypts a part's encrypt_key with the merchant private key. The
-// key is 32 bytes, sent as is or Base64-encoded.
+// key is 32 bytes, sent as is, Base64- or hex-encoded.
 func (s *Service) fileKey(encrypted string) ([]byte, error) {
 	pt, err := s.c.DecryptSensitive(encrypted)
 	if err != nil {
@@ -231,6 +231,9 @@ func (s *Service) fileKey(encrypted string) ([]byte, error) {
 		return []byte(pt), nil
 	}
 	if b, err := base64.StdEncoding.DecodeString(pt); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if b, err := hex.DecodeString(pt); err == nil && len(b) == 32 {
 		return b, nil
 	}
 	return nil, errors.New("the decrypted encrypt_key is not a 32-byte AES-256 key")

@@ -22,7 +22,7 @@ var ErrDecrypt = errors.New("bill: encrypted bill file failed AES-256-GCM authen
 // has returned io.EOF. Associated data is empty, as for bill files.
 type gcmReader struct {
 	src     io.Reader
-	ctr     cipher.Stream
+	ctr     *ctr32
 	gh      ghash
 	tagMask [16]byte
 	buf     []byte
@@ -35,12 +35,15 @@ type gcmReader struct {
 
 const gcmTagSize = 16
 
+// newGCMReader decrypts src with key and nonce. The nonce may have any
+// non-empty length, as GCM allows and as WeChat Pay uses: its documented
+// example gives a 16-character nonce, where 12 bytes is the common case.
 func newGCMReader(src io.Reader, key, nonce []byte) (*gcmReader, error) {
 	if len(key) != 32 {
 		return nil, errors.New("bill: the file key must be 32 bytes for AEAD_AES_256_GCM")
 	}
-	if len(nonce) != 12 {
-		return nil, errors.New("bill: the file nonce must be 12 bytes")
+	if len(nonce) == 0 {
+		return nil, errors.New("bill: the file nonce is empty")
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
@@ -50,13 +53,64 @@ func newGCMReader(src io.Reader, key, nonce []byte) (*gcmReader, error) {
 	var h [16]byte
 	block.Encrypt(h[:], h[:])
 	r.gh.init(h)
+	// J0, the pre-counter block (NIST SP 800-38D 7.1): the nonce and 1 for
+	// a 96-bit nonce, otherwise GHASH of the nonce and its length.
 	var j0 [16]byte
-	copy(j0[:], nonce)
-	j0[15] = 1
+	if len(nonce) == 12 {
+		copy(j0[:], nonce)
+		j0[15] = 1
+	} else {
+		// GHASH(nonce ‖ 0-padding ‖ 0^64 ‖ [len(nonce) in bits]_64): the
+		// final length block is what sum(0, len(nonce)) appends.
+		var g ghash
+		g.init(h)
+		g.write(nonce)
+		j0 = g.sum(0, uint64(len(nonce)))
+	}
 	block.Encrypt(r.tagMask[:], j0[:])
-	j0[15] = 2
-	r.ctr = cipher.NewCTR(block, j0[:])
+	r.ctr = newCTR32(block, j0)
 	return r, nil
+}
+
+// ctr32 is GCM's counter mode: the keystream of inc32(J0), inc32²(J0), …
+// where only the low 32 bits of the counter block count and wrap around.
+// cipher.NewCTR carries into all 128 bits instead, so a new stream is
+// started at each wrap (after at most 2^32 blocks, or sooner when a
+// GHASH-derived J0 starts near the wrap).
+type ctr32 struct {
+	block cipher.Block
+	next  [16]byte // the counter block the current stream started at
+	s     cipher.Stream
+	left  uint64 // keystream bytes before the low 32 bits wrap
+}
+
+func newCTR32(block cipher.Block, j0 [16]byte) *ctr32 {
+	c := &ctr32{block: block, next: j0}
+	low := binary.BigEndian.Uint32(j0[12:]) + 1 // inc32(J0), wrapping
+	c.start(low)
+	return c
+}
+
+// start begins a stream at the counter block whose low 32 bits are low.
+func (c *ctr32) start(low uint32) {
+	binary.BigEndian.PutUint32(c.next[12:], low)
+	c.s = cipher.NewCTR(c.block, c.next[:])
+	c.left = (1<<32 - uint64(low)) * 16
+}
+
+func (c *ctr32) XORKeyStream(dst, src []byte) {
+	for len(src) > 0 {
+		if c.left == 0 {
+			c.start(0)
+		}
+		n := len(src)
+		if uint64(n) > c.left {
+			n = int(c.left)
+		}
+		c.s.XORKeyStream(dst[:n], src[:n])
+		c.left -= uint64(n)
+		dst, src = dst[n:], src[n:]
+	}
 }
 
 func (r *gcmReader) Read(p []byte) (int, error) {

@@ -3,6 +3,11 @@ package bill_test
 import (
 	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -15,6 +20,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/bill"
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
@@ -511,4 +517,47 @@ func TestPathsAreRelativeToTheBaseURL(t *testing.T) {
 		"/prefix/v3/bill/fundflowbill?bill_date=2026-11-24",
 		"/prefix/v3/bill/sub-merchant-fundflowbill?account_type=FEES&algorithm=AEAD_AES_256_GCM&bill_date=2026-11-24&sub_mchid=1",
 	}, paths)
+}
+
+// The parts WeChat Pay documents: a 16-character nonce ("a8607ef79034c49c"
+// in its example) and a key that may decrypt to raw bytes, Base64 or hex.
+// Every form is decrypted, verified and parsed.
+func TestDownloadEncryptedNonceAndKeyForms(t *testing.T) {
+	plain := "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),资金变更提交申请人,备注,业务凭证号\r\n" +
+		"`2026-11-24 09:00:00,`4200,`1900000109202611240000001,`交易,`交易,`收入,`100.00,`10100.00,`system,`,`4200\r\n" +
+		"资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额\r\n`1,`1,`100.00,`0,`0.00\r\n"
+	sum := sha1.Sum([]byte(plain))
+	raw := []byte("0123456789abcdef0123456789abcdef")
+	for name, tc := range map[string]struct{ nonce, key string }{
+		"16-char nonce, raw key": {"a8607ef79034c49c", string(raw)},
+		"12-char nonce, base64":  {"abcdefghijkl", base64.StdEncoding.EncodeToString(raw)},
+		"16-char nonce, hex key": {"a8607ef79034c49c", hex.EncodeToString(raw)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			block, err := aes.NewCipher(raw)
+			require.NoError(t, err)
+			aead, err := cipher.NewGCMWithNonceSize(block, len(tc.nonce))
+			require.NoError(t, err)
+			ct := aead.Seal(nil, []byte(tc.nonce), []byte(plain), nil)
+			e.sb.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+				w.Header().Set("Request-ID", "dl-1")
+				_, _ = w.Write(ct)
+				return true
+			})
+			encKey, err := utils.EncryptOAEPWithPublicKey(tc.key, &e.sb.MerchantPrivateKey.PublicKey)
+			require.NoError(t, err)
+			var buf bytes.Buffer
+			res, err := e.svc.DownloadEncrypted(ctx, &bill.EncryptedDownloadRequest{
+				Count: 1, Algorithm: bill.AlgorithmAES256GCM,
+				Files: []bill.EncryptedFile{{BillSequence: 1, DownloadURL: e.sb.URL + "/v3/billdownload/file?token=t", EncryptKey: encKey,
+					HashType: bill.HashTypeSHA1, HashValue: hex.EncodeToString(sum[:]), Nonce: tc.nonce}},
+			}, &buf)
+			require.NoError(t, err)
+			require.Equal(t, plain, buf.String())
+			require.Equal(t, []string{"dl-1"}, res.RequestIDs)
+			s := sumFundFlow(t, &buf)
+			require.Equal(t, int64(10000), s.IncomeFen)
+		})
+	}
 }
