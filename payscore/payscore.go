@@ -39,8 +39,10 @@ type PostDiscount struct {
 
 // TimeRange is the service period.
 type TimeRange struct {
-	// StartTime is yyyyMMddHHmmss, yyyyMMdd or OnAccept. Required.
-	StartTime Time `json:"start_time"`
+	// StartTime is yyyyMMddHHmmss, yyyyMMdd or OnAccept. Required when
+	// creating an order; when completing, leave it empty to keep the start
+	// time given at creation (it is then left out of the request).
+	StartTime Time `json:"start_time,omitempty"`
 	// StartTimeRemark is shown with the start time.
 	StartTimeRemark *string `json:"start_time_remark,omitempty"`
 	// EndTime is the expected end (yyyyMMddHHmmss or yyyyMMdd). When not

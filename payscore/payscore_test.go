@@ -181,6 +181,9 @@ func TestPreAuthorize(t *testing.T) {
 	require.True(t, ve.Has("service_id"))
 	require.True(t, ve.Has("authorization_code"))
 	require.True(t, ve.Has("notify_url"))
+	_, err = f.svc.PreAuthorize(f.ctx, &payscore.PreAuthorizeRequest{ServiceID: noConfirm, AppID: appID, AuthorizationCode: "CODE|1"})
+	require.ErrorAs(t, err, &ve)
+	require.True(t, ve.Has("authorization_code"), "| is not allowed in an authorization code")
 	require.Empty(t, f.requests(), "nothing may be sent")
 }
 
@@ -386,10 +389,21 @@ func TestCreateOrderValidation(t *testing.T) {
 	for i := range req.PostDiscounts {
 		req.PostDiscounts[i] = payscore.PostDiscount{Name: fmt.Sprintf("优惠%d", i), Description: core.Ptr("说明")}
 	}
-	req.TimeRange.StartTime = payscore.OnAccept
+	req.TimeRange.EndTime = core.Ptr(payscore.OnAccept)
 	_, err = f.svc.CreateOrder(f.ctx, req)
 	require.ErrorAs(t, err, &ve)
-	require.True(t, ve.Has("post_payments") && ve.Has("post_discounts") && ve.Has("time_range.start_time"))
+	require.True(t, ve.Has("post_payments") && ve.Has("post_discounts") && ve.Has("time_range.end_time"))
+	require.False(t, ve.Has("time_range.start_time"))
+
+	// The create API documents no maximum length for openid: a long one is
+	// sent (and refused by the server only because the user has not
+	// authorized).
+	f.reset()
+	req = noConfirmOrder("N3")
+	req.OpenID = core.Ptr(strings.Repeat("o", 200))
+	_, err = f.svc.CreateOrder(f.ctx, req)
+	requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	require.Len(t, f.requests(), 1)
 
 	// The shared item name 商品信息 may repeat.
 	req = noConfirmOrder("N2")
@@ -401,6 +415,26 @@ func TestCreateOrderValidation(t *testing.T) {
 	_, err = f.svc.CreateOrder(f.ctx, nil)
 	require.ErrorAs(t, err, &ve)
 	require.Empty(t, f.requests())
+}
+
+// OnAccept is a documented start time in both modes; without confirmation
+// the order is accepted as it is created.
+func TestCreateOrderNoConfirmOnAccept(t *testing.T) {
+	f := newFixture(t)
+	f.authorize("CODE1", openID)
+	f.reset()
+	req := noConfirmOrder("OA1")
+	req.TimeRange = payscore.TimeRange{StartTime: payscore.OnAccept}
+	resp, err := f.svc.CreateOrder(f.ctx, req)
+	require.NoError(t, err)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(f.last().Body, &body))
+	require.Equal(t, map[string]any{"start_time": "OnAccept"}, body["time_range"])
+	require.Equal(t, false, body["need_user_confirm"])
+	require.Equal(t, payscore.StateDoing, resp.State)
+	require.Equal(t, payscore.StateDescriptionUserConfirm, resp.StateDescription)
+	_, err = resp.TimeRange.StartTime.Time()
+	require.NoError(t, err, "the start time is the creation time")
 }
 
 func TestQueryOrder(t *testing.T) {
@@ -525,6 +559,27 @@ func TestCompleteOrder(t *testing.T) {
 	require.Empty(t, f.requests())
 }
 
+// Completing with only the end time keeps the creation's start time: no
+// empty start_time goes on the wire.
+func TestCompleteOrderTimeRangeWithoutStart(t *testing.T) {
+	f := newFixture(t)
+	f.authorize("CODE1", openID)
+	req := noConfirmOrder("E1")
+	req.TimeRange.EndTime = nil
+	_, err := f.svc.CreateOrder(f.ctx, req)
+	require.NoError(t, err)
+	f.reset()
+	c := completeReq("E1")
+	c.TimeRange = &payscore.TimeRange{EndTime: core.Ptr[payscore.Time]("20091225121010"), EndTimeRemark: core.Ptr("离店")}
+	resp, err := f.svc.CompleteOrder(f.ctx, c)
+	require.NoError(t, err)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(f.last().Body, &body))
+	require.Equal(t, map[string]any{"end_time": "20091225121010", "end_time_remark": "离店"}, body["time_range"])
+	require.Equal(t, payscore.Time("20091225091010"), resp.TimeRange.StartTime)
+	require.Equal(t, payscore.Time("20091225121010"), *resp.TimeRange.EndTime)
+}
+
 func TestModifyOrder(t *testing.T) {
 	f := newFixture(t)
 	f.completedOrder("M1")
@@ -546,6 +601,15 @@ func TestModifyOrder(t *testing.T) {
 	discs[0].Amount = core.Ptr[int64](0)
 	_, err = f.svc.ModifyOrder(f.ctx, &payscore.ModifyOrderRequest{OutOrderNo: "M1", AppID: appID, ServiceID: noConfirm, PostPayments: pays, PostDiscounts: discs, TotalAmount: 4000, Reason: "涨价"})
 	requireAPIError(t, err, http.StatusBadRequest, "PARAM_ERROR")
+
+	// The modify reason has no documented maximum length: a long one is sent.
+	f.reset()
+	discs[0].Amount = core.Ptr[int64](3000)
+	long := strings.Repeat("因", 80)
+	resp, err = f.svc.ModifyOrder(f.ctx, &payscore.ModifyOrderRequest{OutOrderNo: "M1", AppID: appID, ServiceID: noConfirm, PostPayments: pays, PostDiscounts: discs, TotalAmount: 1000, Reason: long})
+	require.NoError(t, err)
+	require.Contains(t, string(f.last().Body), long)
+	require.Equal(t, int64(1000), resp.TotalAmount)
 
 	f.reset()
 	var ve *core.ValidationError
@@ -600,9 +664,25 @@ func TestPayOrder(t *testing.T) {
 
 	f.reset()
 	var ve *core.ValidationError
-	_, err = f.svc.PayOrder(f.ctx, &payscore.PayOrderRequest{OutOrderNo: "P1"})
+	_, err = f.svc.PayOrder(f.ctx, &payscore.PayOrderRequest{OutOrderNo: "bad no!", AppID: strings.Repeat("a", 33)})
 	require.ErrorAs(t, err, &ve)
+	require.True(t, ve.Has("out_order_no") && ve.Has("appid"))
 	require.Empty(t, f.requests())
+}
+
+// appid and service_id are optional for pay: empty ones are left out.
+func TestPayOrderWithoutOptionalFields(t *testing.T) {
+	f := newFixture(t)
+	f.completedOrder("P2")
+	f.reset()
+	resp, err := f.svc.PayOrder(f.ctx, &payscore.PayOrderRequest{OutOrderNo: "P2"})
+	require.NoError(t, err)
+	r := f.last()
+	require.Equal(t, "/v3/payscore/serviceorder/P2/pay", r.Path)
+	require.JSONEq(t, `{}`, string(r.Body))
+	require.Equal(t, "P2", resp.OutOrderNo)
+	require.Equal(t, appID, resp.AppID)
+	require.Equal(t, noConfirm, resp.ServiceID)
 }
 
 func TestBadResponseSignatureIsRejected(t *testing.T) {

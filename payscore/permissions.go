@@ -16,7 +16,7 @@ type PreAuthorizeRequest struct {
 	ServiceID string `json:"service_id"` // service ID, at most 32 characters
 	AppID     string `json:"appid"`      // AppID bound to the merchant, at most 32 characters
 	// AuthorizationCode is the merchant's authorization agreement number:
-	// 1-32 digits, letters or _-|*, unique per merchant.
+	// 1-32 digits, letters or _-*, unique per merchant.
 	AuthorizationCode string `json:"authorization_code"`
 	// NotifyURL receives the PAYSCORE.USER_OPEN_SERVICE and
 	// PAYSCORE.USER_CLOSE_SERVICE callbacks; at most 255 characters.

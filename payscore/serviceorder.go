@@ -73,12 +73,9 @@ func (s *Service) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Cr
 		if v.Required("notify_url", req.NotifyURL) {
 			notifyURL(&v, "notify_url", req.NotifyURL)
 		}
-		if req.OpenID != nil {
-			id(&v, "openid", *req.OpenID, 128)
-		}
+		v.OptionalText("openid", req.OpenID, 0) // no documented maximum here
 		if req.NeedUserConfirm != nil && !*req.NeedUserConfirm {
 			v.Check(req.OpenID != nil && *req.OpenID != "", "openid", "is required when need_user_confirm is false")
-			v.Check(!req.TimeRange.StartTime.IsOnAccept(), "time_range.start_time", "cannot be OnAccept when need_user_confirm is false")
 		}
 		device(&v, req.Device)
 	}
@@ -213,9 +210,10 @@ type ModifyOrderRequest struct {
 	PostDiscounts []PostDiscount `json:"post_discounts,omitempty"`
 	// TotalAmount in fen must equal Total(PostPayments, PostDiscounts) and
 	// must not exceed the amount the order was completed with.
-	TotalAmount int64   `json:"total_amount"`
-	Reason      string  `json:"reason"` // at most 50 characters
-	Device      *Device `json:"device,omitempty"`
+	TotalAmount int64 `json:"total_amount"`
+	// Reason for the change. Required; the API documents no maximum length.
+	Reason string  `json:"reason"`
+	Device *Device `json:"device,omitempty"`
 }
 
 // ModifyOrder lowers the amount to collect for an order that is
@@ -234,7 +232,7 @@ func (s *Service) ModifyOrder(ctx context.Context, req *ModifyOrderRequest) (*Or
 		id(&v, "service_id", req.ServiceID, 32)
 		items(&v, req.PostPayments, req.PostDiscounts, true, false, true)
 		totalRule(&v, req.TotalAmount, req.PostPayments, req.PostDiscounts)
-		v.RequiredText("reason", req.Reason, 50)
+		v.RequiredText("reason", req.Reason, 0)
 		device(&v, req.Device)
 	}
 	if err := v.Err("payscore.ModifyOrder"); err != nil {
@@ -371,10 +369,11 @@ func (s *Service) SyncOrder(ctx context.Context, req *SyncOrderRequest) (*OrderR
 // PayOrderRequest asks WeChat Pay to collect a pending order again.
 type PayOrderRequest struct {
 	OutOrderNo string `json:"-"` // path: merchant order number
-	// AppID and ServiceID are marked optional by the API description but
-	// every reference client sends them; they are required here.
-	AppID     string `json:"appid"`
-	ServiceID string `json:"service_id"`
+	// AppID and ServiceID are optional in the API description and left out
+	// of the request when empty; sending both, as the reference clients do,
+	// is recommended. At most 32 characters each.
+	AppID     string `json:"appid,omitempty"`
+	ServiceID string `json:"service_id,omitempty"`
 }
 
 // PayOrderResponse identifies the order.
@@ -398,8 +397,8 @@ func (s *Service) PayOrder(ctx context.Context, req *PayOrderRequest) (*PayOrder
 		v.Add("request", "is required")
 	} else {
 		outOrderNo(&v, "out_order_no", req.OutOrderNo)
-		id(&v, "appid", req.AppID, 32)
-		id(&v, "service_id", req.ServiceID, 32)
+		v.OptionalText("appid", &req.AppID, 32)
+		v.OptionalText("service_id", &req.ServiceID, 32)
 	}
 	if err := v.Err("payscore.PayOrder"); err != nil {
 		return nil, err

@@ -16,8 +16,8 @@ var beijing = time.FixedZone("CST", 8*3600)
 // server decode without error. Build one with At, Date or OnAccept.
 type Time string
 
-// OnAccept is the start time keyword meaning "when the user confirms the
-// order" (confirm mode only).
+// OnAccept is the start time keyword: the service starts when the user
+// confirms the order.
 const OnAccept Time = "OnAccept"
 
 const (

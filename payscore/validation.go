@@ -18,7 +18,7 @@ const sharedItemName = "商品信息"
 
 var (
 	reOutOrderNo = regexp.MustCompile(`^[0-9A-Za-z_\-|*]{1,32}$`)
-	reAuthCode   = regexp.MustCompile(`^[0-9A-Za-z_\-|*]{1,32}$`)
+	reAuthCode   = regexp.MustCompile(`^[0-9A-Za-z_\-*]{1,32}$`)
 )
 
 func outOrderNo(v *validate.V, field, s string) {
@@ -29,7 +29,7 @@ func outOrderNo(v *validate.V, field, s string) {
 
 func authorizationCode(v *validate.V, field, s string) {
 	if v.Required(field, s) {
-		v.Pattern(field, s, reAuthCode, "1-32 characters of digits, letters and _-|*")
+		v.Pattern(field, s, reAuthCode, "1-32 characters of digits, letters and _-*")
 	}
 }
 

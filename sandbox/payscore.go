@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -511,6 +512,7 @@ func psStateError(o *psOrder) Reply {
 
 var (
 	psReOrderNo  = regexp.MustCompile(`^[0-9A-Za-z_\-|*]{1,32}$`)
+	psReAuthCode = regexp.MustCompile(`^[0-9A-Za-z_\-*]{1,32}$`)
 	psReDateTime = regexp.MustCompile(`^\d{14}$`)
 	psReDate     = regexp.MustCompile(`^\d{8}$`)
 )
@@ -554,6 +556,16 @@ func (c *psCheck) orderNo(field, location, v string) {
 		c.fail(field, location, "字段必填")
 	} else if !psReOrderNo.MatchString(v) {
 		c.fail(field, location, "只能是 32 个字符内的数字、大小写字母_-|*")
+	}
+}
+
+// authCode checks an authorization agreement number: 1-32 digits, letters
+// or _-*.
+func (c *psCheck) authCode(field, location, v string) {
+	if v == "" {
+		c.fail(field, location, "字段必填")
+	} else if !psReAuthCode.MatchString(v) {
+		c.fail(field, location, "只能是 32 个字符内的数字、大小写字母_-*")
 	}
 }
 
@@ -736,7 +748,7 @@ func (s *Server) psPreAuthorize(c *Call) Reply {
 	var chk psCheck
 	svc, _ := s.psService(&chk, "/service_id", "body", req.ServiceID)
 	s.psApp(&chk, "/appid", "body", req.AppID)
-	chk.orderNo("/authorization_code", "body", req.AuthorizationCode)
+	chk.authCode("/authorization_code", "body", req.AuthorizationCode)
 	if req.NotifyURL != nil {
 		chk.notifyURL("/notify_url", *req.NotifyURL, false)
 	}
@@ -813,7 +825,7 @@ func (s *Server) psQueryByOpenID(c *Call) Reply {
 func (s *Server) psQueryByCode(c *Call) Reply {
 	code := c.PathValue("authorization_code")
 	var chk psCheck
-	chk.orderNo("authorization_code", "path", code)
+	chk.authCode("authorization_code", "path", code)
 	s.psService(&chk, "service_id", "query", c.Query("service_id"))
 	if chk.rep != nil {
 		return *chk.rep
@@ -861,7 +873,7 @@ func (s *Server) psTerminateByCode(c *Call) Reply {
 	}
 	code := c.PathValue("authorization_code")
 	var chk psCheck
-	chk.orderNo("authorization_code", "path", code)
+	chk.authCode("authorization_code", "path", code)
 	s.psService(&chk, "/service_id", "body", req.ServiceID)
 	chk.text("/reason", "body", req.Reason, true, 50)
 	if chk.rep != nil {
@@ -904,7 +916,7 @@ func (s *Server) psCreate(c *Call) Reply {
 	svc, _ := s.psService(&chk, "/service_id", "body", req.ServiceID)
 	chk.text("/service_introduction", "body", req.ServiceIntroduction, true, 20)
 	chk.items(req.PostPayments, req.PostDiscounts, false, true, false)
-	chk.timeRange(req.TimeRange, true, needConfirm)
+	chk.timeRange(req.TimeRange, true, true)
 	if req.Location != nil {
 		chk.opt("/location/start_location", req.Location.StartLocation, 0)
 		chk.opt("/location/end_location", req.Location.EndLocation, 0)
@@ -923,7 +935,7 @@ func (s *Server) psCreate(c *Call) Reply {
 	chk.opt("/attach", req.Attach, 256)
 	chk.notifyURL("/notify_url", req.NotifyURL, true)
 	if req.OpenID != nil {
-		chk.text("/openid", "body", *req.OpenID, true, 128)
+		chk.text("/openid", "body", *req.OpenID, true, 0) // no documented maximum
 	} else if !needConfirm {
 		chk.fail("/openid", "body", "need_user_confirm 为 false 时 openid 必填")
 	}
@@ -985,7 +997,13 @@ func (s *Server) psCreate(c *Call) Reply {
 		o.wire.Attach = *req.Attach
 	}
 	if !needConfirm {
+		// No confirmation step: the order is accepted as it is created.
 		o.wire.State, o.wire.StateDescription = "DOING", "USER_CONFIRM"
+		if tr := o.wire.TimeRange; tr.StartTime == "OnAccept" {
+			accepted := *tr
+			accepted.StartTime = now.In(shanghai).Format("20060102150405")
+			o.wire.TimeRange = &accepted
+		}
 	}
 	ps.orders[o.wire.OutOrderNo] = o
 	ps.byQuery[o.queryID] = o
@@ -1032,25 +1050,37 @@ func (s *Server) psQuery(c *Call) Reply {
 	return JSON(http.StatusOK, o.wire)
 }
 
+// Which body identifiers an order operation requires.
+const (
+	psNeedApp     = 1 << iota // appid is required
+	psNeedService             // service_id is required
+)
+
 // psOrderFor finds the order of a path out_order_no and checks the body's
-// appid and service_id against it. The caller holds ps.mu on success.
-func (s *Server) psOrderFor(c *Call, appID, serviceID string, chk *psCheck) (*psOrder, *Reply) {
+// appid and service_id against it; need says which of them must be given
+// (an optional one is checked only when given). The caller holds ps.mu on
+// success.
+func (s *Server) psOrderFor(c *Call, appID, serviceID string, need int, chk *psCheck) (*psOrder, *Reply) {
 	no := c.PathValue("out_order_no")
 	chk.orderNo("out_order_no", "path", no)
-	s.psApp(chk, "/appid", "body", appID)
-	s.psService(chk, "/service_id", "body", serviceID)
+	if appID != "" || need&psNeedApp != 0 {
+		s.psApp(chk, "/appid", "body", appID)
+	}
+	if serviceID != "" || need&psNeedService != 0 {
+		s.psService(chk, "/service_id", "body", serviceID)
+	}
 	if chk.rep != nil {
 		return nil, chk.rep
 	}
 	ps := &s.payScore
 	ps.mu.Lock()
 	o := ps.orders[no]
-	if o == nil || o.wire.ServiceID != serviceID {
+	if o == nil || (serviceID != "" && o.wire.ServiceID != serviceID) {
 		ps.mu.Unlock()
 		r := Error(http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
 		return nil, &r
 	}
-	if o.wire.AppID != appID {
+	if appID != "" && o.wire.AppID != appID {
 		ps.mu.Unlock()
 		r := ParamError("/appid", "body", "appid 与创建订单时不一致")
 		return nil, &r
@@ -1070,7 +1100,7 @@ func (s *Server) psCancel(c *Call) Reply {
 	}
 	var chk psCheck
 	chk.text("/reason", "body", req.Reason, true, 50)
-	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, &chk)
+	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, psNeedApp, &chk)
 	if rep != nil {
 		return *rep
 	}
@@ -1105,9 +1135,9 @@ func (s *Server) psModify(c *Call) Reply {
 	if req.Reason == nil {
 		chk.fail("/reason", "body", "字段必填")
 	} else {
-		chk.text("/reason", "body", *req.Reason, true, 50)
+		chk.text("/reason", "body", *req.Reason, true, 0) // no documented maximum
 	}
-	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, &chk)
+	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, psNeedApp|psNeedService, &chk)
 	if rep != nil {
 		return *rep
 	}
@@ -1145,7 +1175,7 @@ func (s *Server) psComplete(c *Call) Reply {
 	if req.Location != nil {
 		chk.opt("/location/end_location", req.Location.EndLocation, 0)
 	}
-	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, &chk)
+	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, psNeedApp|psNeedService, &chk)
 	if rep != nil {
 		return *rep
 	}
@@ -1235,7 +1265,7 @@ func (s *Server) psSync(c *Call) Reply {
 	case !psValidTime(req.Detail.PaidTime, true):
 		chk.fail("/detail/paid_time", "body", "格式应为 yyyyMMddHHmmss 或 yyyyMMdd")
 	}
-	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, &chk)
+	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, psNeedApp|psNeedService, &chk)
 	if rep != nil {
 		return *rep
 	}
@@ -1255,15 +1285,18 @@ func (s *Server) psSync(c *Call) Reply {
 }
 
 func (s *Server) psPay(c *Call) Reply {
+	// Both body fields are optional, so an empty body is a valid request.
 	var req struct {
 		AppID     string `json:"appid"`
 		ServiceID string `json:"service_id"`
 	}
-	if r := c.Decode(&req); r != nil {
-		return *r
+	if len(bytes.TrimSpace(c.Body)) > 0 {
+		if r := c.Decode(&req); r != nil {
+			return *r
+		}
 	}
 	var chk psCheck
-	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, &chk)
+	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, 0, &chk)
 	if rep != nil {
 		return *rep
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -316,7 +317,7 @@ func TestPayScoreCreateRules(t *testing.T) {
 		{"introduction length", "/service_introduction", mutate(base, "service_introduction", "一二三四五六七八九十一二三四五六七八九十一")},
 		{"duplicate item names", "/post_payments/1/name", mutate(base, "post_payments", []any{map[string]any{"name": "A"}, map[string]any{"name": "A"}})},
 		{"discount description", "/post_discounts/0/description", mutate(base, "post_discounts", []any{map[string]any{"name": "D"}})},
-		{"no OnAccept without confirmation", "/time_range/start_time", mutate(base, "time_range", map[string]any{"start_time": "OnAccept"})},
+		{"end time is no keyword", "/time_range/end_time", mutate(base, "time_range", map[string]any{"start_time": "20260301100000", "end_time": "OnAccept"})},
 		{"start time format", "/time_range/start_time", mutate(base, "time_range", map[string]any{"start_time": "2026-03-01"})},
 		{"notify_url query", "/notify_url", mutate(base, "notify_url", "https://x.example.com/n?a=1")},
 		{"out_order_no charset", "/out_order_no", mutate(base, "out_order_no", "bad no")},
@@ -422,4 +423,54 @@ func TestPayScoreCallbacksAndLedger(t *testing.T) {
 	require.NoError(t, err)
 	mu.Lock()
 	require.Len(t, got, 3)
+}
+
+// Requests the spec allows with optional fields left out, or with values it
+// sets no limit on, are accepted; documented limits are enforced.
+func TestPayScoreAcceptsWhatTheSpecAllows(t *testing.T) {
+	f := newPSFixture(t)
+	f.authorize("A1", "u1")
+
+	// OnAccept is a documented start time in no-confirm mode too: the
+	// order is accepted as it is created.
+	body := psNoConfirmBody("K1", "u1")
+	body["time_range"] = map[string]any{"start_time": "OnAccept"}
+	created := f.ok("POST", "/v3/payscore/serviceorder", nil, body)
+	require.Equal(t, "DOING", created["state"])
+	require.Equal(t, "20260301100000", created["time_range"].(map[string]any)["start_time"])
+	again := f.ok("POST", "/v3/payscore/serviceorder", nil, body)
+	require.Equal(t, created["order_id"], again["order_id"], "identical parameters: the same order")
+
+	// Cancel: service_id is optional (current doc page); appid is not.
+	f.fails(400, "PARAM_ERROR", "POST", "/v3/payscore/serviceorder/K1/cancel", map[string]any{"reason": "测试"})
+	f.ok("POST", "/v3/payscore/serviceorder/K1/cancel", nil, map[string]any{"appid": AppID, "reason": "测试"})
+	require.Equal(t, "REVOKED", f.state("K1", PayScoreNoConfirmServiceID))
+	// A given service_id must still be the order's.
+	f.ok("POST", "/v3/payscore/serviceorder", nil, psConfirmBody("K2"))
+	f.fails(404, "ORDER_NOT_EXIST", "POST", "/v3/payscore/serviceorder/K2/cancel", map[string]any{"appid": AppID, "service_id": PayScoreNoConfirmServiceID, "reason": "测试"})
+
+	// Pay: appid and service_id are optional, and so is the body.
+	f.ok("POST", "/v3/payscore/serviceorder", nil, psNoConfirmBody("K3", "u1"))
+	f.ok("POST", "/v3/payscore/serviceorder/K3/complete", nil, psComplete(PayScoreNoConfirmServiceID, 4000, 0, 4000))
+	out := f.ok("POST", "/v3/payscore/serviceorder/K3/pay", nil, map[string]any{})
+	require.Equal(t, AppID, out["appid"])
+	require.Equal(t, PayScoreNoConfirmServiceID, out["service_id"])
+	f.ok("POST", "/v3/payscore/serviceorder/K3/pay", nil, nil)
+	f.fails(400, "PARAM_ERROR", "POST", "/v3/payscore/serviceorder/K3/pay", map[string]any{"appid": "wx0000000000000000"})
+
+	// The modify reason has no documented maximum length.
+	long := strings.Repeat("因", 80)
+	m := psComplete(PayScoreNoConfirmServiceID, 4000, 1000, 3000)
+	delete(m, "time_range")
+	m["reason"] = long
+	f.ok("POST", "/v3/payscore/serviceorder/K3/modify", nil, m)
+
+	// Nor does openid at creation: a long one is refused only because that
+	// user has not authorized.
+	f.fails(400, "INVALID_REQUEST", "POST", "/v3/payscore/serviceorder", psNoConfirmBody("K4", strings.Repeat("o", 200)))
+
+	// Authorization codes are digits, letters and _-* only.
+	ae := f.fails(400, "PARAM_ERROR", "POST", "/v3/payscore/permissions", map[string]any{"service_id": PayScoreNoConfirmServiceID, "appid": AppID, "authorization_code": "A|1"})
+	require.Equal(t, "/authorization_code", ae.Detail.Field)
+	f.ok("POST", "/v3/payscore/permissions", nil, map[string]any{"service_id": PayScoreNoConfirmServiceID, "appid": AppID, "authorization_code": "A_-*1"})
 }
