@@ -106,6 +106,9 @@ type FundFlowBillRequest struct {
 	AccountType *AccountType `json:"-"`
 	// TarType GZIP asks for a compressed file; unset, the file is plain.
 	TarType *TarType `json:"-"`
+	// SubMchID is the optional sub_mchid query parameter the API
+	// description lists for service providers; unset, nothing is sent.
+	SubMchID *string `json:"-"`
 }
 
 // FundFlowBill applies for the fund-flow bill of one day (every movement of
@@ -124,12 +127,19 @@ func (s *Service) FundFlowBill(ctx context.Context, req *FundFlowBillRequest) (*
 		validate.OneOf(&v, "account_type", *req.AccountType, []AccountType{AccountTypeBasic, AccountTypeOperation, AccountTypeFees})
 	}
 	checkTar(&v, req.TarType)
+	if req.SubMchID != nil {
+		v.Check(*req.SubMchID != "", "sub_mchid", "must not be empty when set")
+		v.OptionalText("sub_mchid", req.SubMchID, 0)
+	}
 	if err := v.Err("bill.FundFlowBill"); err != nil {
 		return nil, err
 	}
 	q := url.Values{"bill_date": {req.BillDate.String()}}
 	if req.AccountType != nil {
 		q.Set("account_type", string(*req.AccountType))
+	}
+	if req.SubMchID != nil {
+		q.Set("sub_mchid", *req.SubMchID)
 	}
 	if req.TarType != nil {
 		q.Set("tar_type", string(*req.TarType))

@@ -131,9 +131,19 @@ func TestFundFlowBillWireAndErrors(t *testing.T) {
 	_, err = e.svc.FundFlowBill(ctx, &bill.FundFlowBillRequest{BillDate: billDay, AccountType: core.Ptr(bill.AccountTypeOperation)})
 	requireAPIError(t, err, 400, "NO_STATEMENT_EXIST")
 
+	// The optional sub_mchid the API description lists, sent only when set.
 	e.reset()
-	_, err = e.svc.FundFlowBill(ctx, &bill.FundFlowBillRequest{AccountType: core.Ptr(bill.AccountTypeDeposit)})
-	requireValidation(t, e, err, "bill_date", "account_type")
+	_, err = e.svc.FundFlowBill(ctx, &bill.FundFlowBillRequest{BillDate: billDay, SubMchID: core.Ptr("1900000200")})
+	require.NoError(t, err)
+	require.Equal(t, "/v3/bill/fundflowbill?bill_date=2026-11-24&sub_mchid=1900000200", e.requests()[0].RequestURI)
+	e.reset()
+	_, err = e.svc.FundFlowBill(ctx, &bill.FundFlowBillRequest{BillDate: billDay})
+	require.NoError(t, err)
+	require.Equal(t, "/v3/bill/fundflowbill?bill_date=2026-11-24", e.requests()[0].RequestURI)
+
+	e.reset()
+	_, err = e.svc.FundFlowBill(ctx, &bill.FundFlowBillRequest{AccountType: core.Ptr(bill.AccountTypeDeposit), SubMchID: core.Ptr("")})
+	requireValidation(t, e, err, "bill_date", "account_type", "sub_mchid")
 	_, err = e.svc.FundFlowBill(ctx, nil)
 	requireValidation(t, e, err, "request")
 }

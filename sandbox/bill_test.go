@@ -121,6 +121,8 @@ func TestBillApplyRules(t *testing.T) {
 		"recharge refund":  {"/v3/bill/tradebill", q("bill_date", "2026-11-24", "bill_type", "RECHARGE_REFUND"), 400, "NO_STATEMENT_EXIST", ""},
 		"account type":     {"/v3/bill/fundflowbill", q("bill_date", "2026-11-24", "account_type", "DEPOSIT"), 400, "PARAM_ERROR", "account_type"},
 		"fees account":     {"/v3/bill/fundflowbill", q("bill_date", "2026-11-24", "account_type", "FEES"), 400, "NO_STATEMENT_EXIST", ""},
+		"flow sub empty":   {"/v3/bill/fundflowbill", q("bill_date", "2026-11-24", "sub_mchid", ""), 400, "PARAM_ERROR", "sub_mchid"},
+		"flow sub no rows": {"/v3/bill/fundflowbill", q("bill_date", "2026-11-24", "sub_mchid", "1900000999"), 400, "NO_STATEMENT_EXIST", ""},
 		"sub no sub_mchid": {"/v3/bill/sub-merchant-fundflowbill", q("bill_date", "2026-11-24", "account_type", "BASIC", "algorithm", "AEAD_AES_256_GCM"), 400, "PARAM_ERROR", "sub_mchid"},
 		"sub no account":   {"/v3/bill/sub-merchant-fundflowbill", q("sub_mchid", "1900000200", "bill_date", "2026-11-24", "algorithm", "AEAD_AES_256_GCM"), 400, "PARAM_ERROR", "account_type"},
 		"sub no algorithm": {"/v3/bill/sub-merchant-fundflowbill", q("sub_mchid", "1900000200", "bill_date", "2026-11-24", "account_type", "BASIC"), 400, "PARAM_ERROR", "algorithm"},
@@ -260,4 +262,15 @@ func TestBillSubMerchantPartsDecrypt(t *testing.T) {
 	require.True(t, strings.HasPrefix(string(joined), billFundHeader+"\r\n"))
 	require.True(t, strings.HasSuffix(string(joined), billFundSum+"\r\n`2,`1,`20.00,`1,`0.12\r\n"), string(joined))
 	require.NotContains(t, string(joined), "4200000001", "only the sub-merchant's movements")
+}
+
+// The fund-flow bill's optional sub_mchid (listed by the API description)
+// limits the bill to that sub-merchant's movements.
+func TestBillFundFlowForOneSubMerchant(t *testing.T) {
+	_, c, _ := billSandbox(t)
+	ans, err := billApply(t, c, "/v3/bill/fundflowbill", url.Values{"bill_date": {"2026-11-24"}, "sub_mchid": {"1900000200"}})
+	require.NoError(t, err)
+	body, _ := billFetch(t, c, ans.DownloadURL)
+	require.True(t, strings.HasSuffix(string(body), billFundSum+"\r\n`2,`1,`20.00,`1,`0.12\r\n"), string(body))
+	require.NotContains(t, string(body), "4200000001", "only the sub-merchant's movements")
 }
