@@ -84,7 +84,7 @@ func ExampleService_SetAdvertisingIndustryFilter_validation() {
 	})
 	fmt.Println(err)
 	// Output:
-	// wechatpay: invalid goldplan.SetAdvertisingIndustryFilter request: advertising_industry_filters: must have at most 3 industries; advertising_industry_filters[2]: duplicates an earlier industry
+	// wechatpay: invalid goldplan.SetAdvertisingIndustryFilter request: advertising_industry_filters: must have at most 3 industries; advertising_industry_filters: must not name an industry twice; advertising_industry_filters[2]: duplicates an earlier industry
 }
 
 // An API error carries WeChat Pay's code and the Request-ID to quote to

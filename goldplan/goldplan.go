@@ -263,14 +263,21 @@ func enumValue(v *validate.V, field, s string) {
 }
 
 // filters checks 0 to MaxIndustryFilters distinct, well-formed industries.
+// A repeated industry breaks a rule of the list, so it is reported on the
+// list, and on each repeating item to say which.
 func filters(v *validate.V, fs []IndustryFilter) {
 	const field = "advertising_industry_filters"
 	v.Check(len(fs) <= MaxIndustryFilters, field, fmt.Sprintf("must have at most %d industries", MaxIndustryFilters))
-	seen := make(map[IndustryFilter]bool, len(fs))
+	first := make(map[IndustryFilter]int, len(fs)) // industry -> index of its first use
+	for i, f := range fs {
+		if _, ok := first[f]; !ok {
+			first[f] = i
+		}
+	}
+	v.Check(len(first) == len(fs), field, "must not name an industry twice")
 	for i, f := range fs {
 		item := fmt.Sprintf("%s[%d]", field, i)
 		enumValue(v, item, string(f))
-		v.Check(!seen[f], item, "duplicates an earlier industry")
-		seen[f] = true
+		v.Check(first[f] == i, item, "duplicates an earlier industry")
 	}
 }

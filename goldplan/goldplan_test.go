@@ -242,6 +242,11 @@ func TestSetAdvertisingIndustryFilterValidation(t *testing.T) {
 		goldplan.IndustryFilterCar, "car", goldplan.IndustryFilterCar,
 	}})
 	requireValidation(t, err, "advertising_industry_filters[1]", "advertising_industry_filters[2]")
+	_, err = e.svc.SetAdvertisingIndustryFilter(ctx, &goldplan.SetAdvertisingIndustryFilterRequest{SubMchID: sub, AdvertisingIndustryFilters: []goldplan.IndustryFilter{
+		goldplan.IndustryFilterFood, goldplan.IndustryFilterFood,
+	}})
+	ve := requireValidation(t, err, "advertising_industry_filters", "advertising_industry_filters[1]")
+	require.Len(t, ve.Problems, 2, "the list rule and the repeating item")
 	require.Empty(t, e.requests())
 }
 
