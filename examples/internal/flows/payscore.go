@@ -142,7 +142,9 @@ func psRun(ctx context.Context, env *setup.Env) error {
 	if err != nil {
 		return fmt.Errorf("complete order: %w", err)
 	}
-	fmt.Printf("[5] POST serviceorder/%s/complete -> %s/%s, collection %s %d fen (Request-ID %s)\n", outOrderNo, completed.State, completed.StateDescription, completed.Collection.State, completed.TotalAmount, completed.RequestID)
+	// The complete answer documents no collection object (need_collection
+	// says whether Pay Score deducts), so it is not assumed here.
+	fmt.Printf("[5] POST serviceorder/%s/complete -> %s/%s, %d fen to collect (Request-ID %s)\n", outOrderNo, completed.State, completed.StateDescription, completed.TotalAmount, completed.RequestID)
 	if env.Real() {
 		return nil
 	}
@@ -152,7 +154,7 @@ func psRun(ctx context.Context, env *setup.Env) error {
 		return err
 	}
 	paid, ok := (<-events).(*payscore.OrderEvent)
-	if !ok || paid.State != payscore.StateDone || paid.Collection == nil || paid.Collection.State != payscore.CollectionUserPaid {
+	if !ok || paid.State != payscore.StateDone || paid.Collection == nil || paid.Collection.State != payscore.CollectionUserPaid || len(paid.Collection.Details) == 0 {
 		return errors.New("unexpected paid callback")
 	}
 	fmt.Printf("[6] callback %s verified: %s, paid %d fen, transaction %s\n", paid.EventType, paid.State, paid.Collection.PaidAmount, paid.Collection.Details[0].TransactionID)
@@ -162,10 +164,10 @@ func psRun(ctx context.Context, env *setup.Env) error {
 	if err != nil {
 		return fmt.Errorf("query order: %w", err)
 	}
-	fmt.Printf("[7] GET serviceorder -> %s, collection %s (Request-ID %s)\n", q.State, q.Collection.State, q.RequestID)
-	if q.State != payscore.StateDone || q.Collection.State != payscore.CollectionUserPaid {
+	if q.State != payscore.StateDone || q.Collection == nil || q.Collection.State != payscore.CollectionUserPaid {
 		return errors.New("the order is not DONE/USER_PAID")
 	}
+	fmt.Printf("[7] GET serviceorder -> %s, collection %s (Request-ID %s)\n", q.State, q.Collection.State, q.RequestID)
 
 	// The order detail page for the front end, signed with the APIv2 key
 	// (a demo key here: never hard-code a real one).
