@@ -329,8 +329,9 @@ type SyncParkingResponse struct {
 
 // SyncParking tells WeChat Pay that a member's car entered or left the mall,
 // which lets purchases in the mall's stores earn points automatically. The
-// report is a statement of state at a time, so a repeat is harmless and the
-// call is retried on transient failures.
+// report carries no business number of the merchant's that would make a
+// repeat harmless, so it is never retried automatically: on a transient
+// error (5xx) check and report again.
 //
 // POST /v3/businesscircle/parkings
 //
@@ -360,10 +361,11 @@ func (s *Service) SyncParking(ctx context.Context, req *SyncParkingRequest) (*Sy
 	}
 	out := new(SyncParkingResponse)
 	if _, err := s.c.Do(ctx, &core.Request{
-		Method:     http.MethodPost,
-		Path:       "/v3/businesscircle/parkings",
-		Body:       req,
-		Idempotent: true, // a state at a time: repeating it changes nothing
+		Method: http.MethodPost,
+		Path:   "/v3/businesscircle/parkings",
+		Body:   req,
+		// Not Idempotent: no business key, so a blind retry could report
+		// the car's arrival twice.
 	}, out); err != nil {
 		return nil, err
 	}

@@ -203,6 +203,22 @@ func TestSyncPointsWire_RetriedOnTransientFailure(t *testing.T) {
 	require.NotEqual(t, got[0].Header.Get("Authorization"), got[1].Header.Get("Authorization"), "each attempt is signed afresh")
 }
 
+// SyncParking has no business key of the merchant's, so a transient failure
+// is returned to the caller instead of being retried blindly.
+func TestSyncParkingWire_NotRetried(t *testing.T) {
+	w := newWire(t,
+		answer{Status: http.StatusInternalServerError, Body: `{"code":"SYSTEM_ERROR","message":"系统错误"}`},
+		answer{Status: http.StatusNoContent})
+	_, err := w.svc.SyncParking(context.Background(), &businesscircle.SyncParkingRequest{
+		BrandID: 1000, AppID: "wx", OpenID: "o", PlateNumber: "粤B888888", State: businesscircle.ParkingStateIn, Time: time.Now(),
+	})
+	ae, ok := core.IsAPIError(err)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, "SYSTEM_ERROR", ae.Code)
+	require.Equal(t, 1, ae.Attempts)
+	require.Len(t, w.requests(), 1, "a parking report is sent once")
+}
+
 func TestQueryUserAuthorizationWire(t *testing.T) {
 	w := newWire(t, answer{Status: http.StatusOK, Body: `{
 		"openid": "o/x y",
