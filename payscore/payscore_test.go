@@ -717,3 +717,87 @@ func TestEnumsAreOpen(t *testing.T) {
 	require.Len(t, payscore.RiskFundName("").Values(), 4)
 	require.Equal(t, []payscore.SyncType{"Order_Paid"}, payscore.SyncType("").Values())
 }
+
+// Every method verifies the answer's signature, whatever the answer.
+func TestEveryMethodVerifiesTheResponseSignature(t *testing.T) {
+	f := newFixture(t)
+	f.completedOrder("V1")
+	// Core verifies successful answers, so each call below succeeds on its
+	// own, in any order.
+	f.authorize("SIGC1", "sig-user-1")
+	f.authorize("SIGC2", "sig-user-2")
+	_, err := f.svc.CreateOrder(f.ctx, &payscore.CreateOrderRequest{
+		OutOrderNo: "V2", AppID: appID, ServiceID: confirm, ServiceIntroduction: "充电宝",
+		TimeRange: payscore.TimeRange{StartTime: payscore.OnAccept},
+		RiskFund:  payscore.RiskFund{Name: payscore.RiskFundDeposit, Amount: 9900}, NotifyURL: "https://example.com/n",
+	})
+	require.NoError(t, err)
+	f.authorize("SIGC3", "sig-user-3")
+	v3 := noConfirmOrder("V3")
+	v3.OpenID = core.Ptr("sig-user-3")
+	_, err = f.svc.CreateOrder(f.ctx, v3)
+	require.NoError(t, err)
+	_, err = f.svc.CompleteOrder(f.ctx, completeReq("V3"))
+	require.NoError(t, err)
+	pays := []payscore.PostPayment{{Name: "服务费", Amount: core.Ptr[int64](100)}}
+	calls := map[string]func() error{
+		"PreAuthorize": func() error {
+			_, err := f.svc.PreAuthorize(f.ctx, &payscore.PreAuthorizeRequest{ServiceID: noConfirm, AppID: appID, AuthorizationCode: "SIG1"})
+			return err
+		},
+		"QueryPermissionByOpenID": func() error {
+			_, err := f.svc.QueryPermissionByOpenID(f.ctx, &payscore.QueryPermissionByOpenIDRequest{OpenID: openID, ServiceID: noConfirm, AppID: appID})
+			return err
+		},
+		"QueryPermissionByAuthorizationCode": func() error {
+			_, err := f.svc.QueryPermissionByAuthorizationCode(f.ctx, &payscore.QueryPermissionByAuthorizationCodeRequest{AuthorizationCode: "CODEV1", ServiceID: noConfirm})
+			return err
+		},
+		"TerminatePermissionByOpenID": func() error {
+			_, err := f.svc.TerminatePermissionByOpenID(f.ctx, &payscore.TerminatePermissionByOpenIDRequest{OpenID: "sig-user-1", ServiceID: noConfirm, AppID: appID, Reason: "x"})
+			return err
+		},
+		"TerminatePermissionByAuthorizationCode": func() error {
+			_, err := f.svc.TerminatePermissionByAuthorizationCode(f.ctx, &payscore.TerminatePermissionByAuthorizationCodeRequest{AuthorizationCode: "SIGC2", ServiceID: noConfirm, Reason: "x"})
+			return err
+		},
+		"CreateOrder": func() error {
+			_, err := f.svc.CreateOrder(f.ctx, noConfirmOrder("V1"))
+			return err
+		},
+		"QueryOrder": func() error {
+			_, err := f.svc.QueryOrder(f.ctx, &payscore.QueryOrderRequest{OutOrderNo: "V1", ServiceID: noConfirm, AppID: appID})
+			return err
+		},
+		"CancelOrder": func() error {
+			_, err := f.svc.CancelOrder(f.ctx, &payscore.CancelOrderRequest{OutOrderNo: "V2", AppID: appID, ServiceID: confirm, Reason: "x"})
+			return err
+		},
+		"ModifyOrder": func() error {
+			_, err := f.svc.ModifyOrder(f.ctx, &payscore.ModifyOrderRequest{OutOrderNo: "V1", AppID: appID, ServiceID: noConfirm, PostPayments: pays, TotalAmount: 100, Reason: "x"})
+			return err
+		},
+		"CompleteOrder": func() error {
+			_, err := f.svc.CompleteOrder(f.ctx, completeReq("V1"))
+			return err
+		},
+		"SyncOrder": func() error {
+			_, err := f.svc.SyncOrder(f.ctx, &payscore.SyncOrderRequest{OutOrderNo: "V3", AppID: appID, ServiceID: noConfirm, Type: payscore.SyncOrderPaid, Detail: payscore.SyncDetail{PaidTime: "20091225"}})
+			return err
+		},
+		"PayOrder": func() error {
+			_, err := f.svc.PayOrder(f.ctx, &payscore.PayOrderRequest{OutOrderNo: "V1", AppID: appID, ServiceID: noConfirm})
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			f.reset()
+			f.sb.ProbeNext(1)
+			err := call()
+			require.ErrorIs(t, err, core.ErrInvalidSignature)
+			require.NotEmpty(t, core.RequestIDOf(err))
+			require.Len(t, f.requests(), 1)
+		})
+	}
+}
