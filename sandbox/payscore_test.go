@@ -474,3 +474,96 @@ func TestPayScoreAcceptsWhatTheSpecAllows(t *testing.T) {
 	require.Equal(t, "/authorization_code", ae.Detail.Field)
 	f.ok("POST", "/v3/payscore/permissions", nil, map[string]any{"service_id": PayScoreNoConfirmServiceID, "appid": AppID, "authorization_code": "A_-*1"})
 }
+
+// Every order operation in every state: the legal transitions and the
+// refusal of the others, with the documented error codes.
+func TestPayScoreOperationStateMatrix(t *testing.T) {
+	f := newPSFixture(t)
+	svc := PayScoreConfirmServiceID
+	n := 0
+	// reach creates a confirm-mode order and brings it to state.
+	reach := func(state string) string {
+		t.Helper()
+		n++
+		no := "MX" + string(rune('A'+n/26)) + string(rune('A'+n%26))
+		f.ok("POST", "/v3/payscore/serviceorder", nil, psConfirmBody(no))
+		switch state {
+		case "CREATED":
+			return no
+		case "EXPIRED":
+			require.NoError(t, f.s.PayScoreExpireOrder(no))
+			return no
+		case "REVOKED":
+			f.ok("POST", "/v3/payscore/serviceorder/"+no+"/cancel", nil, map[string]any{"appid": AppID, "service_id": svc, "reason": "测试"})
+			return no
+		}
+		_, err := f.s.PayScoreSimulateUserConfirm(f.ctx, no, "u-"+no)
+		require.NoError(t, err)
+		if state == "DOING/USER_CONFIRM" {
+			return no
+		}
+		f.ok("POST", "/v3/payscore/serviceorder/"+no+"/complete", nil, psComplete(svc, 500, 100, 400))
+		if state == "DOING/MCH_COMPLETE" {
+			return no
+		}
+		_, err = f.s.PayScoreSimulateUserPaid(f.ctx, no)
+		require.NoError(t, err)
+		return no
+	}
+	modify := psComplete(svc, 500, 200, 300)
+	delete(modify, "time_range")
+	modify["reason"] = "调整"
+	ops := []struct {
+		name string
+		body map[string]any
+	}{
+		{"cancel", map[string]any{"appid": AppID, "service_id": svc, "reason": "另一个原因"}},
+		{"complete", psComplete(svc, 500, 0, 500)},
+		{"modify", modify},
+		{"sync", map[string]any{"appid": AppID, "service_id": svc, "type": "Order_Paid", "detail": map[string]any{"paid_time": "20260301120000"}}},
+		{"pay", map[string]any{"appid": AppID, "service_id": svc}},
+	}
+	// want: "" = allowed, then the state after; otherwise the error code.
+	type outcome struct{ code, after string }
+	matrix := map[string]map[string]outcome{
+		"CREATED": {
+			"cancel": {"", "REVOKED"}, "complete": {"INVALID_ORDER_STATE", ""}, "modify": {"INVALID_ORDER_STATE", ""},
+			"sync": {"INVALID_ORDER_STATE", ""}, "pay": {"INVALID_ORDER_STATE", ""},
+		},
+		"DOING/USER_CONFIRM": {
+			"cancel": {"", "REVOKED"}, "complete": {"", "DOING/MCH_COMPLETE+USER_PAYING"}, "modify": {"INVALID_ORDER_STATE", ""},
+			"sync": {"INVALID_ORDER_STATE", ""}, "pay": {"INVALID_ORDER_STATE", ""},
+		},
+		"DOING/MCH_COMPLETE": {
+			"cancel": {"", "REVOKED+USER_PAYING"}, "complete": {"INVALID_ORDER_STATE", ""}, "modify": {"", "DOING/MCH_COMPLETE+USER_PAYING"},
+			"sync": {"", "DONE+USER_PAID"}, "pay": {"", "DOING/MCH_COMPLETE+USER_PAYING"},
+		},
+		"DONE": {
+			"cancel": {"ORDER_DONE", ""}, "complete": {"ORDER_DONE", ""}, "modify": {"ORDER_DONE", ""},
+			"sync": {"ORDER_DONE", ""}, "pay": {"ORDER_DONE", ""},
+		},
+		"REVOKED": {
+			"cancel": {"ORDER_CANCELED", ""}, "complete": {"ORDER_CANCELED", ""}, "modify": {"ORDER_CANCELED", ""},
+			"sync": {"ORDER_CANCELED", ""}, "pay": {"ORDER_CANCELED", ""},
+		},
+		"EXPIRED": {
+			"cancel": {"INVALID_ORDER_STATE", ""}, "complete": {"INVALID_ORDER_STATE", ""}, "modify": {"INVALID_ORDER_STATE", ""},
+			"sync": {"INVALID_ORDER_STATE", ""}, "pay": {"INVALID_ORDER_STATE", ""},
+		},
+	}
+	for _, state := range []string{"CREATED", "DOING/USER_CONFIRM", "DOING/MCH_COMPLETE", "DONE", "REVOKED", "EXPIRED"} {
+		for _, op := range ops {
+			want := matrix[state][op.name]
+			no := reach(state)
+			path := "/v3/payscore/serviceorder/" + no + "/" + op.name
+			before := f.state(no, svc)
+			if want.code != "" {
+				f.fails(400, want.code, "POST", path, op.body)
+				require.Equal(t, before, f.state(no, svc), "%s in %s must not change the order", op.name, state)
+				continue
+			}
+			f.ok("POST", path, nil, op.body)
+			require.Equal(t, want.after, f.state(no, svc), "%s in %s", op.name, state)
+		}
+	}
+}
