@@ -374,6 +374,7 @@ func (s *Server) bcSyncPoints(c *Call) Reply {
 	if r := c.Decode(&in); r != nil {
 		return *r
 	}
+	in.SubMchID = bcNoSubMch(in.SubMchID)
 	if r := firstProblem(
 		bcText("/sub_mchid", "body", in.SubMchID, false, 64),
 		bcText("/transaction_id", "body", in.TransactionID, true, 64),
@@ -514,6 +515,7 @@ func (s *Server) bcParking(c *Call) Reply {
 	if r := c.Decode(&in); r != nil {
 		return *r
 	}
+	in.SubMchID = bcNoSubMch(in.SubMchID)
 	if r := bcText("/sub_mchid", "body", in.SubMchID, false, 32); r != nil {
 		return *r
 	}
@@ -611,11 +613,22 @@ func bcText3(s string) bool {
 }
 
 // bcQueryOptional checks an optional query parameter given as its values.
+// An empty value is no value: the documentation says to leave sub_mchid
+// empty (留空) outside service-provider mode.
 func bcQueryOptional(field string, vs []string, max int) *Reply {
-	if len(vs) == 0 {
+	if len(vs) == 0 || vs[0] == "" {
 		return nil
 	}
 	return bcText(field, "query", &vs[0], true, max)
+}
+
+// bcNoSubMch treats an empty body sub_mchid as absent, as the
+// documentation asks direct malls to leave it empty (留空).
+func bcNoSubMch(v *string) *string {
+	if v != nil && *v == "" {
+		return nil
+	}
+	return v
 }
 
 // bcTime checks a required RFC 3339 time of at most 32 characters.

@@ -240,9 +240,14 @@ func TestBusinessCircleSyncPointsIsStrict(t *testing.T) {
 	require.Empty(t, resp.Body)
 	_, err = f.call(http.MethodPost, "/v3/businesscircle/points/notify", nil, valid())
 	require.NoError(t, err, "a repeated sync is accepted")
+	// A direct mall may send sub_mchid empty: the documentation says 留空.
+	m := valid()
+	m["sub_mchid"] = ""
+	_, err = f.call(http.MethodPost, "/v3/businesscircle/points/notify", nil, m)
+	require.NoError(t, err, "an empty sub_mchid is no sub_mchid")
 	p, ok := f.sb.BusinessCirclePointsOf(tx)
 	require.True(t, ok)
-	require.Equal(t, 2, p.Syncs)
+	require.Equal(t, 3, p.Syncs)
 	require.True(t, p.EarnPoints)
 	require.Equal(t, int64(1), p.IncreasedPoints)
 }
@@ -291,6 +296,9 @@ func TestBusinessCircleUserAuthorization(t *testing.T) {
 	requireAPIError(t, err, 400, "INVALID_REQUEST", "")
 	_, err = query("oNew", url.Values{"appid": {AppID}, "sub_mchid": {strings.Repeat("1", 65)}})
 	requireAPIError(t, err, 400, "PARAM_ERROR", "sub_mchid")
+	got, err = query("oNew", url.Values{"appid": {AppID}, "sub_mchid": {""}})
+	require.NoError(t, err, "an empty sub_mchid (留空) is no sub_mchid")
+	require.Equal(t, "DEAUTHORIZED", got["authorize_state"])
 	_, err = query(strings.Repeat("o", 65), q)
 	requireAPIError(t, err, 400, "PARAM_ERROR", "openid")
 
@@ -400,9 +408,11 @@ func TestBusinessCircleParking(t *testing.T) {
 
 	m = valid()
 	m["state"] = "OUT"
+	m["sub_mchid"] = "" // left empty outside partner mode
 	require.NoError(t, post(m))
 	p, _ = f.sb.BusinessCircleParkingOf("粤B888888")
 	require.Equal(t, "OUT", p.State)
+	require.Empty(t, p.SubMchID)
 }
 
 func TestBusinessCircleSimulationPreconditions(t *testing.T) {
