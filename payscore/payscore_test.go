@@ -395,6 +395,17 @@ func TestCreateOrderValidation(t *testing.T) {
 	require.True(t, ve.Has("post_payments") && ve.Has("post_discounts") && ve.Has("time_range.end_time"))
 	require.False(t, ve.Has("time_range.start_time"))
 
+	// A set openid may not be empty, in either mode.
+	req = noConfirmOrder("N4")
+	req.OpenID = core.Ptr("")
+	_, err = f.svc.CreateOrder(f.ctx, req)
+	require.ErrorAs(t, err, &ve)
+	require.True(t, ve.Has("openid"))
+	req.NeedUserConfirm = nil
+	_, err = f.svc.CreateOrder(f.ctx, req)
+	require.ErrorAs(t, err, &ve)
+	require.True(t, ve.Has("openid"))
+
 	// The create API documents no maximum length for openid: a long one is
 	// sent (and refused by the server only because the user has not
 	// authorized).

@@ -73,9 +73,13 @@ func (s *Service) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Cr
 		if v.Required("notify_url", req.NotifyURL) {
 			notifyURL(&v, "notify_url", req.NotifyURL)
 		}
-		v.OptionalText("openid", req.OpenID, 0) // no documented maximum here
-		if req.NeedUserConfirm != nil && !*req.NeedUserConfirm {
-			v.Check(req.OpenID != nil && *req.OpenID != "", "openid", "is required when need_user_confirm is false")
+		// openid has no documented maximum length here; when set it must
+		// not be empty.
+		switch {
+		case req.OpenID != nil:
+			v.RequiredText("openid", *req.OpenID, 0)
+		case req.NeedUserConfirm != nil && !*req.NeedUserConfirm:
+			v.Add("openid", "is required when need_user_confirm is false")
 		}
 		device(&v, req.Device)
 	}
