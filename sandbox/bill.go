@@ -184,16 +184,8 @@ func (s *Server) handleFundFlowBill(c *Call) Reply {
 		return *rep
 	}
 	// sub_mchid is optional (OA lists it; no length is documented): one
-	// sub-merchant's movements when given.
-	sub, given := c.Request.URL.Query()["sub_mchid"]
-	if given && sub[0] == "" {
-		return ParamError("sub_mchid", "query", "sub_mchid 不能为空")
-	}
-	subMchID := ""
-	if given {
-		subMchID = sub[0]
-	}
-	data, rows := s.billFundFlowFile(day, account, subMchID, false)
+	// sub-merchant's movements when given, everything when empty or absent.
+	data, rows := s.billFundFlowFile(day, account, c.Query("sub_mchid"), false)
 	if rows == 0 {
 		return noStatement()
 	}

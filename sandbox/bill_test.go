@@ -121,7 +121,6 @@ func TestBillApplyRules(t *testing.T) {
 		"recharge refund":  {"/v3/bill/tradebill", q("bill_date", "2026-11-24", "bill_type", "RECHARGE_REFUND"), 400, "NO_STATEMENT_EXIST", ""},
 		"account type":     {"/v3/bill/fundflowbill", q("bill_date", "2026-11-24", "account_type", "DEPOSIT"), 400, "PARAM_ERROR", "account_type"},
 		"fees account":     {"/v3/bill/fundflowbill", q("bill_date", "2026-11-24", "account_type", "FEES"), 400, "NO_STATEMENT_EXIST", ""},
-		"flow sub empty":   {"/v3/bill/fundflowbill", q("bill_date", "2026-11-24", "sub_mchid", ""), 400, "PARAM_ERROR", "sub_mchid"},
 		"flow sub no rows": {"/v3/bill/fundflowbill", q("bill_date", "2026-11-24", "sub_mchid", "1900000999"), 400, "NO_STATEMENT_EXIST", ""},
 		"sub no sub_mchid": {"/v3/bill/sub-merchant-fundflowbill", q("bill_date", "2026-11-24", "account_type", "BASIC", "algorithm", "AEAD_AES_256_GCM"), 400, "PARAM_ERROR", "sub_mchid"},
 		"sub no account":   {"/v3/bill/sub-merchant-fundflowbill", q("sub_mchid", "1900000200", "bill_date", "2026-11-24", "algorithm", "AEAD_AES_256_GCM"), 400, "PARAM_ERROR", "account_type"},
@@ -273,4 +272,9 @@ func TestBillFundFlowForOneSubMerchant(t *testing.T) {
 	body, _ := billFetch(t, c, ans.DownloadURL)
 	require.True(t, strings.HasSuffix(string(body), billFundSum+"\r\n`2,`1,`20.00,`1,`0.12\r\n"), string(body))
 	require.NotContains(t, string(body), "4200000001", "only the sub-merchant's movements")
+
+	ans, err = billApply(t, c, "/v3/bill/fundflowbill", url.Values{"bill_date": {"2026-11-24"}, "sub_mchid": {""}})
+	require.NoError(t, err)
+	body, _ = billFetch(t, c, ans.DownloadURL)
+	require.True(t, strings.HasSuffix(string(body), billFundSum+"\r\n`6,`3,`120.15,`3,`25.72\r\n"), "empty sub_mchid: the whole bill")
 }
