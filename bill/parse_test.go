@@ -292,3 +292,14 @@ func TestParseDateTimeFastAgreesWithTimeParse(t *testing.T) {
 		}
 	}
 }
+
+func TestTimesAreInAsiaShanghai(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := parseTime("2026-11-25 10:30:00")
+	if !ok || got.Location().String() != "Asia/Shanghai" || !got.Equal(time.Date(2026, 11, 25, 10, 30, 0, 0, loc)) {
+		t.Fatalf("got %v (%v)", got, got.Location())
+	}
+}

@@ -3,12 +3,20 @@ package bill
 import (
 	"fmt"
 	"time"
+	_ "time/tzdata" // Asia/Shanghai even where the system has no zoneinfo
 )
 
-// shanghai is Asia/Shanghai: UTC+8 with no daylight saving time since 1991,
-// so a fixed zone is exact for every bill WeChat Pay still serves and needs
-// no time zone database.
-var shanghai = time.FixedZone("CST", 8*60*60)
+// shanghai is the Asia/Shanghai location bill times are read in. The
+// embedded time zone database guarantees it loads; the fixed UTC+8 zone is a
+// belt-and-braces fallback (exact since 1991, older than any bill).
+var shanghai = loadShanghai()
+
+func loadShanghai() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*60*60)
+}
 
 // Date is a calendar day in Asia/Shanghai, the day a bill covers. It formats
 // (String, MarshalText) as yyyy-MM-dd, the form the API expects. The zero
