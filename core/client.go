@@ -383,6 +383,13 @@ func (c *Client) send(ctx context.Context, p *prepared, stream bool) (*http.Resp
 			slog.String("method", p.method), slog.String("path", p.displayPath()), slog.Int("status", hr.StatusCode),
 			slog.String("request_id", rid), slog.Int("attempt", attempt), slog.Duration("elapsed", time.Since(start)))
 		if hr.StatusCode/100 != 2 {
+			// WeChat Pay does not sign every error, so an unsigned one is
+			// decoded as is; a signed one must verify like any answer.
+			if p.verify && hr.Header.Get("Wechatpay-Signature") != "" {
+				if err := c.verify(ctx, SignatureHeadersFrom(hr.Header), body, rid); err != nil {
+					return nil, nil, err
+				}
+			}
 			apiErr := decodeAPIError(hr.StatusCode, body, rid, p.method, p.displayPath())
 			apiErr.Attempts = attempt
 			if attempt < maxAttempts && apiErr.Temporary() {

@@ -210,6 +210,20 @@ func TestAPIErrorDecoding(t *testing.T) {
 	assert.NotContains(t, msg, "WECHATPAY2-SHA256")
 }
 
+func TestSignedErrorMustVerify(t *testing.T) {
+	sb := newSandbox(t)
+	c := newClient(t, sb)
+	answer(sb, 400, `{"code":"PARAM_ERROR","message":"x"}`, time.Now, func(_ http.Header, b *string) { *b = `{"code":"ORDER_NOT_EXIST","message":"forged"}` })
+	_, err := c.Do(context.Background(), &core.Request{Method: "GET", Path: "/v3/x"}, nil)
+	require.ErrorIs(t, err, core.ErrInvalidSignature, "a signed error whose signature fails is not trusted")
+	_, isAPI := core.IsAPIError(err)
+	assert.False(t, isAPI)
+
+	answer(sb, 400, `{"code":"PARAM_ERROR","message":"x"}`, time.Now, nil)
+	_, err = c.Do(context.Background(), &core.Request{Method: "GET", Path: "/v3/x"}, nil)
+	assert.Equal(t, "PARAM_ERROR", core.ErrorCode(err), "a correctly signed error decodes")
+}
+
 func fmtWrap(err error) error { return errors.Join(errors.New("context"), err) }
 
 func TestUnsignedAndNonJSONErrors(t *testing.T) {
