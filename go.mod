@@ -4,6 +4,8 @@ go 1.24
 
 require github.com/wechatpay-apiv3/wechatpay-go v0.2.21
 
+require github.com/jarcoal/httpmock v1.4.1
+
 require (
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect

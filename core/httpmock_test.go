@@ -1,0 +1,57 @@
+package core_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/wiretest"
+)
+
+// With no base URL the client calls the real host through the given
+// *http.Client; httpmock stands in for WeChat Pay and signs its answers
+// with the sandbox's platform key.
+func TestDefaultHostThroughUserHTTPClient(t *testing.T) {
+	sb := newSandbox(t)
+	hc := &http.Client{}
+	httpmock.ActivateNonDefault(hc)
+	defer httpmock.DeactivateAndReset()
+
+	const body = `{"sub_mchid":"1900000109"}`
+	httpmock.RegisterResponder(http.MethodPost, "https://api.mch.weixin.qq.com/v3/goldplan/merchants/changegoldplanstatus",
+		func(r *http.Request) (*http.Response, error) {
+			b, _ := io.ReadAll(r.Body)
+			wiretest.VerifyAuthorization(t, sb, r.Method, r.URL.RequestURI(), b, r.Header.Get("Authorization"))
+			assert.JSONEq(t, `{"sub_mchid":"1900000109","operation_type":"OPEN"}`, string(b))
+			resp := httpmock.NewStringResponse(200, body)
+			for k, v := range sb.SignatureHeaders([]byte(body), time.Now()) {
+				resp.Header[k] = v
+			}
+			resp.Header.Set("Request-ID", "RID-MOCK")
+			return resp, nil
+		})
+
+	c, err := core.NewClient(
+		core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey),
+		core.WithPlatformPublicKey(sb.PublicKeyID, sb.PlatformPublicKey),
+		core.WithHTTPClient(hc),
+	)
+	require.NoError(t, err)
+	var out struct {
+		core.ResponseMeta `json:"-"`
+		SubMchID          string `json:"sub_mchid"`
+	}
+	_, err = c.Do(context.Background(), &core.Request{Method: http.MethodPost, Path: "/v3/goldplan/merchants/changegoldplanstatus",
+		Body: map[string]string{"sub_mchid": "1900000109", "operation_type": "OPEN"}}, &out)
+	require.NoError(t, err)
+	assert.Equal(t, "1900000109", out.SubMchID)
+	assert.Equal(t, "RID-MOCK", out.RequestID)
+	assert.Equal(t, 1, httpmock.GetTotalCallCount())
+}
