@@ -150,14 +150,21 @@ func NewClient(opts ...Option) (*Client, error) {
 // given. It closes idle connections well before WeChat Pay's 8 s
 // keep-alive cut-off and never follows redirects (which could carry the
 // Authorization header to another host).
+//
+// When http.DefaultTransport has been replaced (by a test double such as
+// httpmock.Activate, or a tracing wrapper), that transport is used as is.
 func DefaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.IdleConnTimeout = 5 * time.Second
-	t.MaxIdleConnsPerHost = 32
-	t.ResponseHeaderTimeout = 30 * time.Second
-	t.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	var rt http.RoundTripper = http.DefaultTransport
+	if base, ok := rt.(*http.Transport); ok {
+		t := base.Clone()
+		t.IdleConnTimeout = 5 * time.Second
+		t.MaxIdleConnsPerHost = 32
+		t.ResponseHeaderTimeout = 30 * time.Second
+		t.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+		rt = t
+	}
 	return &http.Client{
-		Transport:     t,
+		Transport:     rt,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

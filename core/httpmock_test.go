@@ -55,3 +55,29 @@ func TestDefaultHostThroughUserHTTPClient(t *testing.T) {
 	assert.Equal(t, "RID-MOCK", out.RequestID)
 	assert.Equal(t, 1, httpmock.GetTotalCallCount())
 }
+
+// httpmock.Activate replaces http.DefaultTransport; a client built after it
+// uses the mock rather than panicking or bypassing it.
+func TestDefaultClientHonoursReplacedDefaultTransport(t *testing.T) {
+	sb := newSandbox(t)
+	httpmock.Activate()
+	defer httpmock.DeactivateAndReset()
+	httpmock.RegisterResponder(http.MethodGet, "https://api.mch.weixin.qq.com/v3/certificates",
+		func(r *http.Request) (*http.Response, error) {
+			resp := httpmock.NewStringResponse(500, `{"code":"SYSTEM_ERROR","message":"busy"}`)
+			resp.Header.Set("Request-ID", "RID-DEFAULT")
+			return resp, nil
+		})
+	c, err := core.NewClient(
+		core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey),
+		core.WithPlatformPublicKey(sb.PublicKeyID, sb.PlatformPublicKey),
+		core.WithRetry(core.RetryPolicy{MaxAttempts: 2}),
+	)
+	require.NoError(t, err)
+	_, err = c.Do(context.Background(), &core.Request{Method: http.MethodGet, Path: "/v3/certificates", Idempotent: true}, nil)
+	ae, ok := core.IsAPIError(err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, "RID-DEFAULT", ae.RequestID)
+	assert.Equal(t, 2, ae.Attempts)
+	assert.Equal(t, 2, httpmock.GetTotalCallCount())
+}
