@@ -196,16 +196,4 @@ func (r *FundFlowReader) Summary() *FundFlowSummary { return r.summary }
 
 // All returns an iterator over the remaining rows. It stops after the last
 // row (Summary is then set) or after yielding the first error.
-func (r *FundFlowReader) All() iter.Seq2[*FundFlowRow, error] {
-	return func(yield func(*FundFlowRow, error) bool) {
-		for {
-			row, err := r.Read()
-			if err == io.EOF {
-				return
-			}
-			if !yield(row, err) || err != nil {
-				return
-			}
-		}
-	}
-}
+func (r *FundFlowReader) All() iter.Seq2[*FundFlowRow, error] { return rowsOf(r.Read) }

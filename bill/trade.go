@@ -283,16 +283,4 @@ func (r *TradeBillReader) Summary() *TradeBillSummary { return r.summary }
 
 // All returns an iterator over the remaining rows. It stops after the last
 // row (Summary is then set) or after yielding the first error.
-func (r *TradeBillReader) All() iter.Seq2[*TradeBillRow, error] {
-	return func(yield func(*TradeBillRow, error) bool) {
-		for {
-			row, err := r.Read()
-			if err == io.EOF {
-				return
-			}
-			if !yield(row, err) || err != nil {
-				return
-			}
-		}
-	}
-}
+func (r *TradeBillReader) All() iter.Seq2[*TradeBillRow, error] { return rowsOf(r.Read) }
