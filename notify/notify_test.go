@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -271,4 +272,48 @@ func TestNewTestRequestForUsersOwnTests(t *testing.T) {
 	require.NoError(t, err)
 	_, err = h.Parse(context.Background(), req)
 	require.ErrorIs(t, err, notify.ErrInvalidSignature)
+}
+
+func TestFallbackLoggerAndRejectReplies(t *testing.T) {
+	var logs bytes.Buffer
+	var fellBack atomic.Int32
+	f := setup(t,
+		notify.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		notify.WithFallback(func(_ context.Context, n *notify.Notification) error { fellBack.Add(1); return nil }))
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	require.NoError(t, f.sb.Notify(context.Background(), srv.URL, sandbox.Event{EventType: "UNROUTED.EVENT", Resource: map[string]string{"mobile": "13800138000"}}))
+	assert.EqualValues(t, 1, fellBack.Load())
+
+	post := func(h http.Header, body []byte) (int, notify.Reply) {
+		req, _ := http.NewRequest("POST", srv.URL, bytes.NewReader(body))
+		req.Header = h
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var rep notify.Reply
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&rep))
+		return resp.StatusCode, rep
+	}
+	hdr, body, err := f.sb.BuildNotification(sandbox.Event{EventType: "X.Y", Resource: map[string]string{"mobile": "13800138000"}})
+	require.NoError(t, err)
+	for name, tc := range map[string]struct {
+		mutate func(h http.Header)
+		status int
+		msg    string
+	}{
+		"missing header": {func(h http.Header) { h.Del("Wechatpay-Nonce") }, 401, "missing signature header"},
+		"stale":          {func(h http.Header) { h.Set("Wechatpay-Timestamp", itoa(time.Now().Add(-time.Hour).Unix())) }, 401, "timestamp out of window"},
+		"unknown serial": {func(h http.Header) { h.Set("Wechatpay-Serial", "PUB_KEY_ID_0000000000000000000000000099") }, 401, "unknown serial"},
+		"bad signature":  {func(h http.Header) { h.Set("Wechatpay-Signature", "AAAA") }, 401, "invalid signature"},
+	} {
+		h := hdr.Clone()
+		tc.mutate(h)
+		status, rep := post(h, body)
+		assert.Equal(t, tc.status, status, name)
+		assert.Equal(t, notify.Reply{Code: "FAIL", Message: tc.msg}, rep, name)
+	}
+	assert.Contains(t, logs.String(), "rejected notification")
+	assert.NotContains(t, logs.String(), "13800138000", "decrypted content is never logged")
+	assert.NotContains(t, logs.String(), f.sb.APIv3Key)
 }
