@@ -13,32 +13,11 @@ import (
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/goldplan"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/wiretest"
 	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
 )
 
 const sub = "1900000110"
-
-func requireAPIError(t *testing.T, err error, status int, code string) *core.APIError {
-	t.Helper()
-	require.Error(t, err)
-	ae, ok := core.IsAPIError(err)
-	require.True(t, ok, "want *core.APIError, got %T: %v", err, err)
-	require.Equal(t, status, ae.StatusCode)
-	require.Equal(t, code, ae.Code)
-	require.NotEmpty(t, ae.RequestID, "API errors carry the Request-ID")
-	require.Contains(t, err.Error(), ae.RequestID)
-	return ae
-}
-
-func requireValidation(t *testing.T, err error, fields ...string) *core.ValidationError {
-	t.Helper()
-	var ve *core.ValidationError
-	require.ErrorAs(t, err, &ve)
-	for _, f := range fields {
-		require.True(t, ve.Has(f), "want a problem with %s in %v", f, ve)
-	}
-	return ve
-}
 
 func openGoldPlan(t *testing.T, e *env) {
 	t.Helper()
@@ -102,7 +81,7 @@ func TestChangeGoldPlanStatusReopenNeeds24Hours(t *testing.T) {
 
 	clk.add(23 * time.Hour)
 	_, err = e.svc.ChangeGoldPlanStatus(ctx, &goldplan.ChangeGoldPlanStatusRequest{SubMchID: sub, OperationType: goldplan.OperationTypeOpen})
-	requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 
 	clk.add(time.Hour)
 	_, err = e.svc.ChangeGoldPlanStatus(ctx, &goldplan.ChangeGoldPlanStatusRequest{SubMchID: sub, OperationType: goldplan.OperationTypeOpen})
@@ -113,13 +92,13 @@ func TestChangeGoldPlanStatusValidation(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	_, err := e.svc.ChangeGoldPlanStatus(ctx, nil)
-	requireValidation(t, err, "request")
+	wiretest.RequireValidation(t, err, "request")
 	_, err = e.svc.ChangeGoldPlanStatus(ctx, &goldplan.ChangeGoldPlanStatusRequest{})
-	requireValidation(t, err, "sub_mchid", "operation_type")
+	wiretest.RequireValidation(t, err, "sub_mchid", "operation_type")
 	_, err = e.svc.ChangeGoldPlanStatus(ctx, &goldplan.ChangeGoldPlanStatusRequest{
 		SubMchID: strings.Repeat("1", 33), OperationType: "open", OperationPayScene: core.Ptr(goldplan.PayScene("jsapi")),
 	})
-	requireValidation(t, err, "sub_mchid", "operation_type", "operation_pay_scene")
+	wiretest.RequireValidation(t, err, "sub_mchid", "operation_type", "operation_pay_scene")
 	require.Empty(t, e.requests())
 }
 
@@ -134,7 +113,7 @@ func TestChangeGoldPlanStatusIsNotRetried(t *testing.T) {
 		return true
 	})
 	_, err := e.svc.ChangeGoldPlanStatus(context.Background(), &goldplan.ChangeGoldPlanStatusRequest{SubMchID: sub, OperationType: goldplan.OperationTypeOpen})
-	ae := requireAPIError(t, err, http.StatusInternalServerError, "SYSTEM_ERROR")
+	ae := wiretest.RequireAPIError(t, err, http.StatusInternalServerError, "SYSTEM_ERROR")
 	require.Equal(t, 1, ae.Attempts)
 	require.Equal(t, 1, calls)
 }
@@ -146,7 +125,7 @@ func TestChangeCustomPageStatus(t *testing.T) {
 
 	// The custom page needs the gold plan open.
 	_, err := e.svc.ChangeCustomPageStatus(ctx, req)
-	requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 
 	openGoldPlan(t, e)
 	resp, err := e.svc.ChangeCustomPageStatus(ctx, req)
@@ -167,7 +146,7 @@ func TestChangeCustomPageStatusNeedsReceiptURL(t *testing.T) {
 	openGoldPlan(t, e)
 	e.sb.GoldPlanSetReceiptURLConfigured(false)
 	_, err := e.svc.ChangeCustomPageStatus(context.Background(), &goldplan.ChangeCustomPageStatusRequest{SubMchID: sub, OperationType: goldplan.OperationTypeOpen})
-	ae := requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	ae := wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 	require.Contains(t, ae.Message, "商家小票链接")
 }
 
@@ -183,9 +162,9 @@ func TestChangeCustomPageStatusDecodesOperationTypeWhenPresent(t *testing.T) {
 func TestChangeCustomPageStatusValidation(t *testing.T) {
 	e := newEnv(t)
 	_, err := e.svc.ChangeCustomPageStatus(context.Background(), nil)
-	requireValidation(t, err, "request")
+	wiretest.RequireValidation(t, err, "request")
 	_, err = e.svc.ChangeCustomPageStatus(context.Background(), &goldplan.ChangeCustomPageStatusRequest{OperationType: "TOGGLE"})
-	requireValidation(t, err, "sub_mchid", "operation_type")
+	wiretest.RequireValidation(t, err, "sub_mchid", "operation_type")
 	require.Empty(t, e.requests())
 }
 
@@ -196,7 +175,7 @@ func TestSetAdvertisingIndustryFilter(t *testing.T) {
 		goldplan.IndustryFilterSoftware, goldplan.IndustryFilterSecurity, goldplan.IndustryFilterLoveMarriage,
 	}}
 	_, err := e.svc.SetAdvertisingIndustryFilter(ctx, req)
-	requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 
 	openGoldPlan(t, e)
 	resp, err := e.svc.SetAdvertisingIndustryFilter(ctx, req)
@@ -219,7 +198,7 @@ func TestSetAdvertisingIndustryFilterUnknownValueReachesServer(t *testing.T) {
 	_, err := e.svc.SetAdvertisingIndustryFilter(context.Background(), &goldplan.SetAdvertisingIndustryFilterRequest{
 		SubMchID: sub, AdvertisingIndustryFilters: []goldplan.IndustryFilter{goldplan.IndustryFilterFood, "SPACE_TRAVEL"},
 	})
-	ae := requireAPIError(t, err, http.StatusBadRequest, "PARAM_ERROR")
+	ae := wiretest.RequireAPIError(t, err, http.StatusBadRequest, "PARAM_ERROR")
 	require.NotNil(t, ae.Detail)
 	require.Equal(t, "/advertising_industry_filters/1", ae.Detail.Field)
 	require.Equal(t, "body", ae.Detail.Location)
@@ -229,23 +208,23 @@ func TestSetAdvertisingIndustryFilterValidation(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	_, err := e.svc.SetAdvertisingIndustryFilter(ctx, nil)
-	requireValidation(t, err, "request")
+	wiretest.RequireValidation(t, err, "request")
 	_, err = e.svc.SetAdvertisingIndustryFilter(ctx, &goldplan.SetAdvertisingIndustryFilterRequest{})
-	requireValidation(t, err, "sub_mchid", "advertising_industry_filters")
+	wiretest.RequireValidation(t, err, "sub_mchid", "advertising_industry_filters")
 	_, err = e.svc.SetAdvertisingIndustryFilter(ctx, &goldplan.SetAdvertisingIndustryFilterRequest{SubMchID: sub, AdvertisingIndustryFilters: []goldplan.IndustryFilter{}})
-	requireValidation(t, err, "advertising_industry_filters")
+	wiretest.RequireValidation(t, err, "advertising_industry_filters")
 	_, err = e.svc.SetAdvertisingIndustryFilter(ctx, &goldplan.SetAdvertisingIndustryFilterRequest{SubMchID: sub, AdvertisingIndustryFilters: []goldplan.IndustryFilter{
 		goldplan.IndustryFilterCar, goldplan.IndustryFilterGame, goldplan.IndustryFilterLaw, goldplan.IndustryFilterFood,
 	}})
-	requireValidation(t, err, "advertising_industry_filters")
+	wiretest.RequireValidation(t, err, "advertising_industry_filters")
 	_, err = e.svc.SetAdvertisingIndustryFilter(ctx, &goldplan.SetAdvertisingIndustryFilterRequest{SubMchID: sub, AdvertisingIndustryFilters: []goldplan.IndustryFilter{
 		goldplan.IndustryFilterCar, "car", goldplan.IndustryFilterCar,
 	}})
-	requireValidation(t, err, "advertising_industry_filters[1]", "advertising_industry_filters[2]")
+	wiretest.RequireValidation(t, err, "advertising_industry_filters[1]", "advertising_industry_filters[2]")
 	_, err = e.svc.SetAdvertisingIndustryFilter(ctx, &goldplan.SetAdvertisingIndustryFilterRequest{SubMchID: sub, AdvertisingIndustryFilters: []goldplan.IndustryFilter{
 		goldplan.IndustryFilterFood, goldplan.IndustryFilterFood,
 	}})
-	ve := requireValidation(t, err, "advertising_industry_filters", "advertising_industry_filters[1]")
+	ve := wiretest.RequireValidation(t, err, "advertising_industry_filters", "advertising_industry_filters[1]")
 	require.Len(t, ve.Problems, 2, "the list rule and the repeating item")
 	require.Empty(t, e.requests())
 }
@@ -254,7 +233,7 @@ func TestOpenAdvertisingShow(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	_, err := e.svc.OpenAdvertisingShow(ctx, &goldplan.OpenAdvertisingShowRequest{SubMchID: sub})
-	requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 
 	openGoldPlan(t, e)
 	resp, err := e.svc.OpenAdvertisingShow(ctx, &goldplan.OpenAdvertisingShowRequest{SubMchID: sub,
@@ -280,13 +259,13 @@ func TestOpenAdvertisingShowValidation(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	_, err := e.svc.OpenAdvertisingShow(ctx, nil)
-	requireValidation(t, err, "request")
+	wiretest.RequireValidation(t, err, "request")
 	_, err = e.svc.OpenAdvertisingShow(ctx, &goldplan.OpenAdvertisingShowRequest{AdvertisingIndustryFilters: []goldplan.IndustryFilter{
 		goldplan.IndustryFilterCar, goldplan.IndustryFilterGame, goldplan.IndustryFilterLaw, goldplan.IndustryFilterCar,
 	}})
-	requireValidation(t, err, "sub_mchid", "advertising_industry_filters", "advertising_industry_filters[3]")
+	wiretest.RequireValidation(t, err, "sub_mchid", "advertising_industry_filters", "advertising_industry_filters[3]")
 	_, err = e.svc.OpenAdvertisingShow(ctx, &goldplan.OpenAdvertisingShowRequest{SubMchID: sub, AdvertisingIndustryFilters: []goldplan.IndustryFilter{""}})
-	requireValidation(t, err, "advertising_industry_filters[0]")
+	wiretest.RequireValidation(t, err, "advertising_industry_filters[0]")
 	require.Empty(t, e.requests())
 }
 
@@ -294,7 +273,7 @@ func TestCloseAdvertisingShow(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	_, err := e.svc.CloseAdvertisingShow(ctx, &goldplan.CloseAdvertisingShowRequest{SubMchID: sub})
-	requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 
 	openGoldPlan(t, e)
 	_, err = e.svc.OpenAdvertisingShow(ctx, &goldplan.OpenAdvertisingShowRequest{SubMchID: sub})
@@ -312,16 +291,16 @@ func TestCloseAdvertisingShow(t *testing.T) {
 func TestCloseAdvertisingShowValidation(t *testing.T) {
 	e := newEnv(t)
 	_, err := e.svc.CloseAdvertisingShow(context.Background(), nil)
-	requireValidation(t, err, "request")
+	wiretest.RequireValidation(t, err, "request")
 	_, err = e.svc.CloseAdvertisingShow(context.Background(), &goldplan.CloseAdvertisingShowRequest{})
-	requireValidation(t, err, "sub_mchid")
+	wiretest.RequireValidation(t, err, "sub_mchid")
 	require.Empty(t, e.requests())
 }
 
 func TestProviderOwnIDIsNotASubMerchant(t *testing.T) {
 	e := newEnv(t)
 	_, err := e.svc.ChangeGoldPlanStatus(context.Background(), &goldplan.ChangeGoldPlanStatusRequest{SubMchID: e.sb.MerchantID, OperationType: goldplan.OperationTypeOpen})
-	requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 }
 
 func TestBadResponseSignature(t *testing.T) {

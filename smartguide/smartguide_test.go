@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/wiretest"
 	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
 	"github.com/wechatpay-biz/wechatpay-biz-go/smartguide"
 )
@@ -38,28 +39,6 @@ func register(t *testing.T, e *env, userID, name, mobile string) string {
 	resp, err := e.svc.Register(context.Background(), registerReq(userID, name, mobile))
 	require.NoError(t, err)
 	return resp.GuideID
-}
-
-func requireAPIError(t *testing.T, err error, status int, code string) *core.APIError {
-	t.Helper()
-	require.Error(t, err)
-	ae, ok := core.IsAPIError(err)
-	require.True(t, ok, "want *core.APIError, got %T: %v", err, err)
-	require.Equal(t, status, ae.StatusCode)
-	require.Equal(t, code, ae.Code)
-	require.NotEmpty(t, ae.RequestID, "API errors carry the Request-ID")
-	require.Contains(t, err.Error(), ae.RequestID)
-	return ae
-}
-
-func requireValidation(t *testing.T, err error, fields ...string) *core.ValidationError {
-	t.Helper()
-	var ve *core.ValidationError
-	require.ErrorAs(t, err, &ve)
-	for _, f := range fields {
-		require.True(t, ve.Has(f), "want a problem with %s in %v", f, ve)
-	}
-	return ve
 }
 
 func TestRegister(t *testing.T) {
@@ -114,7 +93,7 @@ func TestRegisterAPIError(t *testing.T) {
 	e := newEnv(t)
 	register(t, e, "robert", "张三", "13800138000")
 	_, err := e.svc.Register(context.Background(), registerReq("robert", "张三", "13800138000"))
-	requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 	require.NotContains(t, err.Error(), "13800138000")
 }
 
@@ -123,10 +102,10 @@ func TestRegisterValidation(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := e.svc.Register(ctx, nil)
-	requireValidation(t, err, "request")
+	wiretest.RequireValidation(t, err, "request")
 
 	_, err = e.svc.Register(ctx, &smartguide.RegisterRequest{})
-	requireValidation(t, err, "corpid", "store_id", "userid", "name", "mobile", "qr_code", "avatar")
+	wiretest.RequireValidation(t, err, "corpid", "store_id", "userid", "name", "mobile", "qr_code", "avatar")
 
 	long := registerReq(strings.Repeat("u", 65), strings.Repeat("名", 22), "+86 138 0013 8000 0000 0000 00000")
 	long.SubMchID = core.Ptr("")
@@ -134,13 +113,13 @@ func TestRegisterValidation(t *testing.T) {
 	long.Avatar = "ftp://example.com/a.png"
 	long.GroupQRCode = core.Ptr("https://example.com/" + strings.Repeat("g", 1010))
 	_, err = e.svc.Register(ctx, long)
-	ve := requireValidation(t, err, "sub_mchid", "userid", "name", "mobile", "qr_code", "avatar", "group_qrcode")
+	ve := wiretest.RequireValidation(t, err, "sub_mchid", "userid", "name", "mobile", "qr_code", "avatar", "group_qrcode")
 	require.NotContains(t, ve.Error(), "名名", "personal data never in errors")
 	require.NotContains(t, ve.Error(), "0013")
 
 	emoji := registerReq("robert", "张三😀", "13800138000")
 	_, err = e.svc.Register(ctx, emoji)
-	requireValidation(t, err, "name")
+	wiretest.RequireValidation(t, err, "name")
 
 	require.Empty(t, e.requests(), "nothing is sent when validation fails")
 }
@@ -163,7 +142,7 @@ func TestRegisterIsNotRetried(t *testing.T) {
 		return true
 	})
 	_, err := e.svc.Register(context.Background(), registerReq("robert", "张三", "13800138000"))
-	ae := requireAPIError(t, err, http.StatusInternalServerError, "SYSTEM_ERROR")
+	ae := wiretest.RequireAPIError(t, err, http.StatusInternalServerError, "SYSTEM_ERROR")
 	require.Equal(t, 1, ae.Attempts)
 	require.Equal(t, 1, calls)
 }
@@ -223,7 +202,7 @@ func TestAssign(t *testing.T) {
 func TestAssignEscapesGuideIDAndReportsUnknownGuide(t *testing.T) {
 	e := newEnv(t)
 	_, err := e.svc.Assign(context.Background(), &smartguide.AssignRequest{GuideID: "a/b c?d", OutTradeNo: "T1"})
-	requireAPIError(t, err, http.StatusNotFound, "RESOURCE_NOT_EXISTS")
+	wiretest.RequireAPIError(t, err, http.StatusNotFound, "RESOURCE_NOT_EXISTS")
 	require.Equal(t, "/v3/smartguide/guides/a%2Fb%20c%3Fd/assign", e.only(t).URI)
 }
 
@@ -232,22 +211,22 @@ func TestAssignAfterPaymentIsRefused(t *testing.T) {
 	id := register(t, e, "robert", "张三", "13800138000")
 	e.sb.Record(sandbox.LedgerEntry{SubMchID: subMch, OutTradeNo: "PAID1", TradeState: "SUCCESS", AmountFen: 100})
 	_, err := e.svc.Assign(context.Background(), &smartguide.AssignRequest{GuideID: id, SubMchID: core.Ptr(subMch), OutTradeNo: "PAID1"})
-	requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 }
 
 func TestAssignValidation(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	_, err := e.svc.Assign(ctx, nil)
-	requireValidation(t, err, "request")
+	wiretest.RequireValidation(t, err, "request")
 	_, err = e.svc.Assign(ctx, &smartguide.AssignRequest{})
-	requireValidation(t, err, "guide_id", "out_trade_no")
+	wiretest.RequireValidation(t, err, "guide_id", "out_trade_no")
 	for _, bad := range []string{"订单1", "has space", "a+b", strings.Repeat("1", 33), "ＡＢ"} {
 		_, err = e.svc.Assign(ctx, &smartguide.AssignRequest{GuideID: "g", OutTradeNo: bad})
-		requireValidation(t, err, "out_trade_no")
+		wiretest.RequireValidation(t, err, "out_trade_no")
 	}
 	_, err = e.svc.Assign(ctx, &smartguide.AssignRequest{GuideID: strings.Repeat("g", 65), SubMchID: core.Ptr(""), OutTradeNo: "T1"})
-	requireValidation(t, err, "guide_id", "sub_mchid")
+	wiretest.RequireValidation(t, err, "guide_id", "sub_mchid")
 	require.Empty(t, e.requests())
 }
 
@@ -342,18 +321,18 @@ func TestQueryAPIError(t *testing.T) {
 	e := newEnv(t)
 	// A service provider's own merchant ID is not one of its sub-merchants.
 	_, err := e.svc.Query(context.Background(), &smartguide.QueryRequest{SubMchID: core.Ptr(e.sb.MerchantID), StoreID: store})
-	requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 }
 
 func TestQueryValidation(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	_, err := e.svc.Query(ctx, nil)
-	requireValidation(t, err, "request")
+	wiretest.RequireValidation(t, err, "request")
 	_, err = e.svc.Query(ctx, &smartguide.QueryRequest{Limit: core.Ptr(11), Offset: core.Ptr(-1), Mobile: core.Ptr(strings.Repeat("1", 33)), UserID: core.Ptr("")})
-	requireValidation(t, err, "store_id", "limit", "offset", "mobile", "userid")
+	wiretest.RequireValidation(t, err, "store_id", "limit", "offset", "mobile", "userid")
 	_, err = e.svc.Query(ctx, &smartguide.QueryRequest{StoreID: store, Limit: core.Ptr(0)})
-	requireValidation(t, err, "limit")
+	wiretest.RequireValidation(t, err, "limit")
 	require.Empty(t, e.requests())
 }
 
@@ -432,13 +411,13 @@ func TestQueryAllErrors(t *testing.T) {
 	e := newEnv(t)
 	var errs int
 	for _, err := range e.svc.QueryAll(context.Background(), &smartguide.QueryRequest{}) {
-		requireValidation(t, err, "store_id")
+		wiretest.RequireValidation(t, err, "store_id")
 		errs++
 	}
 	require.Equal(t, 1, errs)
 	errs = 0
 	for _, err := range e.svc.QueryAll(context.Background(), nil) {
-		requireValidation(t, err, "request")
+		wiretest.RequireValidation(t, err, "request")
 		errs++
 	}
 	require.Equal(t, 1, errs)
@@ -446,7 +425,7 @@ func TestQueryAllErrors(t *testing.T) {
 
 	errs = 0
 	for _, err := range e.svc.QueryAll(context.Background(), &smartguide.QueryRequest{SubMchID: core.Ptr(e.sb.MerchantID), StoreID: store}) {
-		requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+		wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 		errs++
 	}
 	require.Equal(t, 1, errs, "an error is yielded once, then the sequence stops")
@@ -542,7 +521,7 @@ func TestUpdateIsNotRetried(t *testing.T) {
 		return true
 	})
 	_, err := e.svc.Update(context.Background(), &smartguide.UpdateRequest{GuideID: id, SubMchID: core.Ptr(subMch), Avatar: core.Ptr(avatar)})
-	ae := requireAPIError(t, err, http.StatusInternalServerError, "SYSTEM_ERROR")
+	ae := wiretest.RequireAPIError(t, err, http.StatusInternalServerError, "SYSTEM_ERROR")
 	require.Equal(t, 1, ae.Attempts)
 	require.Equal(t, 1, calls)
 }
@@ -569,11 +548,11 @@ func TestUpdateAPIErrors(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	_, err := e.svc.Update(ctx, &smartguide.UpdateRequest{GuideID: "nosuchguide", Avatar: core.Ptr(avatar)})
-	requireAPIError(t, err, http.StatusNotFound, "RESOURCE_NOT_EXISTS")
+	wiretest.RequireAPIError(t, err, http.StatusNotFound, "RESOURCE_NOT_EXISTS")
 
 	personal := e.sb.SmartGuideAddPersonalGuide("", store, "W1", "王五", "13700137000")
 	_, err = e.svc.Update(ctx, &smartguide.UpdateRequest{GuideID: personal, QRCode: core.Ptr(qrURL)})
-	requireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
+	wiretest.RequireAPIError(t, err, http.StatusBadRequest, "INVALID_REQUEST")
 	_, err = e.svc.Update(ctx, &smartguide.UpdateRequest{GuideID: personal, Name: core.Ptr("王五五")})
 	require.NoError(t, err)
 }
@@ -582,11 +561,11 @@ func TestUpdateValidation(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	_, err := e.svc.Update(ctx, nil)
-	requireValidation(t, err, "request")
+	wiretest.RequireValidation(t, err, "request")
 	_, err = e.svc.Update(ctx, &smartguide.UpdateRequest{})
-	requireValidation(t, err, "guide_id", "request")
+	wiretest.RequireValidation(t, err, "guide_id", "request")
 	_, err = e.svc.Update(ctx, &smartguide.UpdateRequest{GuideID: "g", Name: core.Ptr(""), Mobile: core.Ptr(strings.Repeat("9", 33)), QRCode: core.Ptr("nope"), Avatar: core.Ptr(""), GroupQRCode: core.Ptr("/relative")})
-	ve := requireValidation(t, err, "name", "mobile", "qr_code", "avatar", "group_qrcode")
+	ve := wiretest.RequireValidation(t, err, "name", "mobile", "qr_code", "avatar", "group_qrcode")
 	require.NotContains(t, ve.Error(), "999")
 	require.Empty(t, e.requests())
 }

@@ -157,3 +157,29 @@ func (f *FakeAPI) Requests() []Wire {
 	defer f.mu.Unlock()
 	return append([]Wire(nil), f.got...)
 }
+
+// RequireAPIError asserts err is an *core.APIError with status and code that
+// carries its Request-ID (in the error and its message), and returns it.
+func RequireAPIError(t testing.TB, err error, status int, code string) *core.APIError {
+	t.Helper()
+	require.Error(t, err)
+	ae, ok := core.IsAPIError(err)
+	require.True(t, ok, "want *core.APIError, got %T: %v", err, err)
+	require.Equal(t, status, ae.StatusCode)
+	require.Equal(t, code, ae.Code)
+	require.NotEmpty(t, ae.RequestID, "API errors carry the Request-ID")
+	require.Contains(t, err.Error(), ae.RequestID)
+	return ae
+}
+
+// RequireValidation asserts err is a *core.ValidationError naming every
+// field in fields, and returns it.
+func RequireValidation(t testing.TB, err error, fields ...string) *core.ValidationError {
+	t.Helper()
+	var ve *core.ValidationError
+	require.ErrorAs(t, err, &ve)
+	for _, f := range fields {
+		require.True(t, ve.Has(f), "want a problem with %s in %v", f, ve)
+	}
+	return ve
+}
