@@ -41,3 +41,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseBytes$$' -fuzztime $(FUZZTIME) ./notify
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAuthorization$$' -fuzztime $(FUZZTIME) ./sandbox
 	$(GO) test -run '^$$' -fuzz '^FuzzReaders$$' -fuzztime $(FUZZTIME) ./bill
+	$(GO) test -run '^$$' -fuzz '^FuzzReuseRow$$' -fuzztime $(FUZZTIME) ./bill
