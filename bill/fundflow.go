@@ -201,11 +201,11 @@ func (r *FundFlowReader) readSummary() error {
 		r.err = pe
 		return pe
 	}
-	if pe := checkRow(t.sumHead, t.sumRow, t.sumLine); pe != nil {
+	if pe := checkRow(t.sumHead, &t.sumRow, t.sumLine); pe != nil {
 		r.err = pe
 		return pe
 	}
-	c := cellReader{cells: t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
+	c := cellReader{cells: &t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
 	s := &FundFlowSummary{
 		Line:         t.sumLine,
 		Count:        c.count(fsCount),

@@ -217,9 +217,9 @@ type table struct {
 	long    []byte
 	state   int
 	header  []string
-	cells   []string // reused for every row
+	row     cells // the current row; its offsets are reused
 	sumHead []string
-	sumRow  []string
+	sumRow  cells
 	sumLine int
 	days    dayCache
 	err     error // sticky
@@ -233,7 +233,7 @@ func newTable(r io.Reader) *table {
 // line), which refer to the last line read, so that the table keeps no
 // row data after an error or the end of the bill.
 func (t *table) clearCells() {
-	clear(t.cells)
+	t.row.line = ""
 	clear(t.long)
 }
 
@@ -284,34 +284,52 @@ func splitHeader(b []byte) []string {
 	return names
 }
 
-// splitCells splits a data line on comma-plus-backtick (so commas and quotes
-// inside a value survive) and strips the leading backtick of each value.
+// cells are the values of one data line: value i is
+// line[at[2i]:at[2i+1]]. Offsets rather than strings, so that splitting a
+// line stores no pointers (a million rows' worth of GC write barriers).
+type cells struct {
+	line string
+	at   []uint32
+}
+
+func (c *cells) len() int { return len(c.at) / 2 }
+
+func (c *cells) get(i int) string { return c.line[c.at[2*i]:c.at[2*i+1]] }
+
+// split splits line (a data line, at most MaxLineLength bytes) into c,
+// reusing c's offsets.
+func (c *cells) split(line string) {
+	c.line, c.at = line, splitCells(c.at[:0], line)
+}
+
+// splitCells appends to at the bounds of each value of a data line: values
+// are separated by comma-plus-backtick (so commas and quotes inside a value
+// survive), and the line starts with the first value's backtick.
 //
 // It looks for commas eight bytes at a time: x is a word of the line with
 // every comma turned into a zero byte, and (x-0x01…01) &^ x & 0x80…80 has
 // the high bit set in each zero byte (and, after a borrow, possibly in a
 // later byte, hence the check of s[j]).
-func splitCells(dst []string, s string) []string {
+func splitCells(at []uint32, s string) []uint32 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	dst = dst[:0]
 	start, i := 1, 1 // after the first value's backtick
 	for ; i+9 <= len(s); i += 8 {
 		x := load64(s, i) ^ (ones * ',')
 		for m := (x - ones) &^ x & highs; m != 0; m &= m - 1 {
 			j := i + bits.TrailingZeros64(m)/8
 			if s[j] == ',' && s[j+1] == '`' && j >= start {
-				dst = append(dst, s[start:j])
+				at = append(at, uint32(start), uint32(j))
 				start = j + 2
 			}
 		}
 	}
 	for ; i+1 < len(s); i++ {
 		if s[i] == ',' && s[i+1] == '`' && i >= start {
-			dst = append(dst, s[start:i])
+			at = append(at, uint32(start), uint32(i))
 			start = i + 2
 		}
 	}
-	return append(dst, s[start:])
+	return append(at, uint32(min(start, len(s))), uint32(len(s)))
 }
 
 // load64 returns the eight bytes of s from i as a little-endian word.
@@ -349,9 +367,10 @@ func (t *table) readHeader() error {
 	}
 }
 
-// next returns the cells of the next detail row and its line number. At the
-// end it returns io.EOF, with the summary in sumHead/sumRow.
-func (t *table) next() ([]string, int, error) {
+// next returns the cells of the next detail row (valid until the next call)
+// and its line number. At the end it returns io.EOF, with the summary in
+// sumHead/sumRow.
+func (t *table) next() (*cells, int, error) {
 	if err := t.readHeader(); err != nil {
 		return nil, 0, err
 	}
@@ -373,8 +392,8 @@ func (t *table) next() ([]string, int, error) {
 		switch t.state {
 		case stRows:
 			if b[0] == '`' {
-				t.cells = splitCells(t.cells, string(b))
-				return t.cells, t.line, nil
+				t.row.split(string(b))
+				return &t.row, t.line, nil
 			}
 			t.sumHead = splitHeader(b)
 			t.state = stSummaryHeader
@@ -382,7 +401,7 @@ func (t *table) next() ([]string, int, error) {
 			if b[0] != '`' {
 				return nil, 0, t.fail(t.line, "the summary header is not followed by the summary row")
 			}
-			t.sumRow = splitCells(nil, string(b))
+			t.sumRow.split(string(b))
 			t.sumLine = t.line
 			t.state = stSummary
 		case stSummary:
@@ -423,7 +442,7 @@ func mapColumns(header []string, names [][]string) columns {
 
 // cellReader converts the cells of one line, remembering the first problem.
 type cellReader struct {
-	cells  []string
+	cells  *cells
 	header []string
 	cols   columns
 	line   int
@@ -433,10 +452,10 @@ type cellReader struct {
 
 func (c *cellReader) raw(f int) string {
 	i := c.cols.idx[f]
-	if i < 0 || i >= len(c.cells) {
+	if i < 0 || i >= c.cells.len() {
 		return ""
 	}
-	return c.cells[i]
+	return c.cells.get(i)
 }
 
 func (c *cellReader) bad(f int, problem string) {
@@ -500,17 +519,17 @@ func (c *cellReader) extra(m map[string]string) map[string]string {
 		clear(m)
 	}
 	for _, i := range c.cols.extra {
-		if i < len(c.cells) {
-			m[c.header[i]] = unescape(c.cells[i])
+		if i < c.cells.len() {
+			m[c.header[i]] = unescape(c.cells.get(i))
 		}
 	}
 	return m
 }
 
 // checkRow verifies the cell count against the header.
-func checkRow(header []string, cells []string, line int) *ParseError {
-	if len(cells) != len(header) {
-		return &ParseError{Line: line, Err: fmt.Errorf("%d values, but the header has %d columns", len(cells), len(header))}
+func checkRow(header []string, cells *cells, line int) *ParseError {
+	if cells.len() != len(header) {
+		return &ParseError{Line: line, Err: fmt.Errorf("%d values, but the header has %d columns", cells.len(), len(header))}
 	}
 	return nil
 }
