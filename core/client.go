@@ -18,7 +18,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -48,9 +47,7 @@ type Client struct {
 	clock           func() time.Time
 	maxBody         int64
 	userAgent       string
-
-	scratch  sync.Pool // *scratch buffers of the hot path, all zero at rest
-	encoders sync.Pool // *bodyEncoder, holding no body at rest
+	pools           *hotPools // buffers of the hot path, holding nothing at rest
 }
 
 type endpoint struct {
@@ -114,6 +111,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		mchID: s.mchID, mchSerial: s.mchSerial, mchKey: s.mchKey,
 		apiV3Key: s.apiV3Key,
 		aead:     newAEAD(s.apiV3Key),
+		pools:    new(hotPools),
 		keys:     keys,
 		hc:       s.httpClient,
 		retry:    s.retry,

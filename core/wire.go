@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"sync"
 )
 
 // The hot path of a call builds the signed message, the Authorization
@@ -23,12 +24,22 @@ import (
 // larger body uses a buffer of its own, zeroed and dropped afterwards.
 const maxPooledScratch = 64 << 10
 
+// hotPools are a client's pools. They sit behind a pointer so that a Client
+// value can be copied.
+type hotPools struct {
+	scratch  sync.Pool // *scratch, all zero at rest
+	encoders sync.Pool // *bodyEncoder, holding no body at rest
+}
+
 // scratch is a pooled buffer; b[:cap(b)] is all zero when it is in the pool.
 type scratch struct{ b []byte }
 
 // getScratch returns an empty buffer with room for at least n bytes.
 func (c *Client) getScratch(n int) *scratch {
-	s, _ := c.scratch.Get().(*scratch)
+	var s *scratch
+	if c.pools != nil {
+		s, _ = c.pools.scratch.Get().(*scratch)
+	}
 	if s == nil {
 		s = &scratch{b: make([]byte, 0, max(n, 1024))}
 	}
@@ -43,8 +54,8 @@ func (c *Client) getScratch(n int) *scratch {
 func (c *Client) putScratch(s *scratch) {
 	clear(s.b[:cap(s.b)])
 	s.b = s.b[:0]
-	if cap(s.b) <= maxPooledScratch {
-		c.scratch.Put(s)
+	if c.pools != nil && cap(s.b) <= maxPooledScratch {
+		c.pools.scratch.Put(s)
 	}
 }
 
@@ -65,7 +76,10 @@ func (e *bodyEncoder) Write(p []byte) (int, error) {
 // encodeJSON returns v encoded as JSON, without HTML escaping and without
 // the newline json.Encoder ends a value with.
 func (c *Client) encodeJSON(v any) ([]byte, error) {
-	e, _ := c.encoders.Get().(*bodyEncoder)
+	var e *bodyEncoder
+	if c.pools != nil {
+		e, _ = c.pools.encoders.Get().(*bodyEncoder)
+	}
 	if e == nil {
 		e = &bodyEncoder{}
 		e.enc = json.NewEncoder(e)
@@ -74,7 +88,9 @@ func (c *Client) encodeJSON(v any) ([]byte, error) {
 	err := e.enc.Encode(v)
 	out := bytes.TrimSuffix(e.out, []byte("\n"))
 	e.out = nil
-	c.encoders.Put(e)
+	if c.pools != nil {
+		c.pools.encoders.Put(e)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -109,7 +109,7 @@ func wireClient(t testing.TB, answer string) (*Client, func() []*http.Request) {
 func drainScratch(t *testing.T, c *Client) (found int) {
 	t.Helper()
 	for range 16 {
-		s, _ := c.scratch.Get().(*scratch)
+		s, _ := c.pools.scratch.Get().(*scratch)
 		if s == nil {
 			return found
 		}
@@ -140,7 +140,7 @@ func TestPooledBuffersHoldNothingAfterTheCall(t *testing.T) {
 	require.Equal(t, secret, out.OpenID)
 	require.Len(t, seen(), 1)
 	require.Greater(t, drainScratch(t, c), 0, "the call used the pool")
-	e, _ := c.encoders.Get().(*bodyEncoder)
+	e, _ := c.pools.encoders.Get().(*bodyEncoder)
 	require.NotNil(t, e, "the body was encoded through the pool")
 	require.Nil(t, e.out, "a pooled encoder keeps no body")
 
@@ -160,13 +160,13 @@ func TestPooledBuffersHoldNothingAfterTheCall(t *testing.T) {
 
 // A buffer too large to keep is zeroed before it is dropped.
 func TestOversizedScratchIsZeroedAndDropped(t *testing.T) {
-	var c Client
+	c := Client{pools: new(hotPools)}
 	s := c.getScratch(2 * maxPooledScratch)
 	s.b = append(s.b, strings.Repeat(secret, 2*maxPooledScratch/len(secret))...)
 	held := s.b[:cap(s.b)]
 	c.putScratch(s)
 	require.NotContains(t, string(held), secret)
-	if got, _ := c.scratch.Get().(*scratch); got != nil {
+	if got, _ := c.pools.scratch.Get().(*scratch); got != nil {
 		require.LessOrEqual(t, cap(got.b), maxPooledScratch)
 	}
 }
