@@ -29,6 +29,9 @@ const maxPooledScratch = 64 << 10
 type hotPools struct {
 	scratch  sync.Pool // *scratch, all zero at rest
 	encoders sync.Pool // *bodyEncoder, holding no body at rest
+	// released, set by tests only, sees what each buffer still holds (its
+	// full capacity) as it is given back, kept or not.
+	released func(kind string, held []byte)
 }
 
 // scratch is a pooled buffer; b[:cap(b)] is all zero when it is in the pool.
@@ -54,7 +57,13 @@ func (c *Client) getScratch(n int) *scratch {
 func (c *Client) putScratch(s *scratch) {
 	clear(s.b[:cap(s.b)])
 	s.b = s.b[:0]
-	if c.pools != nil && cap(s.b) <= maxPooledScratch {
+	if c.pools == nil {
+		return
+	}
+	if c.pools.released != nil {
+		c.pools.released("scratch", s.b[:cap(s.b)])
+	}
+	if cap(s.b) <= maxPooledScratch {
 		c.pools.scratch.Put(s)
 	}
 }
@@ -89,6 +98,9 @@ func (c *Client) encodeJSON(v any) ([]byte, error) {
 	out := bytes.TrimSuffix(e.out, []byte("\n"))
 	e.out = nil
 	if c.pools != nil {
+		if c.pools.released != nil {
+			c.pools.released("encoder", e.out)
+		}
 		c.pools.encoders.Put(e)
 	}
 	if err != nil {
