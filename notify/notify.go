@@ -194,13 +194,15 @@ func (h *Handler) Parse(ctx context.Context, r *http.Request) (*Notification, er
 }
 
 // ParseBytes verifies and decrypts a notification given its headers and
-// body, for frameworks that have already read the body.
+// body, for frameworks that have already read the body. Header keys may be
+// in any letter case (a plain map from another framework, HTTP/2's lower
+// case).
 func (h *Handler) ParseBytes(ctx context.Context, header http.Header, body []byte) (*Notification, error) {
 	if int64(len(body)) > h.maxBody {
 		return nil, ErrBodyTooLarge
 	}
 	sh := core.SignatureHeadersFrom(header)
-	if t := header.Get("Wechatpay-Signature-Type"); t != "" && t != core.SignatureScheme {
+	if t := core.HeaderValue(header, "Wechatpay-Signature-Type"); t != "" && t != core.SignatureScheme {
 		return nil, &core.SignatureError{Reason: "unsupported Wechatpay-Signature-Type " + t, Serial: sh.Serial}
 	}
 	if err := h.c.VerifySignature(ctx, sh, body); err != nil {
