@@ -264,7 +264,7 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 		return err
 	}
 	defer hr.Body.Close()
-	rid := core.HeaderValue(hr.Header, "Request-ID")
+	rid := core.RequestIDFrom(hr.Header)
 	res.Files++
 	res.RequestIDs = append(res.RequestIDs, rid)
 	where := ""

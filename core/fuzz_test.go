@@ -44,7 +44,7 @@ func FuzzVerifySignature(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	cl, err := NewClient(WithMerchant("1", "S", key), WithPlatformPublicKey("PUB_KEY_ID_0000000000000000000000000001", &key.PublicKey))
+	cl, err := NewClient(WithMerchant("1", "5157F09EFDC096DE15EBE81A47057A7232F1B8E1", key), WithPlatformPublicKey("PUB_KEY_ID_0000000000000000000000000001", &key.PublicKey))
 	if err == nil {
 		f.Fatal("a merchant key used as platform key must be refused")
 	}
@@ -52,7 +52,7 @@ func FuzzVerifySignature(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	cl, err = NewClient(WithMerchant("1", "S", key), WithPlatformPublicKey("PUB_KEY_ID_0000000000000000000000000001", &platform.PublicKey),
+	cl, err = NewClient(WithMerchant("1", "5157F09EFDC096DE15EBE81A47057A7232F1B8E1", key), WithPlatformPublicKey("PUB_KEY_ID_0000000000000000000000000001", &platform.PublicKey),
 		WithClock(func() time.Time { return time.Unix(1700000000, 0) }))
 	if err != nil {
 		f.Fatal(err)

@@ -233,7 +233,9 @@ func TestNewHandlerNeedsAPIv3Key(t *testing.T) {
 	sb, err := sandbox.NewServer()
 	require.NoError(t, err)
 	defer sb.Close()
-	c, err := core.NewClient(core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey), core.WithPlatformPublicKey(sb.PublicKeyID, sb.PlatformPublicKey))
+	// The sandbox's published keys are refused for the production hosts
+	// (issue 10 item 5), hence the sandbox's URL.
+	c, err := core.NewClient(core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey), core.WithPlatformPublicKey(sb.PublicKeyID, sb.PlatformPublicKey), core.WithBaseURL(sb.URL))
 	require.NoError(t, err)
 	_, err = notify.NewHandler(c)
 	require.Error(t, err)
@@ -249,7 +251,7 @@ func TestNewTestRequestForUsersOwnTests(t *testing.T) {
 	require.NoError(t, err)
 	const keyID, apiV3Key = "PUB_KEY_ID_0000000000000000000000000042", "0123456789abcdef0123456789abcdef"
 	c, err := core.NewClient(
-		core.WithMerchant("1230000109", "SERIAL", merchant),
+		core.WithMerchant("1230000109", "3775B6A45ACD588826D15E583A95F5DD", merchant), // a hex serial (issue 10 item 5)
 		core.WithAPIv3Key(apiV3Key),
 		core.WithPlatformPublicKey(keyID, &platform.PublicKey),
 	)
