@@ -202,7 +202,7 @@ const (
 // (C0, DEL, C1) and the line and paragraph separators become spaces,
 // invisible formatting characters (bidirectional overrides, zero-width
 // characters) are dropped, and the result is cut to at most max bytes on a
-// character boundary, with "…" marking the cut.
+// character boundary, with "…" marking the cut (within max).
 func sanitizeServerText(s string, max int) string {
 	clean := true
 	for _, r := range s {
@@ -214,8 +214,9 @@ func sanitizeServerText(s string, max int) string {
 	if clean && len(s) <= max {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(min(len(s), max+len("…")))
+	const ellipsis = "…"
+	b := make([]byte, 0, min(len(s), max))
+	cut := 0 // length of b at the last character boundary leaving room for the ellipsis
 	for _, r := range s {
 		switch {
 		case r == utf8.RuneError:
@@ -225,13 +226,15 @@ func sanitizeServerText(s string, max int) string {
 		case unicode.Is(unicode.Cf, r):
 			continue
 		}
-		if b.Len()+utf8.RuneLen(r) > max {
-			b.WriteString("…")
-			break
+		if len(b)+utf8.RuneLen(r) > max {
+			return string(append(b[:cut], ellipsis...))
 		}
-		b.WriteRune(r)
+		b = utf8.AppendRune(b, r)
+		if len(b) <= max-len(ellipsis) {
+			cut = len(b)
+		}
 	}
-	return b.String()
+	return string(b)
 }
 
 // FieldError is one problem found by client-side validation.
