@@ -64,7 +64,7 @@ func TestSignedRequestsGoOnlyToConfiguredHosts(t *testing.T) {
 	for _, u := range []string{
 		evil.URL + "/v3/billdownload/file?token=x",
 		strings.Replace(sb.URL, "127.0.0.1", "localhost", 1) + "/v3/test/download", // same server, another host name
-		strings.Replace(sb.URL, "http://", "https://", 1) + "/v3/test/download",      // another scheme
+		strings.Replace(sb.URL, "http://", "https://", 1) + "/v3/test/download",    // another scheme
 		"http://user:pw@" + strings.TrimPrefix(sb.URL, "http://") + "/v3/test/download",
 	} {
 		_, err := c.Download(ctx, u)
@@ -91,13 +91,13 @@ func TestSignedRequestsGoOnlyToConfiguredHosts(t *testing.T) {
 	prod, err := core.NewClient(core.WithMerchant(k.mchID, k.mchSerial, k.merchant), core.WithPlatformPublicKey(k.publicKeyID, &k.platform.PublicKey))
 	require.NoError(t, err)
 	for u, ok := range map[string]bool{
-		"https://api.mch.weixin.qq.com/v3/billdownload/file?token=x":     true,
-		"https://api2.mch.weixin.qq.com/v3/billdownload/file?token=x":    true,
-		"https://API.MCH.WEIXIN.QQ.COM:443/v3/billdownload/file":         true,
-		"http://api.mch.weixin.qq.com/v3/billdownload/file":              false,
+		"https://api.mch.weixin.qq.com/v3/billdownload/file?token=x":      true,
+		"https://api2.mch.weixin.qq.com/v3/billdownload/file?token=x":     true,
+		"https://API.MCH.WEIXIN.QQ.COM:443/v3/billdownload/file":          true,
+		"http://api.mch.weixin.qq.com/v3/billdownload/file":               false,
 		"https://api.mch.weixin.qq.com.evil.example/v3/billdownload/file": false,
-		"https://api.mch.weixin.qq.com:8443/v3/billdownload/file":        false,
-		"https://evil.example/v3/billdownload/file":                      false,
+		"https://api.mch.weixin.qq.com:8443/v3/billdownload/file":         false,
+		"https://evil.example/v3/billdownload/file":                       false,
 	} {
 		if ok {
 			assert.NoError(t, prod.CheckURL(u), u)
@@ -365,4 +365,3 @@ func TestSignedErrorWithLowerCaseHeadersMustVerify(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
