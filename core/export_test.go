@@ -7,7 +7,11 @@ import (
 
 // SetCertDownloadTimeout shortens the bound on one shared certificate
 // download, for tests.
-func SetCertDownloadTimeout(c *Client, d time.Duration) { c.certs.timeout = d }
+func SetCertDownloadTimeout(c *Client, d time.Duration) {
+	c.certs.mu.Lock()
+	c.certs.timeout = d
+	c.certs.mu.Unlock()
+}
 
 // MerchantKeyOf returns the key the client signs with.
 func MerchantKeyOf(c *Client) *rsa.PrivateKey { return c.mchKey }

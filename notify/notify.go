@@ -228,7 +228,10 @@ func (h *Handler) ParseBytes(ctx context.Context, header http.Header, body []byt
 }
 
 // On registers fn for notifications of eventType (e.g.
-// "PAYSCORE.USER_PAID"). Register callbacks before serving.
+// "PAYSCORE.USER_PAID"). Register callbacks before serving. A notification
+// whose event type has no callback (and no WithFallback) is acknowledged
+// without running anything and logged at Warn with its event type, so a
+// misspelt eventType shows up in the log.
 func (h *Handler) On(eventType string, fn func(ctx context.Context, n *Notification) error) {
 	h.routes[eventType] = fn
 }
