@@ -217,7 +217,20 @@ func (v *V) PathParam(field, s string, cs core.Charset) {
 }
 
 // NilRequest is the error a Validate method returns for a nil receiver:
-// "request: is required" for op.
+// "request: is required" for op. The shape of every Validate method is
+//
+//	func (r *AssignRequest) Validate() error {
+//		if r == nil {
+//			return validate.NilRequest("smartguide.Assign")
+//		}
+//		var v validate.V
+//		v.PathParam("guide_id", r.GuideID, core.CharsetGuideID)
+//		// … every rule, each formatting its message only when it fails
+//		return v.Err("smartguide.Assign")
+//	}
+//
+// (A V must not be passed to a function value such as a closure: it would
+// then escape to the heap, and a valid request would cost an allocation.)
 func NilRequest(op string) error { return core.MissingRequest(op) }
 
 // Err returns nil when there is no problem, or a *core.ValidationError for op.
@@ -225,5 +238,10 @@ func (v *V) Err(op string) error {
 	if len(v.problems) == 0 {
 		return nil
 	}
+	return v.newErr(op)
+}
+
+// newErr keeps the allocating branch out of Err, so that Err inlines.
+func (v *V) newErr(op string) error {
 	return &core.ValidationError{Op: op, Problems: slices.Clone(v.problems)}
 }

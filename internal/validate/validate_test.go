@@ -129,3 +129,32 @@ func BenchmarkValidRequest(b *testing.B) {
 		}
 	}
 }
+
+type sample struct{ Name, URL string }
+
+func (r *sample) Validate() error {
+	if r == nil {
+		return NilRequest("pkg.Sample")
+	}
+	var v V
+	v.RequiredText("name", r.Name, 10)
+	v.URL("url", r.URL)
+	v.PathParam("name", r.Name, core.CharsetOpenID)
+	return v.Err("pkg.Sample")
+}
+
+func TestValidateShapeIsNilSafeAndFree(t *testing.T) {
+	var nilReq *sample
+	var ve *core.ValidationError
+	require.ErrorAs(t, nilReq.Validate(), &ve)
+	assert.Equal(t, []core.FieldError{{Field: "request", Problem: "is required"}}, ve.Problems)
+	require.ErrorAs(t, (&sample{}).Validate(), &ve)
+	assert.Equal(t, "pkg.Sample", ve.Op)
+	assert.True(t, ve.Has("name") && ve.Has("url"))
+	ok := &sample{Name: "o_1", URL: "https://example.com/a.png"}
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		if ok.Validate() != nil {
+			t.Fatal("valid request refused")
+		}
+	}))
+}
