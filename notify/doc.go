@@ -9,4 +9,8 @@
 // Use Parse (or ParseBytes, with any web framework) to get a *Notification,
 // or mount the Handler itself as an http.Handler that routes by event type to
 // callbacks registered with On and answers WeChat Pay correctly.
+//
+// To test your own callbacks, package notify/notifytest builds signed,
+// encrypted notifications from test keys, as net/http/httptest does for
+// HTTP.
 package notify
