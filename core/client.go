@@ -330,7 +330,7 @@ func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, 
 	if err != nil {
 		return nil, err
 	}
-	meta := ResponseMeta{StatusCode: hr.StatusCode, Header: hr.Header, RequestID: hr.Header.Get("Request-ID")}
+	meta := ResponseMeta{StatusCode: hr.StatusCode, Header: hr.Header, RequestID: HeaderValue(hr.Header, "Request-ID")}
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
 			return nil, fmt.Errorf("wechatpay: %s %s: decoding response [request id %s]: %w", p.method, p.displayPath(), meta.RequestID, err)
@@ -415,14 +415,14 @@ func (c *Client) send(ctx context.Context, p *prepared, stream bool) (*http.Resp
 			}
 			return nil, nil, lastErr
 		}
-		rid := hr.Header.Get("Request-ID")
+		rid := HeaderValue(hr.Header, "Request-ID")
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wechatpay: call",
 			slog.String("method", p.method), slog.String("path", p.displayPath()), slog.Int("status", hr.StatusCode),
 			slog.String("request_id", rid), slog.Int("attempt", attempt), slog.Duration("elapsed", time.Since(start)))
 		if hr.StatusCode/100 != 2 {
 			// WeChat Pay does not sign every error, so an unsigned one is
 			// decoded as is; a signed one must verify like any answer.
-			if p.verify && hr.Header.Get("Wechatpay-Signature") != "" {
+			if p.verify && HeaderValue(hr.Header, "Wechatpay-Signature") != "" {
 				if err := c.verify(ctx, SignatureHeadersFrom(hr.Header), body, rid); err != nil {
 					return nil, nil, err
 				}
