@@ -100,10 +100,7 @@ type QueryPermissionByOpenIDRequest struct {
 func (s *Service) QueryPermissionByOpenID(ctx context.Context, req *QueryPermissionByOpenIDRequest) (*PermissionResponse, error) {
 	return core.Call[PermissionResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.QueryPermissionByOpenID", Method: http.MethodGet, Route: "/v3/payscore/permissions/openid/{openid}", Idempotent: true,
-	}, req, func(r *core.Request) error {
-		r.Query = url.Values{"service_id": {req.ServiceID}, "appid": {req.AppID}}
-		return r.SetPathParams(openIDParam(req.OpenID))
-	})
+	}, req, func(r *core.Request) error { r.Query = req.query(); return r.SetPathParams(openIDParam(req.OpenID)) })
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -121,6 +118,10 @@ func (r *QueryPermissionByOpenIDRequest) Validate() error {
 	return v.Err(op)
 }
 
+func (r *QueryPermissionByOpenIDRequest) query() url.Values {
+	return url.Values{"service_id": {r.ServiceID}, "appid": {r.AppID}}
+}
+
 // QueryPermissionByAuthorizationCodeRequest identifies a pre-authorization.
 type QueryPermissionByAuthorizationCodeRequest struct {
 	AuthorizationCode string `json:"-"` // path: the number given to PreAuthorize (1-32 letters, digits, _-*)
@@ -136,8 +137,8 @@ func (s *Service) QueryPermissionByAuthorizationCode(ctx context.Context, req *Q
 	return core.Call[PermissionResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.QueryPermissionByAuthorizationCode", Method: http.MethodGet, Route: "/v3/payscore/permissions/authorization-code/{authorization_code}", Idempotent: true,
 	}, req, func(r *core.Request) error {
-		r.Query = url.Values{"service_id": {req.ServiceID}}
-		return r.SetPathParams(authorizationCodeParam(req.AuthorizationCode))
+		r.Query = req.query()
+		return r.SetPathParams(authCodeParam(req.AuthorizationCode))
 	})
 }
 
@@ -153,6 +154,10 @@ func (r *QueryPermissionByAuthorizationCodeRequest) Validate() error {
 	authorizationCode(&v, r.AuthorizationCode)
 	id(&v, "service_id", r.ServiceID)
 	return v.Err(op)
+}
+
+func (r *QueryPermissionByAuthorizationCodeRequest) query() url.Values {
+	return url.Values{"service_id": {r.ServiceID}}
 }
 
 // TerminatePermissionByOpenIDRequest withdraws a user's authorization.
@@ -215,7 +220,7 @@ func (s *Service) TerminatePermissionByAuthorizationCode(ctx context.Context, re
 		Op: "payscore.TerminatePermissionByAuthorizationCode", Method: http.MethodPost, Route: "/v3/payscore/permissions/authorization-code/{authorization_code}/terminate",
 	}, req, func(r *core.Request) error {
 		r.Body = req
-		return r.SetPathParams(authorizationCodeParam(req.AuthorizationCode))
+		return r.SetPathParams(authCodeParam(req.AuthorizationCode))
 	})
 }
 

@@ -41,7 +41,7 @@ func outOrderNoParam(s string) core.PathParam {
 	return core.PathParam{Name: "out_order_no", Value: s, Charset: core.CharsetOutTradeNo}
 }
 
-func authorizationCodeParam(s string) core.PathParam {
+func authCodeParam(s string) core.PathParam {
 	return core.PathParam{Name: "authorization_code", Value: s, Charset: core.CharsetAuthorizationCode}
 }
 
