@@ -191,13 +191,23 @@ func (c *Client) now() time.Time { return c.clock() }
 // Request describes one API call for Client.Do.
 type Request struct {
 	Method string // GET, POST, PATCH, PUT, DELETE
-	// Path is the escaped API path, e.g. "/v3/smartguide/guides"; escape
-	// path parameters with url.PathEscape. An absolute http(s) URL is used
-	// as is (no fail-over); that is how bill download URLs are fetched. Its
-	// scheme and host must be the configured primary or backup host
-	// (see Client.CheckURL): the request is signed, so any other host is
-	// refused with ErrForeignHost and nothing is sent.
-	Path  string
+	// Path is the escaped API path, e.g. "/v3/smartguide/guides"; build it
+	// from Route with SetPathParams (or BuildPath), which checks and escapes
+	// every parameter. An absolute http(s) URL is used as is (no
+	// fail-over); that is how bill download URLs are fetched. Its scheme and
+	// host must be the configured primary or backup host (see
+	// Client.CheckURL): the request is signed, so any other host is refused
+	// with ErrForeignHost and nothing is sent. A path with a dot-segment
+	// ("." or "..", also percent-encoded) is refused with a
+	// *ValidationError and nothing is sent.
+	Path string
+	// Route is the template Path was built from, e.g.
+	// "/v3/payscore/permissions/openid/{openid}". When set, logs,
+	// APIError.Path and error strings show it instead of Path, so that
+	// identifiers in the path (OpenIDs, order numbers) stay out of them.
+	// When empty they show Path: set Route whenever a path parameter may be
+	// personal data.
+	Route string
 	Query url.Values // encoded with url.Values.Encode and signed as sent
 	// Body is marshalled to JSON; nil sends no body. A []byte or
 	// json.RawMessage is sent as is.
@@ -235,6 +245,7 @@ type Response struct {
 
 type prepared struct {
 	method     string
+	route      string   // template shown in diagnostics, or ""
 	abs        *url.URL // absolute URL, or nil
 	path       string   // escaped path relative to the endpoint prefix
 	rawQuery   string
@@ -255,23 +266,29 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 	default:
 		return nil, fmt.Errorf("wechatpay: unsupported method %q", req.Method)
 	}
-	p := &prepared{method: method, idempotent: req.Idempotent, serial: req.WechatpaySerial, header: req.Header, verify: true}
+	p := &prepared{method: method, route: req.Route, idempotent: req.Idempotent, serial: req.WechatpaySerial, header: req.Header, verify: true}
+	// Errors name the route (or nothing), never the path: it may hold
+	// personal data.
 	path, rawQuery, _ := strings.Cut(req.Path, "?")
 	switch {
 	case strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://"):
 		u, err := url.Parse(req.Path)
 		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("wechatpay: bad URL %q", sanitizeServerText(req.Path, 256))
+			return nil, errors.New("wechatpay: " + method + " " + p.shownPath("request") + ": Path is not a valid absolute URL")
 		}
 		if err := c.checkOrigin(u); err != nil {
 			return nil, err
 		}
 		p.abs = u
+		path = u.EscapedPath()
 		rawQuery = u.RawQuery
 	case strings.HasPrefix(path, "/"):
 		p.path = path
 	default:
-		return nil, fmt.Errorf("wechatpay: path %q must start with /", req.Path)
+		return nil, errors.New("wechatpay: " + method + " " + p.shownPath("request") + ": Path must start with /")
+	}
+	if problem := dotSegmentProblem(path); problem != "" {
+		return nil, &ValidationError{Op: "core.Do", Problems: []FieldError{{Field: "path", Problem: problem}}}
 	}
 	if q := req.Query.Encode(); q != "" {
 		if rawQuery != "" {
@@ -351,11 +368,24 @@ func (c *Client) Download(ctx context.Context, rawURL string) (*http.Response, e
 	return hr, err
 }
 
+// displayPath is the path shown in logs and errors: the route template
+// when there is one, else the path.
 func (p *prepared) displayPath() string {
+	if p.route != "" {
+		return p.route
+	}
 	if p.abs != nil {
 		return p.abs.EscapedPath()
 	}
 	return p.path
+}
+
+// shownPath is the route, or otherwise when nothing safe is known yet.
+func (p *prepared) shownPath(otherwise string) string {
+	if p.route != "" {
+		return p.route
+	}
+	return otherwise
 }
 
 // send runs the attempt loop. With stream it returns the first 2xx response
@@ -484,7 +514,14 @@ func (c *Client) sendTo(ctx context.Context, p *prepared, origin, path string) (
 	} else if c.pubKeyID != "" {
 		hreq.Header.Set("Wechatpay-Serial", c.pubKeyID) // so WeChat Pay signs the answer with the public key (spec §14.3)
 	}
-	return c.hc.Do(hreq)
+	hr, err := c.hc.Do(hreq)
+	var ue *url.Error
+	if err != nil && errors.As(err, &ue) {
+		// url.Error prints the full URL; show the route instead, so that
+		// path parameters and the query stay out of error strings and logs.
+		err = &url.Error{Op: ue.Op, URL: origin + p.displayPath(), Err: ue.Err}
+	}
+	return hr, err
 }
 
 // authorization builds the Authorization header for one attempt, with a fresh

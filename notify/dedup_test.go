@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
+	"github.com/wechatpay-biz/wechatpay-biz-go/notify/notifytest"
 	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
 )
 
@@ -23,9 +24,9 @@ import (
 // test platform key and encrypted with its APIv3 key.
 func signed(t testing.TB, sb *sandbox.Server, id, eventType string) (http.Header, []byte) {
 	t.Helper()
-	hdr, body, err := notify.BuildSigned(
-		notify.TestEvent{ID: id, EventType: eventType, OriginalType: "payscore", Resource: paid{"1234323JKHDFE1243252", 40000}},
-		notify.TestSigner{Serial: sb.PublicKeyID, PrivateKey: sb.PlatformPrivateKey(), APIv3Key: sb.APIv3Key})
+	hdr, body, err := notifytest.BuildSigned(
+		notifytest.Event{ID: id, EventType: eventType, OriginalType: "payscore", Resource: paid{"1234323JKHDFE1243252", 40000}},
+		notifytest.Signer{Serial: sb.PublicKeyID, PrivateKey: sb.PlatformPrivateKey(), APIv3Key: sb.APIv3Key})
 	require.NoError(t, err)
 	return hdr, body
 }

@@ -10,6 +10,10 @@
 // or mount the Handler itself as an http.Handler that routes by event type to
 // callbacks registered with On and answers WeChat Pay correctly.
 //
+// To test your own callbacks, package notify/notifytest builds signed,
+// encrypted notifications from test keys, as net/http/httptest does for
+// HTTP.
+//
 // # Exactly-once callbacks
 //
 // WeChat Pay delivers a notification again until it is acknowledged, and

@@ -38,23 +38,6 @@ func (n Notification) LogValue() slog.Value {
 	)
 }
 
-// String describes the signer without its private key and APIv3 key.
-func (s TestSigner) String() string {
-	return fmt.Sprintf("notify.TestSigner{Serial: %s, PrivateKey: %s, APIv3Key: %s, Time: %s}",
-		strconv.Quote(s.Serial), core.Redacted, core.Redacted, s.Time.Format(time.RFC3339))
-}
-
-// GoString is String, so that %#v does not print the keys.
-func (s TestSigner) GoString() string { return s.String() }
-
-// Format prints String for every verb.
-func (s TestSigner) Format(f fmt.State, verb rune) { writeMasked(f, verb, s.String()) }
-
-// LogValue describes the signer to log/slog without its keys.
-func (s TestSigner) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("serial", s.Serial), slog.String("private_key", core.Redacted), slog.String("apiv3_key", core.Redacted))
-}
-
 func redactedBytes(b []byte) string {
 	if len(b) == 0 {
 		return "[]"

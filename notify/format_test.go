@@ -11,15 +11,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
+	"github.com/wechatpay-biz/wechatpay-biz-go/notify/notifytest"
 )
 
-// Item 10: a decrypted notification, and the test signer's keys, print
+// Item 10: a decrypted notification, and notifytest.Signer's keys, print
 // masked in every way Go prints values, while the fields stay usable.
 func TestNotificationPrintsNoPersonalData(t *testing.T) {
 	f := setup(t)
-	hdr, body, err := notify.BuildSigned(
-		notify.TestEvent{ID: "EV-8", EventType: "MALL_AUTH.ACTIVATE_CARD", Resource: map[string]string{"openid": "oWmnN4xxxxxxxxxxe92NHIGf1xd8", "name": "张三", "mobile": "13800138000"}},
-		notify.TestSigner{Serial: f.sb.PublicKeyID, PrivateKey: f.sb.PlatformPrivateKey(), APIv3Key: f.sb.APIv3Key})
+	hdr, body, err := notifytest.BuildSigned(
+		notifytest.Event{ID: "EV-8", EventType: "MALL_AUTH.ACTIVATE_CARD", Resource: map[string]string{"openid": "oWmnN4xxxxxxxxxxe92NHIGf1xd8", "name": "张三", "mobile": "13800138000"}},
+		notifytest.Signer{Serial: f.sb.PublicKeyID, PrivateKey: f.sb.PlatformPrivateKey(), APIv3Key: f.sb.APIv3Key})
 	require.NoError(t, err)
 	n, err := f.h.ParseBytes(context.Background(), hdr, body)
 	require.NoError(t, err)
@@ -43,7 +44,7 @@ func TestNotificationPrintsNoPersonalData(t *testing.T) {
 	assert.Contains(t, fmt.Sprintf("%+v", n), "[REDACTED]")
 	assert.Contains(t, js.String(), `"event_type":"MALL_AUTH.ACTIVATE_CARD"`)
 
-	s := notify.TestSigner{Serial: f.sb.PublicKeyID, PrivateKey: f.sb.PlatformPrivateKey(), APIv3Key: f.sb.APIv3Key}
+	s := notifytest.Signer{Serial: f.sb.PublicKeyID, PrivateKey: f.sb.PlatformPrivateKey(), APIv3Key: f.sb.APIv3Key}
 	d := f.sb.PlatformPrivateKey().D
 	text.Reset()
 	slog.New(slog.NewTextHandler(&text, nil)).Info("signer", "s", s)
