@@ -346,7 +346,7 @@ func yuan(fen int64) string {
 	sign := ""
 	u := uint64(fen)
 	if fen < 0 {
-		sign, u = "-", uint64(-(fen + 1))+1
+		sign, u = "-", uint64(-(fen+1))+1
 	}
 	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
 }

@@ -50,8 +50,11 @@ func TestOptionsBuildAWorkingClient(t *testing.T) {
 	sb, vars := sandboxEnv(t)
 	for name, edit := range map[string]func(map[string]string){
 		"serial from the certificate": func(map[string]string) {},
-		"serial given":                func(m map[string]string) { delete(m, envconfig.MchCertFile); m[envconfig.MchSerial] = sb.MerchantSerialNo },
-		"both, agreeing (any case)":   func(m map[string]string) { m[envconfig.MchSerial] = "5157f09efdc096de15ebe81a47057a7232f1b8e1" },
+		"serial given": func(m map[string]string) {
+			delete(m, envconfig.MchCertFile)
+			m[envconfig.MchSerial] = sb.MerchantSerialNo
+		},
+		"both, agreeing (any case)": func(m map[string]string) { m[envconfig.MchSerial] = "5157f09efdc096de15ebe81a47057a7232f1b8e1" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			m := map[string]string{}
