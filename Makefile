@@ -5,15 +5,18 @@ GO ?= go
 
 all: test
 
-## test: gofmt check, go vet and every test with the race detector. The race
-## detector needs cgo and a C compiler; without them the tests run without
-## -race, and one line says so.
+## test: gofmt check, go vet and every test with the race detector. The
+## Redis tests (notify/redisdedup) run against a real redis-server started on
+## a loopback port for the run (scripts/with-redis.sh); without redis-server
+## on the PATH they are skipped, and the script says so. The race detector
+## needs cgo and a C compiler; without them the tests run without -race, and
+## one line says so.
 test: fmt-check vet
 	@cc=$$($(GO) env CC); if [ "$$($(GO) env CGO_ENABLED)" = "1" ] && command -v $${cc%% *} >/dev/null 2>&1; then \
-		echo "$(GO) test -race -count=1 ./..."; $(GO) test -race -count=1 ./...; \
+		echo "$(GO) test -race -count=1 ./..."; ./scripts/with-redis.sh $(GO) test -race -count=1 ./...; \
 	else \
 		echo "make test: no C compiler or cgo disabled, so the race detector is unavailable: running the tests without -race"; \
-		$(GO) test -count=1 ./...; \
+		./scripts/with-redis.sh $(GO) test -count=1 ./...; \
 	fi
 
 vet:

@@ -16,7 +16,7 @@ import (
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/envconfig"
-	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
+	"github.com/wechatpay-biz/wechatpay-biz-go/notify/notifytest"
 )
 
 // maxResourceFile caps the resource JSON read by notify send.
@@ -138,10 +138,10 @@ func (a *app) notifySend(ctx context.Context, f *notifySendFlags) error {
 		return err
 	}
 
-	header, body, err := notify.BuildSigned(notify.TestEvent{
+	header, body, err := notifytest.BuildSigned(notifytest.Event{
 		ID: f.id, EventType: f.event, Summary: f.summary, OriginalType: f.originalType,
 		AssociatedData: f.ad, Resource: resource,
-	}, notify.TestSigner{Serial: serial, PrivateKey: key, APIv3Key: apiV3Key})
+	}, notifytest.Signer{Serial: serial, PrivateKey: key, APIv3Key: apiV3Key})
 	if err != nil {
 		return &usageError{err}
 	}
