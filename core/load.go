@@ -39,6 +39,8 @@ type PEMError struct {
 	Hint  string // what to do, often an openssl command
 }
 
+// Error returns the one-line message: file, PEM type found, what was
+// expected, and the hint.
 func (e *PEMError) Error() string {
 	var b strings.Builder
 	b.WriteString("wechatpay: ")
