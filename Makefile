@@ -16,7 +16,7 @@ test: fmt-check vet
 		echo "$(GO) test -race -count=1 ./..."; ./scripts/with-redis.sh $(GO) test -race -count=1 ./...; \
 	else \
 		echo "make test: no C compiler or cgo disabled, so the race detector is unavailable: running the tests without -race"; \
-		./scripts/with-redis.sh $(GO) test -count=1 ./...; \
+		CGO_ENABLED=0 ./scripts/with-redis.sh $(GO) test -count=1 ./...; \
 	fi
 
 vet:
