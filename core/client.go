@@ -37,8 +37,9 @@ type Client struct {
 	apiV3Key  string
 	aead      cipher.AEAD // AEAD_AES_256_GCM with the APIv3 key, or nil
 
-	keys  *keyring
-	certs *certManager // nil unless WithAutoCertificates
+	keys     *keyring
+	certs    *certManager // nil unless WithAutoCertificates
+	pubKeyID string       // the WeChat Pay public key's ID, sent as Wechatpay-Serial on every request
 
 	primary, backup endpoint
 	hc              *http.Client
@@ -51,15 +52,16 @@ type Client struct {
 }
 
 type endpoint struct {
-	origin string // scheme://host
-	prefix string // path prefix, no trailing slash
+	origin    string // scheme://host
+	canonical string // origin normalised for comparison (see origin)
+	prefix    string // path prefix, no trailing slash
 }
 
 func (e endpoint) ok() bool { return e.origin != "" }
 
 func parseEndpoint(base string) endpoint {
 	u, _ := url.Parse(base) // checked by the option
-	return endpoint{origin: u.Scheme + "://" + u.Host, prefix: strings.TrimRight(u.EscapedPath(), "/")}
+	return endpoint{origin: u.Scheme + "://" + u.Host, canonical: origin(u.Scheme, u.Host), prefix: strings.TrimRight(u.EscapedPath(), "/")}
 }
 
 // NewClient builds a Client. WithMerchant is required, and at least one way
@@ -85,30 +87,38 @@ func NewClient(opts ...Option) (*Client, error) {
 	if s.autoCerts && !s.apiV3KeySet {
 		problems = append(problems, "WithAutoCertificates needs the APIv3 key (WithAPIv3Key) to decrypt the certificates")
 	}
+	base := DefaultBaseURL
+	if s.baseURL != "" {
+		base = s.baseURL
+	}
+	primary, backup := parseEndpoint(base), endpoint{}
+	switch {
+	case s.backupURL != nil && *s.backupURL != "":
+		backup = parseEndpoint(*s.backupURL)
+	case s.backupURL == nil && s.baseURL == "":
+		backup = parseEndpoint(DefaultBackupURL)
+	}
+	clock := s.clock
+	if clock == nil {
+		clock = time.Now
+	}
+	problems = append(problems, checkCredentials(&s, isProductionHost(primary) || (backup.ok() && isProductionHost(backup)), clock())...)
 	keys := newKeyring()
 	for _, k := range s.publicKeys {
-		if prev, dup := keys.get(k.Serial); dup && !prev.PublicKey.Equal(k.PublicKey) {
-			problems = append(problems, "two different public keys were given for "+k.Serial)
-		}
-		if s.mchKey != nil && s.mchKey.PublicKey.Equal(k.PublicKey) {
-			problems = append(problems, "the platform public key "+k.Serial+" is the merchant's own key")
-		}
-		keys.put(k)
+		keys.configure(k)
 	}
 	for _, c := range s.certs {
-		k, err := keyFromCertificate(c)
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
+		if k, err := keyFromCertificate(c); err == nil {
+			keys.configure(k)
 		}
-		keys.put(k)
 	}
 	if len(problems) > 0 {
 		return nil, errors.New("wechatpay: cannot build client: " + strings.Join(problems, "; "))
 	}
+	mchKey := fastKey(s.mchKey)
 
 	c := &Client{
-		mchID: s.mchID, mchSerial: s.mchSerial, mchKey: s.mchKey,
+		mchID: s.mchID, mchSerial: s.mchSerial, mchKey: mchKey,
 		apiV3Key: s.apiV3Key,
 		aead:     newAEAD(s.apiV3Key),
 		pools:    new(hotPools),
@@ -116,19 +126,10 @@ func NewClient(opts ...Option) (*Client, error) {
 		hc:       s.httpClient,
 		retry:    s.retry,
 		log:      s.logger,
-		clock:    s.clock,
+		clock:    clock,
 		maxBody:  s.maxBody,
-	}
-	base := DefaultBaseURL
-	if s.baseURL != "" {
-		base = s.baseURL
-	}
-	c.primary = parseEndpoint(base)
-	switch {
-	case s.backupURL != nil && *s.backupURL != "":
-		c.backup = parseEndpoint(*s.backupURL)
-	case s.backupURL == nil && s.baseURL == "":
-		c.backup = parseEndpoint(DefaultBackupURL)
+		primary:  primary,
+		backup:   backup,
 	}
 	if c.hc == nil {
 		c.hc = DefaultHTTPClient()
@@ -136,15 +137,15 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(discardHandler{})
 	}
-	if c.clock == nil {
-		c.clock = time.Now
-	}
 	c.userAgent = "wechatpay-biz-go/" + Version
 	if s.userAgent != "" {
 		c.userAgent += " " + s.userAgent
 	}
 	if s.autoCerts {
 		c.certs = &certManager{c: c}
+	}
+	if k, ok := keys.encryptionKey(clock()); ok && k.IsPublicKey() {
+		c.pubKeyID = k.Serial
 	}
 	return c, nil
 }
@@ -193,10 +194,23 @@ func (c *Client) now() time.Time { return c.clock() }
 // Request describes one API call for Client.Do.
 type Request struct {
 	Method string // GET, POST, PATCH, PUT, DELETE
-	// Path is the escaped API path, e.g. "/v3/smartguide/guides"; escape
-	// path parameters with url.PathEscape. An absolute http(s) URL is used
-	// as is (no fail-over); that is how bill download URLs are fetched.
-	Path  string
+	// Path is the escaped API path, e.g. "/v3/smartguide/guides"; build it
+	// from Route with SetPathParams (or BuildPath), which checks and escapes
+	// every parameter. An absolute http(s) URL is used as is (no
+	// fail-over); that is how bill download URLs are fetched. Its scheme and
+	// host must be the configured primary or backup host (see
+	// Client.CheckURL): the request is signed, so any other host is refused
+	// with ErrForeignHost and nothing is sent. A path with a dot-segment
+	// ("." or "..", also percent-encoded) is refused with a
+	// *ValidationError and nothing is sent.
+	Path string
+	// Route is the template Path was built from, e.g.
+	// "/v3/payscore/permissions/openid/{openid}". When set, logs,
+	// APIError.Path and error strings show it instead of Path, so that
+	// identifiers in the path (OpenIDs, order numbers) stay out of them.
+	// When empty they show Path: set Route whenever a path parameter may be
+	// personal data.
+	Route string
 	Query url.Values // encoded with url.Values.Encode and signed as sent
 	// Body is marshalled to JSON; nil sends no body. A []byte or
 	// json.RawMessage is sent as is.
@@ -206,6 +220,10 @@ type Request struct {
 	Idempotent bool
 	// WechatpaySerial is sent as Wechatpay-Serial: the platform key the
 	// sensitive fields of this request were encrypted to (Encrypter.Serial).
+	// When it is empty and a WeChat Pay public key is configured, the
+	// public key's ID is sent, on every request, so that WeChat Pay signs
+	// the answers with the public key (a merchant migrating to it needs
+	// this; spec §14.3).
 	WechatpaySerial string
 	Header          http.Header // extra headers
 }
@@ -230,6 +248,7 @@ type Response struct {
 
 type prepared struct {
 	method     string
+	route      string   // template shown in diagnostics, or ""
 	abs        *url.URL // absolute URL, or nil
 	path       string   // escaped path relative to the endpoint prefix
 	rawQuery   string
@@ -251,20 +270,29 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 	default:
 		return nil, fmt.Errorf("wechatpay: unsupported method %q", req.Method)
 	}
-	p := &prepared{method: method, idempotent: req.Idempotent, serial: req.WechatpaySerial, header: req.Header, verify: true}
+	p := &prepared{method: method, route: req.Route, idempotent: req.Idempotent, serial: req.WechatpaySerial, header: req.Header, verify: true}
+	// Errors name the route (or nothing), never the path: it may hold
+	// personal data.
 	path, rawQuery, _ := strings.Cut(req.Path, "?")
 	switch {
 	case strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://"):
 		u, err := url.Parse(req.Path)
 		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("wechatpay: bad URL %q", req.Path)
+			return nil, errors.New("wechatpay: " + method + " " + p.shownPath("request") + ": Path is not a valid absolute URL")
+		}
+		if err := c.checkOrigin(u); err != nil {
+			return nil, err
 		}
 		p.abs = u
+		path = u.EscapedPath()
 		rawQuery = u.RawQuery
 	case strings.HasPrefix(path, "/"):
 		p.path = path
 	default:
-		return nil, fmt.Errorf("wechatpay: path %q must start with /", req.Path)
+		return nil, errors.New("wechatpay: " + method + " " + p.shownPath("request") + ": Path must start with /")
+	}
+	if problem := dotSegmentProblem(path); problem != "" {
+		return nil, &ValidationError{Op: "core.Do", Problems: []FieldError{{Field: "path", Problem: problem}}}
 	}
 	if q := req.Query.Encode(); q != "" {
 		if rawQuery != "" {
@@ -315,7 +343,7 @@ func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, 
 	if err != nil {
 		return nil, err
 	}
-	meta := ResponseMeta{StatusCode: hr.StatusCode, Header: hr.Header, RequestID: hr.Header.Get("Request-Id")}
+	meta := ResponseMeta{StatusCode: hr.StatusCode, Header: hr.Header, RequestID: RequestIDFrom(hr.Header)}
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
 			return nil, fmt.Errorf("wechatpay: %s %s: decoding response [request id %s]: %w", p.method, p.displayPath(), meta.RequestID, err)
@@ -328,10 +356,12 @@ func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, 
 	return &p.resp, nil
 }
 
-// Download makes a signed GET to rawURL exactly as given (the bill
-// download_url keeps its host) and returns the unverified streaming response
-// (bill files carry no signature; verify them by their hash). The caller
-// closes the body. Non-2xx answers are returned as *APIError.
+// Download makes a signed GET to rawURL exactly as given and returns the
+// unverified streaming response (bill files carry no signature; verify them
+// by their hash). The caller closes the body. Non-2xx answers are returned
+// as *APIError. rawURL's scheme and host must be the configured primary or
+// backup host (see CheckURL); any other URL is refused with ErrForeignHost
+// before anything is signed or sent.
 func (c *Client) Download(ctx context.Context, rawURL string) (*http.Response, error) {
 	p, err := c.prepare(&Request{Method: http.MethodGet, Path: rawURL, Idempotent: true})
 	if err != nil {
@@ -341,11 +371,24 @@ func (c *Client) Download(ctx context.Context, rawURL string) (*http.Response, e
 	return hr, err
 }
 
+// displayPath is the path shown in logs and errors: the route template
+// when there is one, else the path.
 func (p *prepared) displayPath() string {
+	if p.route != "" {
+		return p.route
+	}
 	if p.abs != nil {
 		return p.abs.EscapedPath()
 	}
 	return p.path
+}
+
+// shownPath is the route, or otherwise when nothing safe is known yet.
+func (p *prepared) shownPath(otherwise string) string {
+	if p.route != "" {
+		return p.route
+	}
+	return otherwise
 }
 
 // send runs the attempt loop. With stream it returns the first 2xx response
@@ -388,24 +431,25 @@ func (c *Client) send(ctx context.Context, p *prepared, stream bool) (*http.Resp
 			}
 			return nil, nil, lastErr
 		}
-		rid := hr.Header.Get("Request-Id") // canonical key: Get does not allocate
+		rid := RequestIDFrom(hr.Header)
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wechatpay: call",
 			slog.String("method", p.method), slog.String("path", p.displayPath()), slog.Int("status", hr.StatusCode),
 			slog.String("request_id", rid), slog.Int("attempt", attempt), slog.Duration("elapsed", time.Since(start)))
 		if hr.StatusCode/100 != 2 {
 			// WeChat Pay does not sign every error, so an unsigned one is
 			// decoded as is; a signed one must verify like any answer.
-			if p.verify && hr.Header.Get("Wechatpay-Signature") != "" {
+			if p.verify && HeaderValue(hr.Header, "Wechatpay-Signature") != "" {
 				if err := c.verify(ctx, SignatureHeadersFrom(hr.Header), body, rid); err != nil {
 					return nil, nil, err
 				}
 			}
 			apiErr := decodeAPIError(hr.StatusCode, body, rid, p.method, p.displayPath())
 			apiErr.Attempts = attempt
+			c.addHint(apiErr)
 			if attempt < maxAttempts && apiErr.Temporary() {
 				c.log.LogAttrs(ctx, slog.LevelInfo, "wechatpay: retrying after transient answer",
 					slog.String("method", p.method), slog.String("path", p.displayPath()), slog.Int("status", hr.StatusCode),
-					slog.String("code", apiErr.Code), slog.String("request_id", rid), slog.Int("attempt", attempt))
+					slog.String("code", sanitizeServerText(apiErr.Code, maxCodeText)), slog.String("request_id", rid), slog.Int("attempt", attempt))
 				if err := sleepCtx(ctx, c.retry.delay(attempt)); err != nil {
 					return nil, nil, err
 				}
@@ -485,8 +529,20 @@ func (c *Client) sendTo(ctx context.Context, p *prepared, origin, path string) (
 	}
 	if p.serial != "" {
 		a.set(hreq.Header, "Wechatpay-Serial", p.serial)
+	} else if c.pubKeyID != "" {
+		a.set(hreq.Header, "Wechatpay-Serial", c.pubKeyID) // so WeChat Pay signs the answer with the public key (spec §14.3)
 	}
-	return c.hc.Do(hreq)
+	hr, err := c.hc.Do(hreq)
+	if err != nil {
+		// url.Error prints the full URL; show the route instead, so that
+		// path parameters and the query stay out of error strings and logs.
+		// (ue is declared here: errors.As moves it to the heap.)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = &url.Error{Op: ue.Op, URL: origin + p.displayPath(), Err: ue.Err}
+		}
+	}
+	return hr, err
 }
 
 // authorization builds the Authorization header for one attempt, with a fresh

@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
+	"github.com/wechatpay-biz/wechatpay-biz-go/notify/notifytest"
 )
 
 // Event is a notification the sandbox sends.
@@ -22,9 +22,9 @@ type Event struct {
 // key and APIv3 key, as WeChat Pay would.
 func (s *Server) BuildNotification(ev Event) (http.Header, []byte, error) {
 	serial, key := s.signingKey()
-	return notify.BuildSigned(notify.TestEvent{
+	return notifytest.BuildSigned(notifytest.Event{
 		EventType: ev.EventType, Summary: ev.Summary, OriginalType: ev.OriginalType, Resource: ev.Resource,
-	}, notify.TestSigner{Serial: serial, PrivateKey: key, APIv3Key: s.APIv3Key, Time: s.now()})
+	}, notifytest.Signer{Serial: serial, PrivateKey: key, APIv3Key: s.APIv3Key, Time: s.now()})
 }
 
 // Notify POSTs a signed, encrypted notification to url and returns the

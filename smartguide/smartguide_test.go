@@ -191,7 +191,9 @@ func TestAssign(t *testing.T) {
 	w := e.only(t)
 	require.Equal(t, http.MethodPost, w.Method)
 	require.Equal(t, "/v3/smartguide/guides/"+id+"/assign", w.URI)
-	require.Empty(t, w.Header.Get("Wechatpay-Serial"), "nothing is encrypted in assign")
+	// Nothing is encrypted in assign, but a client with a WeChat Pay public
+	// key names it on every request (issue 10 item 18).
+	require.Equal(t, e.sb.PublicKeyID, w.Header.Get("Wechatpay-Serial"))
 	require.JSONEq(t, `{"sub_mchid":"1900000110","out_trade_no":"20150806125346-a_b|c*"}`, string(w.Body))
 
 	got, ok := e.sb.SmartGuideAssignment(subMch, "20150806125346-a_b|c*")
@@ -199,11 +201,16 @@ func TestAssign(t *testing.T) {
 	require.Equal(t, id, got)
 }
 
-func TestAssignEscapesGuideIDAndReportsUnknownGuide(t *testing.T) {
+// A guide ID outside its character set ("a/b c?d") is refused before
+// sending (see TestPathParametersAreCheckedBeforeSending); an unknown one in
+// the set reaches the server, which reports it.
+func TestAssignReportsUnknownGuide(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.svc.Assign(context.Background(), &smartguide.AssignRequest{GuideID: "a/b c?d", OutTradeNo: "T1"})
-	wiretest.RequireAPIError(t, err, http.StatusNotFound, "RESOURCE_NOT_EXISTS")
-	require.Equal(t, "/v3/smartguide/guides/a%2Fb%20c%3Fd/assign", e.only(t).URI)
+	_, err := e.svc.Assign(context.Background(), &smartguide.AssignRequest{GuideID: "no_such-guide1", OutTradeNo: "T1"})
+	ae := wiretest.RequireAPIError(t, err, http.StatusNotFound, "RESOURCE_NOT_EXISTS")
+	require.Equal(t, "/v3/smartguide/guides/no_such-guide1/assign", e.only(t).URI)
+	require.Equal(t, "/v3/smartguide/guides/{guide_id}/assign", ae.Path)
+	require.NotContains(t, err.Error(), "no_such-guide1")
 }
 
 func TestAssignAfterPaymentIsRefused(t *testing.T) {

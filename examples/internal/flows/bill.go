@@ -36,7 +36,7 @@ func BillFor(ctx context.Context, env *setup.Env, day bill.Date, record bool) er
 	if !env.Real() {
 		subMchID = "1900000200"
 		if record {
-			billRecordDay(env.Sandbox, day)
+			RecordBusinessDay(env.Sandbox, day)
 			fmt.Printf("[sandbox] recorded a day of business on %s\n", day)
 		}
 	}
@@ -178,9 +178,10 @@ func billYuan(fen int64) string {
 	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
 }
 
-// recordDay puts a day of business into the sandbox ledger, as its pay-score
-// and business-circle simulations do.
-func billRecordDay(sb *sandbox.Server, day bill.Date) {
+// RecordBusinessDay puts a day of business into the sandbox ledger, as its
+// pay-score and business-circle simulations do: a pay-score payment, a mall
+// payment and its partial refund, so that the day's bills have rows.
+func RecordBusinessDay(sb *sandbox.Server, day bill.Date) {
 	at := func(h, m int) time.Time {
 		return day.Start().Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"time"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
@@ -33,7 +32,11 @@ func psRun(ctx context.Context, env *setup.Env) error {
 	svc := payscore.NewService(env.Client)
 	appID, serviceID, openID := sandbox.AppID, sandbox.PayScoreNoConfirmServiceID, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
 	if env.Real() {
-		appID, serviceID, openID = os.Getenv("WECHATPAY_APPID"), os.Getenv("WECHATPAY_PAYSCORE_SERVICE_ID"), os.Getenv("WECHATPAY_OPENID")
+		v, err := setup.Getenv("WECHATPAY_APPID", "WECHATPAY_PAYSCORE_SERVICE_ID", "WECHATPAY_OPENID")
+		if err != nil {
+			return err
+		}
+		appID, serviceID, openID = v[0], v[1], v[2]
 	}
 
 	// Callbacks arrive on a local listener (in production: your HTTPS notify_url).
@@ -133,9 +136,13 @@ func psRun(ctx context.Context, env *setup.Env) error {
 	// Step 5: the service ends; complete with total = 4000 − 100.
 	payments := []payscore.PostPayment{{Name: "就餐费用服务费", Amount: core.Ptr[int64](4000), Description: core.Ptr("就餐人均100元服务费:100/小时"), Count: core.Ptr[int64](1)}}
 	discounts := []payscore.PostDiscount{{Name: "满20减1元", Description: core.Ptr("不与其他优惠叠加"), Amount: core.Ptr[int64](100)}}
+	total, err := payscore.Total(payments, discounts)
+	if err != nil {
+		return fmt.Errorf("total: %w", err)
+	}
 	completed, err := svc.CompleteOrder(ctx, &payscore.CompleteOrderRequest{
 		OutOrderNo: outOrderNo, AppID: appID, ServiceID: serviceID,
-		PostPayments: payments, PostDiscounts: discounts, TotalAmount: payscore.Total(payments, discounts),
+		PostPayments: payments, PostDiscounts: discounts, TotalAmount: total,
 		TimeRange:     &payscore.TimeRange{StartTime: payscore.At(start), EndTime: core.Ptr(payscore.At(time.Now()))},
 		ProfitSharing: core.Ptr(false),
 	})
