@@ -115,7 +115,11 @@ func main() {
 				}
 				other = append(other, o)
 			default:
-				other = append(other, fmt.Sprintf("%.1f %s", median(v), unit))
+				f := "%.0f %s"
+				if m := median(v); m < 100 {
+					f = "%.2f %s"
+				}
+				other = append(other, fmt.Sprintf(f, median(v), unit))
 			}
 		}
 		slices.Sort(other)
