@@ -23,7 +23,11 @@ func newSGFixture(t *testing.T) *sgFixture {
 	sb, err := NewServer()
 	require.NoError(t, err)
 	t.Cleanup(sb.Close)
-	c, err := sb.Client(core.WithRetry(core.RetryPolicy{MaxAttempts: 1}))
+	// A migrating merchant's client that sends Wechatpay-Serial only when
+	// told to and trusts both the public key and the certificate, so that
+	// requests without the header can be tested.
+	c, err := sb.Client(core.WithRetry(core.RetryPolicy{MaxAttempts: 1}), core.WithHTTPClient(core.DefaultHTTPClient()),
+		core.WithPlatformCertificates(sb.PlatformCertificate()))
 	require.NoError(t, err)
 	return &sgFixture{sb: sb, c: c}
 }
