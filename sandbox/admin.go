@@ -45,7 +45,7 @@ func adminNotFound(msg string) error {
 // Products add theirs from their install function, with a line of help
 // for the index.
 func (s *Server) handleAdmin(pattern, help string, h adminFunc) {
-	s.adminIndex = append(s.adminIndex, adminEntry{Route: pattern, Help: help})
+	s.adminIndex = append(s.adminIndex, adminEntry{Route: strings.TrimSuffix(pattern, "{$}"), Help: help})
 	s.admin.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		v, err := h(r)
 		if err != nil {
@@ -290,12 +290,17 @@ func (s *Server) clockView(ran int) map[string]any {
 }
 
 func (s *Server) certificateView() map[string]any {
+	certs := s.Certificates()
+	for i := range certs {
+		c := &certs[i]
+		c.EffectiveTime, c.ExpireTime, c.ListedFrom = c.EffectiveTime.In(shanghai), c.ExpireTime.In(shanghai), c.ListedFrom.In(shanghai)
+	}
 	v := map[string]any{
-		"certificates": s.Certificates(), "gray_release_percent": s.CertificateGrayRelease(),
+		"certificates": certs, "gray_release_percent": s.CertificateGrayRelease(),
 		"callback_public_key_share_percent": s.CallbackPublicKeyShare(), "public_key_id": s.PublicKeyID,
 	}
 	if m, ok := s.RotationMilestones(); ok {
-		v["rotation"] = map[string]any{"generated": m.Generated, "listed": m.Listed, "old_expires": m.Expiry}
+		v["rotation"] = map[string]any{"generated": m.Generated.In(shanghai), "listed": m.Listed.In(shanghai), "old_expires": m.Expiry.In(shanghai)}
 	}
 	return v
 }

@@ -8,12 +8,19 @@
 //	WECHATPAY_APIV3_KEY       APIv3 key (32 bytes)
 //	WECHATPAY_PUBLIC_KEY_ID   WeChat Pay public key ID (PUB_KEY_ID_…), optional
 //	WECHATPAY_PUBLIC_KEY_FILE WeChat Pay public key (PEM), with the ID above
+//	WECHATPAY_PLATFORM_CERT_FILE platform certificates (PEM) to trust as well, optional
+//	WECHATPAY_BASE_URL        API base URL, optional (default the production host)
 //
-// Without a public key the real client downloads platform certificates.
+// Without a public key or certificates the real client downloads platform
+// certificates. The standalone sandbox (go run ./cmd/wechatpay-sandbox)
+// writes these variables to sandbox-keys/sandbox.env, so the examples can
+// run against it as against the real API.
 package setup
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"time"
@@ -63,13 +70,25 @@ func New() (*Env, error) {
 		core.WithMerchant(os.Getenv("WECHATPAY_MCH_ID"), os.Getenv("WECHATPAY_MCH_SERIAL"), key),
 		core.WithAPIv3Key(os.Getenv("WECHATPAY_APIV3_KEY")),
 	}
+	if base := os.Getenv("WECHATPAY_BASE_URL"); base != "" {
+		opts = append(opts, core.WithBaseURL(base))
+	}
+	trusted := false
 	if id := os.Getenv("WECHATPAY_PUBLIC_KEY_ID"); id != "" {
 		pub, err := utils.LoadPublicKeyWithPath(os.Getenv("WECHATPAY_PUBLIC_KEY_FILE"))
 		if err != nil {
 			return nil, fmt.Errorf("WECHATPAY_PUBLIC_KEY_FILE: %w", err)
 		}
-		opts = append(opts, core.WithPlatformPublicKey(id, pub))
-	} else {
+		opts, trusted = append(opts, core.WithPlatformPublicKey(id, pub)), true
+	}
+	if path := os.Getenv("WECHATPAY_PLATFORM_CERT_FILE"); path != "" {
+		certs, err := loadCertificates(path)
+		if err != nil {
+			return nil, fmt.Errorf("WECHATPAY_PLATFORM_CERT_FILE: %w", err)
+		}
+		opts, trusted = append(opts, core.WithPlatformCertificates(certs...)), true
+	}
+	if !trusted {
 		opts = append(opts, core.WithAutoCertificates())
 	}
 	c, err := core.NewClient(opts...)
@@ -77,6 +96,34 @@ func New() (*Env, error) {
 		return nil, err
 	}
 	return &Env{Client: c}, nil
+}
+
+// loadCertificates reads every certificate of a PEM file.
+func loadCertificates(path string) ([]*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no certificate in %s", path)
+	}
+	return out, nil
 }
 
 // Must exits the program with the error, if any.
