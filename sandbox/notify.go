@@ -271,6 +271,7 @@ type DeliveryError struct {
 	NextAttempt time.Time // sandbox time of the next delivery; zero when the schedule ran out
 }
 
+// Error describes the failed delivery (no secrets: IDs, URL, status).
 func (e *DeliveryError) Error() string {
 	return fmt.Sprintf("sandbox: %s notification %s to %s, attempt %d: %s", e.EventType, e.ID, e.URL, e.Attempt, e.Reason)
 }

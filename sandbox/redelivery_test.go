@@ -272,3 +272,45 @@ func TestSimulationCallbacksAreRedelivered(t *testing.T) {
 	assert.Equal(t, sandbox.DeliveryAcknowledged, d.State)
 	assert.Len(t, d.Attempts, 2)
 }
+
+// When the clock reaches a redelivery by itself (a standalone sandbox on
+// real time), the background runner delivers it without any Advance.
+func TestRedeliveryRunsWhenTheClockGetsThereByItself(t *testing.T) {
+	var mu sync.Mutex
+	now := t0
+	sb := newSandbox(t, sandbox.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now }))
+	got := make(chan string, 8)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var env struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(b, &env)
+		got <- env.ID
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	require.Error(t, sb.Notify(context.Background(), srv.URL, sandbox.Event{ID: "EV-FIRST", EventType: "PAYSCORE.USER_PAID", Resource: 1}))
+	require.Equal(t, "EV-FIRST", <-got)
+
+	mu.Lock()
+	now = now.Add(15 * time.Second) // the clock moves on its own
+	mu.Unlock()
+	// Scheduling anything wakes the runner (if it is not awake already),
+	// which finds the first one due.
+	require.Error(t, sb.Notify(context.Background(), srv.URL, sandbox.Event{ID: "EV-SECOND", EventType: "PAYSCORE.USER_PAID", Resource: 1}))
+	seen := map[string]bool{}
+	for range 2 {
+		select {
+		case id := <-got:
+			seen[id] = true
+		case <-time.After(5 * time.Second):
+			t.Fatal("the background runner did not deliver the due notification")
+		}
+	}
+	require.Equal(t, map[string]bool{"EV-FIRST": true, "EV-SECOND": true}, seen, "EV-FIRST redelivered by the runner")
+	require.Eventually(t, func() bool {
+		d, _ := sb.DeliveryOf("EV-FIRST")
+		return len(d.Attempts) == 2
+	}, 5*time.Second, time.Millisecond)
+}
