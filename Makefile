@@ -5,9 +5,12 @@ GO ?= go
 
 all: test
 
-## test: gofmt check, go vet and every test with the race detector.
+## test: gofmt check, go vet and every test with the race detector. The
+## Redis tests (notify/redisdedup) run against a real redis-server started on
+## a loopback port for the run (scripts/with-redis.sh); without redis-server
+## on the PATH they are skipped, and the script says so.
 test: fmt-check vet
-	$(GO) test -race -count=1 ./...
+	./scripts/with-redis.sh $(GO) test -race -count=1 ./...
 
 vet:
 	$(GO) vet ./...

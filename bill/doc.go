@@ -22,6 +22,11 @@
 // size cap guards memory and disk. The readers parse one line at a time, so
 // memory does not grow with the bill.
 //
+// Every request type has an exported Validate, which the methods call
+// first: it lists every problem in a *core.ValidationError, by query
+// parameter name, and nothing is sent when it fails. Call it yourself to
+// reject a bad form early.
+//
 // Amounts in bill files are yuan strings; the readers turn them into int64
 // fen exactly, and the five-decimal fee column into Fee (1/100000 yuan).
 // Times are read in Asia/Shanghai, and bill dates are the Date type, which

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
 )
 
@@ -263,7 +264,7 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 		return err
 	}
 	defer hr.Body.Close()
-	rid := hr.Header.Get("Request-ID")
+	rid := core.HeaderValue(hr.Header, "Request-ID")
 	res.Files++
 	res.RequestIDs = append(res.RequestIDs, rid)
 	where := ""

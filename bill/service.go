@@ -12,8 +12,14 @@ import (
 // Service calls the bill APIs. It is safe for concurrent use.
 type Service struct{ c *core.Client }
 
-// NewService returns a Service using c.
-func NewService(c *core.Client) *Service { return &Service{c: c} }
+// NewService returns a Service using c. It panics when c is nil: build the
+// client with core.NewClient first.
+func NewService(c *core.Client) *Service {
+	if c == nil {
+		panic("bill.NewService: nil *core.Client; build one with core.NewClient")
+	}
+	return &Service{c: c}
+}
 
 // TradeBillRequest asks for the trade bill of one day.
 type TradeBillRequest struct {
@@ -46,6 +52,16 @@ func (r *FileResponse) DownloadRequest() *DownloadRequest {
 	return &DownloadRequest{DownloadURL: r.DownloadURL, HashType: r.HashType, HashValue: r.HashValue, TarType: r.tarType}
 }
 
+// asked completes a successful answer with the tar type the request asked
+// for, which the download needs.
+func (r *FileResponse) asked(err error, tar TarType) (*FileResponse, error) {
+	if err != nil {
+		return nil, err
+	}
+	r.tarType = tar
+	return r, nil
+}
+
 // TradeBillResponse is the answer of TradeBill.
 type TradeBillResponse = FileResponse
 
@@ -59,41 +75,44 @@ type FundFlowBillResponse = FileResponse
 // GET /v3/bill/tradebill —
 // https://pay.weixin.qq.com/doc/v3/merchant/4012556654
 func (s *Service) TradeBill(ctx context.Context, req *TradeBillRequest) (*TradeBillResponse, error) {
+	out, err := core.Call[TradeBillResponse](ctx, s.c, core.Endpoint{
+		Op: "bill.TradeBill", Method: http.MethodGet, Route: "/v3/bill/tradebill", Idempotent: true,
+	}, req, func(r *core.Request) error { r.Query = req.query(); return nil })
+	return out.asked(err, req.tar())
+}
+
+// Validate reports every broken rule of the request by query parameter
+// name (a nil request is one) as a *core.ValidationError, or nil: what
+// TradeBill checks before sending anything. That the day is within the
+// last three months only the server can tell.
+func (r *TradeBillRequest) Validate() error {
+	const op = "bill.TradeBill"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err("bill.TradeBill")
+	checkDate(&v, r.BillDate)
+	optionalSubMchID(&v, r.SubMchID, maxTradeBillSubMchID)
+	if r.BillType != nil {
+		validate.OneOf(&v, "bill_type", *r.BillType, BillType("").Values())
 	}
-	checkDate(&v, req.BillDate)
-	v.OptionalText("sub_mchid", req.SubMchID, 12)
-	if req.SubMchID != nil {
-		v.Required("sub_mchid", *req.SubMchID)
+	checkTar(&v, r.TarType)
+	return v.Err(op)
+}
+
+func (r *TradeBillRequest) query() url.Values {
+	q := url.Values{"bill_date": {r.BillDate.String()}}
+	setOpt(q, "sub_mchid", r.SubMchID)
+	setOpt(q, "bill_type", r.BillType)
+	setOpt(q, "tar_type", r.TarType)
+	return q
+}
+
+func (r *TradeBillRequest) tar() TarType {
+	if r == nil {
+		return ""
 	}
-	if req.BillType != nil {
-		validate.OneOf(&v, "bill_type", *req.BillType, BillType("").Values())
-	}
-	checkTar(&v, req.TarType)
-	if err := v.Err("bill.TradeBill"); err != nil {
-		return nil, err
-	}
-	q := url.Values{"bill_date": {req.BillDate.String()}}
-	if req.SubMchID != nil {
-		q.Set("sub_mchid", *req.SubMchID)
-	}
-	if req.BillType != nil {
-		q.Set("bill_type", string(*req.BillType))
-	}
-	if req.TarType != nil {
-		q.Set("tar_type", string(*req.TarType))
-	}
-	out := &TradeBillResponse{}
-	if _, err := s.c.Do(ctx, &core.Request{Method: http.MethodGet, Path: "/v3/bill/tradebill", Query: q, Idempotent: true}, out); err != nil {
-		return nil, err
-	}
-	if req.TarType != nil {
-		out.tarType = *req.TarType
-	}
-	return out, nil
+	return opt(r.TarType)
 }
 
 // FundFlowBillRequest asks for the fund-flow bill of one day.
@@ -117,41 +136,43 @@ type FundFlowBillRequest struct {
 // GET /v3/bill/fundflowbill —
 // https://pay.weixin.qq.com/docs/partner/apis/partner-mini-program-payment/get-fund-bill.html
 func (s *Service) FundFlowBill(ctx context.Context, req *FundFlowBillRequest) (*FundFlowBillResponse, error) {
+	out, err := core.Call[FundFlowBillResponse](ctx, s.c, core.Endpoint{
+		Op: "bill.FundFlowBill", Method: http.MethodGet, Route: "/v3/bill/fundflowbill", Idempotent: true,
+	}, req, func(r *core.Request) error { r.Query = req.query(); return nil })
+	return out.asked(err, req.tar())
+}
+
+// Validate reports every broken rule of the request by query parameter
+// name (a nil request is one) as a *core.ValidationError, or nil: what
+// FundFlowBill checks before sending anything.
+func (r *FundFlowBillRequest) Validate() error {
+	const op = "bill.FundFlowBill"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err("bill.FundFlowBill")
+	checkDate(&v, r.BillDate)
+	if r.AccountType != nil {
+		validate.OneOf(&v, "account_type", *r.AccountType, []AccountType{AccountTypeBasic, AccountTypeOperation, AccountTypeFees})
 	}
-	checkDate(&v, req.BillDate)
-	if req.AccountType != nil {
-		validate.OneOf(&v, "account_type", *req.AccountType, []AccountType{AccountTypeBasic, AccountTypeOperation, AccountTypeFees})
+	checkTar(&v, r.TarType)
+	optionalSubMchID(&v, r.SubMchID, 0)
+	return v.Err(op)
+}
+
+func (r *FundFlowBillRequest) query() url.Values {
+	q := url.Values{"bill_date": {r.BillDate.String()}}
+	setOpt(q, "account_type", r.AccountType)
+	setOpt(q, "sub_mchid", r.SubMchID)
+	setOpt(q, "tar_type", r.TarType)
+	return q
+}
+
+func (r *FundFlowBillRequest) tar() TarType {
+	if r == nil {
+		return ""
 	}
-	checkTar(&v, req.TarType)
-	if req.SubMchID != nil {
-		v.Check(*req.SubMchID != "", "sub_mchid", "must not be empty when set")
-		v.OptionalText("sub_mchid", req.SubMchID, 0)
-	}
-	if err := v.Err("bill.FundFlowBill"); err != nil {
-		return nil, err
-	}
-	q := url.Values{"bill_date": {req.BillDate.String()}}
-	if req.AccountType != nil {
-		q.Set("account_type", string(*req.AccountType))
-	}
-	if req.SubMchID != nil {
-		q.Set("sub_mchid", *req.SubMchID)
-	}
-	if req.TarType != nil {
-		q.Set("tar_type", string(*req.TarType))
-	}
-	out := &FundFlowBillResponse{}
-	if _, err := s.c.Do(ctx, &core.Request{Method: http.MethodGet, Path: "/v3/bill/fundflowbill", Query: q, Idempotent: true}, out); err != nil {
-		return nil, err
-	}
-	if req.TarType != nil {
-		out.tarType = *req.TarType
-	}
-	return out, nil
+	return opt(r.TarType)
 }
 
 // SubMerchantFundFlowBillRequest asks a service provider for one
@@ -201,6 +222,16 @@ func (r *SubMerchantFundFlowBillResponse) DownloadRequest() *EncryptedDownloadRe
 	}
 }
 
+// asked completes a successful answer with the algorithm and tar type the
+// request asked for, which the download needs.
+func (r *SubMerchantFundFlowBillResponse) asked(err error, req *SubMerchantFundFlowBillRequest) (*SubMerchantFundFlowBillResponse, error) {
+	if err != nil {
+		return nil, err
+	}
+	r.algorithm, r.tarType = req.Algorithm, opt(req.TarType)
+	return r, nil
+}
+
 // SubMerchantFundFlowBill applies for one sub-merchant's fund-flow bill (a
 // service-provider API needing the 下载二级商户资金账单 permission). The bill
 // comes as one or more encrypted parts; DownloadEncrypted decrypts each
@@ -210,42 +241,49 @@ func (r *SubMerchantFundFlowBillResponse) DownloadRequest() *EncryptedDownloadRe
 // GET /v3/bill/sub-merchant-fundflowbill —
 // https://pay.weixin.qq.com/docs/partner/apis/partner-mini-program-payment/get-sub-mch-fund-flow-bill.html
 func (s *Service) SubMerchantFundFlowBill(ctx context.Context, req *SubMerchantFundFlowBillRequest) (*SubMerchantFundFlowBillResponse, error) {
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err("bill.SubMerchantFundFlowBill")
-	}
-	v.RequiredText("sub_mchid", req.SubMchID, 32)
-	checkDate(&v, req.BillDate)
-	if v.Required("account_type", string(req.AccountType)) {
-		validate.OneOf(&v, "account_type", req.AccountType, AccountType("").Values())
-	}
-	if v.Required("algorithm", string(req.Algorithm)) {
-		validate.OneOf(&v, "algorithm", req.Algorithm, Algorithm("").Values())
-	}
-	checkTar(&v, req.TarType)
-	if err := v.Err("bill.SubMerchantFundFlowBill"); err != nil {
-		return nil, err
-	}
-	q := url.Values{
-		"sub_mchid":    {req.SubMchID},
-		"bill_date":    {req.BillDate.String()},
-		"account_type": {string(req.AccountType)},
-		"algorithm":    {string(req.Algorithm)},
-	}
-	if req.TarType != nil {
-		q.Set("tar_type", string(*req.TarType))
-	}
-	out := &SubMerchantFundFlowBillResponse{}
-	if _, err := s.c.Do(ctx, &core.Request{Method: http.MethodGet, Path: "/v3/bill/sub-merchant-fundflowbill", Query: q, Idempotent: true}, out); err != nil {
-		return nil, err
-	}
-	out.algorithm = req.Algorithm
-	if req.TarType != nil {
-		out.tarType = *req.TarType
-	}
-	return out, nil
+	out, err := core.Call[SubMerchantFundFlowBillResponse](ctx, s.c, core.Endpoint{
+		Op: "bill.SubMerchantFundFlowBill", Method: http.MethodGet, Route: "/v3/bill/sub-merchant-fundflowbill", Idempotent: true,
+	}, req, func(r *core.Request) error { r.Query = req.query(); return nil })
+	return out.asked(err, req)
 }
+
+// Validate reports every broken rule of the request by query parameter
+// name (a nil request is one) as a *core.ValidationError, or nil: what
+// SubMerchantFundFlowBill checks before sending anything.
+func (r *SubMerchantFundFlowBillRequest) Validate() error {
+	const op = "bill.SubMerchantFundFlowBill"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
+	var v validate.V
+	v.RequiredText("sub_mchid", r.SubMchID, maxSubMchID)
+	checkDate(&v, r.BillDate)
+	if v.Required("account_type", string(r.AccountType)) {
+		validate.OneOf(&v, "account_type", r.AccountType, AccountType("").Values())
+	}
+	if v.Required("algorithm", string(r.Algorithm)) {
+		validate.OneOf(&v, "algorithm", r.Algorithm, Algorithm("").Values())
+	}
+	checkTar(&v, r.TarType)
+	return v.Err(op)
+}
+
+func (r *SubMerchantFundFlowBillRequest) query() url.Values {
+	q := url.Values{
+		"sub_mchid":    {r.SubMchID},
+		"bill_date":    {r.BillDate.String()},
+		"account_type": {string(r.AccountType)},
+		"algorithm":    {string(r.Algorithm)},
+	}
+	setOpt(q, "tar_type", r.TarType)
+	return q
+}
+
+// Documented maximum lengths of sub_mchid.
+const (
+	maxTradeBillSubMchID = 12
+	maxSubMchID          = 32
+)
 
 func checkDate(v *validate.V, d Date) {
 	switch {
@@ -260,4 +298,27 @@ func checkTar(v *validate.V, t *TarType) {
 	if t != nil {
 		validate.OneOf(v, "tar_type", *t, TarType("").Values())
 	}
+}
+
+// optionalSubMchID checks a sub_mchid that, when set, must not be empty and
+// has at most max characters (no limit when max is 0).
+func optionalSubMchID(v *validate.V, s *string, max int) {
+	if s != nil && v.Check(*s != "", "sub_mchid", "must not be empty when set") {
+		v.OptionalText("sub_mchid", s, max)
+	}
+}
+
+// setOpt sets the query parameter key when p is set.
+func setOpt[T ~string](q url.Values, key string, p *T) {
+	if p != nil {
+		q.Set(key, string(*p))
+	}
+}
+
+// opt is *p, or "" when p is nil.
+func opt[T ~string](p *T) T {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

@@ -18,15 +18,29 @@ import (
 // Service calls the business circle APIs. It is safe for concurrent use.
 type Service struct{ c *core.Client }
 
-// NewService returns a Service that calls the API through c.
-func NewService(c *core.Client) *Service { return &Service{c: c} }
+// NewService returns a Service that calls the API through c. It panics when
+// c is nil: build the client with core.NewClient first.
+func NewService(c *core.Client) *Service {
+	if c == nil {
+		panic("businesscircle.NewService: nil *core.Client; build one with core.NewClient")
+	}
+	return &Service{c: c}
+}
 
 // shanghai is the zone WeChat Pay formats its times in (+08:00).
 var shanghai = time.FixedZone("CST", 8*3600)
 
-// formatTime formats t as RFC 3339 in +08:00 with second precision, which
-// always fits the documented 32 characters.
-func formatTime(t time.Time) string { return t.In(shanghai).Format(time.RFC3339) }
+// formatTime formats t as RFC 3339 in +08:00 with the precision WeChat Pay
+// documents: seconds, and milliseconds when t has a fraction of a second
+// (2020-05-20T13:29:35.120+08:00, the documented example; anything finer
+// is cut, not rounded). Both fit the documented 32 characters.
+func formatTime(t time.Time) string {
+	t = t.In(shanghai)
+	if t.Nanosecond() < int(time.Millisecond) {
+		return t.Format(time.RFC3339)
+	}
+	return t.Format("2006-01-02T15:04:05.000Z07:00")
+}
 
 // AuthorizeState is a member's points-service authorization state.
 type AuthorizeState string
@@ -92,7 +106,8 @@ type SyncPointsRequest struct {
 	// sent, 0 included. Must be 0 when EarnPoints is false.
 	IncreasedPoints int64 `json:"increased_points"`
 	// PointsUpdateTime is when the points were credited. Required; sent as
-	// RFC 3339 in +08:00 with second precision.
+	// RFC 3339 in +08:00, with milliseconds when it has them (e.g.
+	// 2020-05-20T13:29:35.120+08:00), else with seconds.
 	PointsUpdateTime time.Time `json:"points_update_time"`
 	// NoPointsRemarks says why no points were earned. At most 128
 	// characters.
@@ -125,36 +140,32 @@ type SyncPointsResponse struct {
 //
 // https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/notify-points.html
 func (s *Service) SyncPoints(ctx context.Context, req *SyncPointsRequest) (*SyncPointsResponse, error) {
-	const op = "businesscircle.SyncPoints"
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
-	}
-	optionalID(&v, "sub_mchid", req.SubMchID, 64)
-	v.RequiredText("transaction_id", req.TransactionID, 64)
-	v.RequiredText("appid", req.AppID, 128)
-	v.RequiredText("openid", req.OpenID, 64)
-	v.Check(req.IncreasedPoints >= 0, "increased_points", "must not be negative")
-	v.Check(req.EarnPoints || req.IncreasedPoints == 0, "increased_points", "must be 0 when earn_points is false")
-	v.Check(!req.PointsUpdateTime.IsZero(), "points_update_time", "is required")
-	v.OptionalText("no_points_remarks", req.NoPointsRemarks, 128)
-	if req.TotalPoints != nil {
-		v.Check(*req.TotalPoints >= 0, "total_points", "must not be negative")
-	}
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
-	out := new(SyncPointsResponse)
-	if _, err := s.c.Do(ctx, &core.Request{
-		Method:     http.MethodPost,
-		Path:       "/v3/businesscircle/points/notify",
-		Body:       req,
+	return core.Call[SyncPointsResponse](ctx, s.c, core.Endpoint{
+		Op: "businesscircle.SyncPoints", Method: http.MethodPost, Route: "/v3/businesscircle/points/notify",
 		Idempotent: true, // keyed by transaction_id: a repeat sets the same points
-	}, out); err != nil {
-		return nil, err
+	}, req, func(r *core.Request) error { r.Body = req; return nil })
+}
+
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what
+// SyncPoints checks before sending anything.
+func (r *SyncPointsRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("businesscircle.SyncPoints")
 	}
-	return out, nil
+	var v validate.V
+	optionalID(&v, "sub_mchid", r.SubMchID, 64)
+	v.RequiredText("transaction_id", r.TransactionID, 64)
+	v.RequiredText("appid", r.AppID, 128)
+	v.RequiredText("openid", r.OpenID, 64)
+	v.Check(r.IncreasedPoints >= 0, "increased_points", "must not be negative")
+	v.Check(r.EarnPoints || r.IncreasedPoints == 0, "increased_points", "must be 0 when earn_points is false")
+	v.Check(!r.PointsUpdateTime.IsZero(), "points_update_time", "is required")
+	v.OptionalText("no_points_remarks", r.NoPointsRemarks, 128)
+	if r.TotalPoints != nil {
+		v.Check(*r.TotalPoints >= 0, "total_points", "must not be negative")
+	}
+	return v.Err("businesscircle.SyncPoints")
 }
 
 // QueryUserAuthorizationRequest asks for a member's points-service
@@ -189,32 +200,26 @@ type QueryUserAuthorizationResponse struct {
 //
 // https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_6_4.shtml
 func (s *Service) QueryUserAuthorization(ctx context.Context, req *QueryUserAuthorizationRequest) (*QueryUserAuthorizationResponse, error) {
-	const op = "businesscircle.QueryUserAuthorization"
+	return core.Call[QueryUserAuthorizationResponse](ctx, s.c, core.Endpoint{
+		Op: "businesscircle.QueryUserAuthorization", Method: http.MethodGet, Route: "/v3/businesscircle/user-authorizations/{openid}", Idempotent: true,
+	}, req, func(r *core.Request) error {
+		r.Query = query(req.SubMchID, "appid", req.AppID)
+		return r.SetPathParams(openIDParam(req.OpenID))
+	})
+}
+
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what
+// QueryUserAuthorization checks before sending anything.
+func (r *QueryUserAuthorizationRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("businesscircle.QueryUserAuthorization")
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
-	}
-	v.RequiredText("openid", req.OpenID, 64)
-	v.RequiredText("appid", req.AppID, 128)
-	optionalID(&v, "sub_mchid", req.SubMchID, 64)
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
-	q := url.Values{"appid": {req.AppID}}
-	if req.SubMchID != nil {
-		q.Set("sub_mchid", *req.SubMchID)
-	}
-	out := new(QueryUserAuthorizationResponse)
-	if _, err := s.c.Do(ctx, &core.Request{
-		Method:     http.MethodGet,
-		Path:       "/v3/businesscircle/user-authorizations/" + url.PathEscape(req.OpenID),
-		Query:      q,
-		Idempotent: true,
-	}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	openID(&v, r.OpenID, 64)
+	v.RequiredText("appid", r.AppID, 128)
+	optionalID(&v, "sub_mchid", r.SubMchID, 64)
+	return v.Err("businesscircle.QueryUserAuthorization")
 }
 
 // QueryPointsCommitStatusRequest asks whether a member has purchases today
@@ -262,33 +267,27 @@ func (r *QueryPointsCommitStatusResponse) Pending() bool {
 //
 // https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/get-points-commit-status.html
 func (s *Service) QueryPointsCommitStatus(ctx context.Context, req *QueryPointsCommitStatusRequest) (*QueryPointsCommitStatusResponse, error) {
-	const op = "businesscircle.QueryPointsCommitStatus"
+	return core.Call[QueryPointsCommitStatusResponse](ctx, s.c, core.Endpoint{
+		Op: "businesscircle.QueryPointsCommitStatus", Method: http.MethodGet, Route: "/v3/businesscircle/users/{openid}/points/commit_status", Idempotent: true,
+	}, req, func(r *core.Request) error {
+		r.Query = query(req.SubMchID, "brandid", strconv.FormatInt(req.BrandID, 10), "appid", req.AppID)
+		return r.SetPathParams(openIDParam(req.OpenID))
+	})
+}
+
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what
+// QueryPointsCommitStatus checks before sending anything.
+func (r *QueryPointsCommitStatusRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("businesscircle.QueryPointsCommitStatus")
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
-	}
-	v.RequiredText("openid", req.OpenID, 128)
-	v.Check(req.BrandID > 0, "brandid", "is required (a positive brand ID)")
-	v.RequiredText("appid", req.AppID, 128)
-	optionalID(&v, "sub_mchid", req.SubMchID, 32)
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
-	q := url.Values{"brandid": {strconv.FormatInt(req.BrandID, 10)}, "appid": {req.AppID}}
-	if req.SubMchID != nil {
-		q.Set("sub_mchid", *req.SubMchID)
-	}
-	out := new(QueryPointsCommitStatusResponse)
-	if _, err := s.c.Do(ctx, &core.Request{
-		Method:     http.MethodGet,
-		Path:       "/v3/businesscircle/users/" + url.PathEscape(req.OpenID) + "/points/commit_status",
-		Query:      q,
-		Idempotent: true,
-	}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	openID(&v, r.OpenID, 128)
+	v.Check(r.BrandID > 0, "brandid", "is required (a positive brand ID)")
+	v.RequiredText("appid", r.AppID, 128)
+	optionalID(&v, "sub_mchid", r.SubMchID, 32)
+	return v.Err("businesscircle.QueryPointsCommitStatus")
 }
 
 // SyncParkingRequest reports a member's car entering or leaving the mall.
@@ -309,7 +308,8 @@ type SyncParkingRequest struct {
 	PlateNumber string `json:"plate_number"`
 	// State is IN (the car entered) or OUT (the car left). Required.
 	State ParkingState `json:"state"`
-	// Time is when the state changed. Required; sent as RFC 3339 in +08:00.
+	// Time is when the state changed. Required; sent as RFC 3339 in +08:00,
+	// with milliseconds when it has them, else with seconds.
 	Time time.Time `json:"time"`
 }
 
@@ -337,39 +337,35 @@ type SyncParkingResponse struct {
 //
 // https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/parkings/update-parkings.html
 func (s *Service) SyncParking(ctx context.Context, req *SyncParkingRequest) (*SyncParkingResponse, error) {
-	const op = "businesscircle.SyncParking"
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
+	// Not Idempotent: no business key, so a blind retry could report the
+	// car's arrival twice.
+	return core.Call[SyncParkingResponse](ctx, s.c, core.Endpoint{
+		Op: "businesscircle.SyncParking", Method: http.MethodPost, Route: "/v3/businesscircle/parkings",
+	}, req, func(r *core.Request) error { r.Body = req; return nil })
+}
+
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what
+// SyncParking checks before sending anything.
+func (r *SyncParkingRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("businesscircle.SyncParking")
 	}
-	optionalID(&v, "sub_mchid", req.SubMchID, 32)
-	v.Check(req.BrandID > 0, "brandid", "is required (a positive brand ID)")
-	v.RequiredText("appid", req.AppID, 32)
-	v.RequiredText("openid", req.OpenID, 64)
-	if v.Required("plate_number", req.PlateNumber) {
-		v.MaxChars("plate_number", req.PlateNumber, 32)
-		v.Check(ValidPlateNumber(req.PlateNumber), "plate_number",
+	var v validate.V
+	optionalID(&v, "sub_mchid", r.SubMchID, 32)
+	v.Check(r.BrandID > 0, "brandid", "is required (a positive brand ID)")
+	v.RequiredText("appid", r.AppID, 32)
+	v.RequiredText("openid", r.OpenID, 64)
+	if v.Required("plate_number", r.PlateNumber) {
+		v.MaxChars("plate_number", r.PlateNumber, 32)
+		v.Check(ValidPlateNumber(r.PlateNumber), "plate_number",
 			"must start with a Chinese province abbreviation followed by upper-case letters, digits or Chinese characters")
 	}
-	if v.Required("state", string(req.State)) {
-		validate.OneOf(&v, "state", req.State, req.State.Values())
+	if v.Required("state", string(r.State)) {
+		validate.OneOf(&v, "state", r.State, r.State.Values())
 	}
-	v.Check(!req.Time.IsZero(), "time", "is required")
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
-	out := new(SyncParkingResponse)
-	if _, err := s.c.Do(ctx, &core.Request{
-		Method: http.MethodPost,
-		Path:   "/v3/businesscircle/parkings",
-		Body:   req,
-		// Not Idempotent: no business key, so a blind retry could report
-		// the car's arrival twice.
-	}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	v.Check(!r.Time.IsZero(), "time", "is required")
+	return v.Err("businesscircle.SyncParking")
 }
 
 var plateTail = regexp.MustCompile(`^[A-Z0-9\p{Han}]+$`)
@@ -391,4 +387,29 @@ func optionalID(v *validate.V, field string, s *string, max int) {
 	if v.Check(*s != "", field, "must not be empty when set") {
 		v.OptionalText(field, s, max)
 	}
+}
+
+// openID checks an OpenID path parameter: set, at most max characters,
+// letters, digits, '_' and '-' only (core.CharsetOpenID).
+func openID(v *validate.V, s string, max int) {
+	if v.Required("openid", s) {
+		v.MaxChars("openid", s, max)
+		v.PathParam("openid", s, core.CharsetOpenID)
+	}
+}
+
+func openIDParam(s string) core.PathParam {
+	return core.PathParam{Name: "openid", Value: s, Charset: core.CharsetOpenID}
+}
+
+// query is a query string of key, value pairs, plus sub_mchid when set.
+func query(subMchID *string, kv ...string) url.Values {
+	q := make(url.Values, len(kv)/2+1)
+	for i := 0; i+1 < len(kv); i += 2 {
+		q.Set(kv[i], kv[i+1])
+	}
+	if subMchID != nil {
+		q.Set("sub_mchid", *subMchID)
+	}
+	return q
 }

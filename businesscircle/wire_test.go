@@ -158,8 +158,8 @@ func TestSyncPointsWire_NoPointsIsExplicit(t *testing.T) {
 		"openid": "otPAN5xxxxxxxxrOEG6lUv_pzacc",
 		"earn_points": false,
 		"increased_points": 0,
-		"points_update_time": "2020-05-20T13:29:35+08:00"
-	}`, string(r.Body))
+		"points_update_time": "2020-05-20T13:29:35.120+08:00"
+	}`, string(r.Body), "milliseconds are kept, as in the documented example")
 }
 
 func TestSyncPointsWire_AllFields(t *testing.T) {
@@ -221,23 +221,23 @@ func TestSyncParkingWire_NotRetried(t *testing.T) {
 
 func TestQueryUserAuthorizationWire(t *testing.T) {
 	w := newWire(t, answer{Status: http.StatusOK, Body: `{
-		"openid": "o/x y",
+		"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
 		"authorize_state": "DEAUTHORIZED",
 		"authorize_time": "2026-11-20T10:00:00+08:00",
 		"deauthorize_time": "2026-11-21T11:30:00+08:00"
 	}`})
 	resp, err := w.svc.QueryUserAuthorization(context.Background(), &businesscircle.QueryUserAuthorizationRequest{
-		OpenID: "o/x y", AppID: "wx1234567890abcdef", SubMchID: core.Ptr("1234567890"),
+		OpenID: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", AppID: "wx1234567890abcdef", SubMchID: core.Ptr("1234567890"),
 	})
 	require.NoError(t, err)
 	r := w.only()
 	require.Equal(t, http.MethodGet, r.Method)
-	require.Equal(t, prefix+"/v3/businesscircle/user-authorizations/o%2Fx%20y?appid=wx1234567890abcdef&sub_mchid=1234567890", r.RequestURI)
+	require.Equal(t, prefix+"/v3/businesscircle/user-authorizations/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o?appid=wx1234567890abcdef&sub_mchid=1234567890", r.RequestURI)
 	require.Empty(t, r.Body)
 
 	require.Equal(t, "wire-request-1", resp.RequestID)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Equal(t, "o/x y", resp.OpenID)
+	require.Equal(t, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", resp.OpenID)
 	require.Equal(t, businesscircle.AuthorizeStateDeauthorized, resp.AuthorizeState)
 	require.NotNil(t, resp.AuthorizeTime)
 	require.True(t, resp.AuthorizeTime.Equal(time.Date(2026, 11, 20, 10, 0, 0, 0, cst)))
@@ -424,11 +424,12 @@ func TestEveryMethod_ValidationSendsNothing(t *testing.T) {
 func TestValidationErrorsNeverCarryValues(t *testing.T) {
 	const secretPlate = "粤b9999999999999999999999999999999999"
 	const secretOpenID = "o-personal-openid-value-that-is-far-too-long-for-the-api-0123456789"
-	s := businesscircle.NewService(nil) // never reaches the client
-	_, err := s.SyncParking(context.Background(), &businesscircle.SyncParkingRequest{BrandID: 1, AppID: "wx", OpenID: secretOpenID, PlateNumber: secretPlate, State: "IN", Time: time.Now()})
+	w := newWire(t)
+	_, err := w.svc.SyncParking(context.Background(), &businesscircle.SyncParkingRequest{BrandID: 1, AppID: "wx", OpenID: secretOpenID, PlateNumber: secretPlate, State: "IN", Time: time.Now()})
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), secretPlate)
 	require.NotContains(t, err.Error(), secretOpenID)
+	require.Empty(t, w.requests(), "nothing may be sent")
 }
 
 func TestValidPlateNumber(t *testing.T) {

@@ -171,7 +171,7 @@ func (m *certManager) download(ctx context.Context) ([]PlatformKey, error) {
 		}
 		return nil, fmt.Errorf("wechatpay: downloading platform certificates: %w", err)
 	}
-	rid := hr.Header.Get("Request-ID")
+	rid := HeaderValue(hr.Header, "Request-ID")
 	var resp certificatesResponse
 	if err := json.Unmarshal(body, &resp); err != nil {
 		return nil, fmt.Errorf("wechatpay: decoding platform certificates [request id %s]: %w", rid, err)

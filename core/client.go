@@ -190,10 +190,20 @@ func (c *Client) now() time.Time { return c.clock() }
 // Request describes one API call for Client.Do.
 type Request struct {
 	Method string // GET, POST, PATCH, PUT, DELETE
-	// Path is the escaped API path, e.g. "/v3/smartguide/guides"; escape
-	// path parameters with url.PathEscape. An absolute http(s) URL is used
-	// as is (no fail-over); that is how bill download URLs are fetched.
-	Path  string
+	// Path is the escaped API path, e.g. "/v3/smartguide/guides"; build it
+	// from Route with SetPathParams (or BuildPath), which checks and escapes
+	// every parameter. An absolute http(s) URL is used as is (no
+	// fail-over); that is how bill download URLs are fetched. A path with a
+	// dot-segment ("." or "..", also percent-encoded) is refused with a
+	// *ValidationError and nothing is sent.
+	Path string
+	// Route is the template Path was built from, e.g.
+	// "/v3/payscore/permissions/openid/{openid}". When set, logs,
+	// APIError.Path and error strings show it instead of Path, so that
+	// identifiers in the path (OpenIDs, order numbers) stay out of them.
+	// When empty they show Path: set Route whenever a path parameter may be
+	// personal data.
+	Route string
 	Query url.Values // encoded with url.Values.Encode and signed as sent
 	// Body is marshalled to JSON; nil sends no body. A []byte or
 	// json.RawMessage is sent as is.
@@ -227,6 +237,7 @@ type Response struct {
 
 type prepared struct {
 	method     string
+	route      string   // template shown in diagnostics, or ""
 	abs        *url.URL // absolute URL, or nil
 	path       string   // escaped path relative to the endpoint prefix
 	rawQuery   string
@@ -247,20 +258,26 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 	default:
 		return nil, fmt.Errorf("wechatpay: unsupported method %q", req.Method)
 	}
-	p := &prepared{method: method, idempotent: req.Idempotent, serial: req.WechatpaySerial, header: req.Header, verify: true}
+	p := &prepared{method: method, route: req.Route, idempotent: req.Idempotent, serial: req.WechatpaySerial, header: req.Header, verify: true}
+	// Errors name the route (or nothing), never the path: it may hold
+	// personal data.
 	path, rawQuery, _ := strings.Cut(req.Path, "?")
 	switch {
 	case strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://"):
 		u, err := url.Parse(req.Path)
 		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("wechatpay: bad URL %q", req.Path)
+			return nil, errors.New("wechatpay: " + method + " " + p.shownPath("request") + ": Path is not a valid absolute URL")
 		}
 		p.abs = u
+		path = u.EscapedPath()
 		rawQuery = u.RawQuery
 	case strings.HasPrefix(path, "/"):
 		p.path = path
 	default:
-		return nil, fmt.Errorf("wechatpay: path %q must start with /", req.Path)
+		return nil, errors.New("wechatpay: " + method + " " + p.shownPath("request") + ": Path must start with /")
+	}
+	if problem := dotSegmentProblem(path); problem != "" {
+		return nil, &ValidationError{Op: "core.Do", Problems: []FieldError{{Field: "path", Problem: problem}}}
 	}
 	if q := req.Query.Encode(); q != "" {
 		if rawQuery != "" {
@@ -313,7 +330,7 @@ func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, 
 	if err != nil {
 		return nil, err
 	}
-	meta := ResponseMeta{StatusCode: hr.StatusCode, Header: hr.Header, RequestID: hr.Header.Get("Request-ID")}
+	meta := ResponseMeta{StatusCode: hr.StatusCode, Header: hr.Header, RequestID: HeaderValue(hr.Header, "Request-ID")}
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
 			return nil, fmt.Errorf("wechatpay: %s %s: decoding response [request id %s]: %w", p.method, p.displayPath(), meta.RequestID, err)
@@ -338,11 +355,24 @@ func (c *Client) Download(ctx context.Context, rawURL string) (*http.Response, e
 	return hr, err
 }
 
+// displayPath is the path shown in logs and errors: the route template
+// when there is one, else the path.
 func (p *prepared) displayPath() string {
+	if p.route != "" {
+		return p.route
+	}
 	if p.abs != nil {
 		return p.abs.EscapedPath()
 	}
 	return p.path
+}
+
+// shownPath is the route, or otherwise when nothing safe is known yet.
+func (p *prepared) shownPath(otherwise string) string {
+	if p.route != "" {
+		return p.route
+	}
+	return otherwise
 }
 
 // send runs the attempt loop. With stream it returns the first 2xx response
@@ -385,14 +415,14 @@ func (c *Client) send(ctx context.Context, p *prepared, stream bool) (*http.Resp
 			}
 			return nil, nil, lastErr
 		}
-		rid := hr.Header.Get("Request-ID")
+		rid := HeaderValue(hr.Header, "Request-ID")
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wechatpay: call",
 			slog.String("method", p.method), slog.String("path", p.displayPath()), slog.Int("status", hr.StatusCode),
 			slog.String("request_id", rid), slog.Int("attempt", attempt), slog.Duration("elapsed", time.Since(start)))
 		if hr.StatusCode/100 != 2 {
 			// WeChat Pay does not sign every error, so an unsigned one is
 			// decoded as is; a signed one must verify like any answer.
-			if p.verify && hr.Header.Get("Wechatpay-Signature") != "" {
+			if p.verify && HeaderValue(hr.Header, "Wechatpay-Signature") != "" {
 				if err := c.verify(ctx, SignatureHeadersFrom(hr.Header), body, rid); err != nil {
 					return nil, nil, err
 				}
@@ -468,7 +498,14 @@ func (c *Client) sendTo(ctx context.Context, p *prepared, origin, path string) (
 	if p.serial != "" {
 		hreq.Header.Set("Wechatpay-Serial", p.serial)
 	}
-	return c.hc.Do(hreq)
+	hr, err := c.hc.Do(hreq)
+	var ue *url.Error
+	if err != nil && errors.As(err, &ue) {
+		// url.Error prints the full URL; show the route instead, so that
+		// path parameters and the query stay out of error strings and logs.
+		err = &url.Error{Op: ue.Op, URL: origin + p.displayPath(), Err: ue.Err}
+	}
+	return hr, err
 }
 
 // authorization builds the Authorization header for one attempt, with a fresh

@@ -11,5 +11,13 @@
 // thin typed layers over Client.Do, which is exported so that endpoints this
 // SDK does not wrap can be called with the same signing and verification.
 //
+// Every product method has one shape, Call: the request validates itself
+// (Validator; nothing is sent when it fails), an Endpoint gives the method,
+// the route template ("/v3/…/openid/{openid}") and whether the call may be
+// retried, and a short build function adds the body, query, path parameters
+// (checked against their Charset, then escaped, by SetPathParams) and
+// encrypted fields (EncryptFields). Logs and errors show the route template,
+// never a path parameter's value; any path with a dot-segment is refused.
+//
 // A Client is immutable after NewClient returns and safe for concurrent use.
 package core

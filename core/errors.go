@@ -72,7 +72,7 @@ type APIError struct {
 	Detail     *ErrorDetail // optional detail
 	RequestID  string       // Request-ID header, quote it to WeChat Pay support
 	Method     string       // HTTP method of the failed call
-	Path       string       // path of the failed call, without the query
+	Path       string       // route template of the failed call (Request.Route, e.g. …/openid/{openid}), else its path; never the query
 	Attempts   int          // how many attempts were made (1 when not retried)
 	// Body is the raw response body, capped. It never holds request data.
 	Body []byte

@@ -21,14 +21,31 @@ type SignatureHeaders struct {
 	Serial    string // Wechatpay-Serial, the key that signed
 }
 
-// SignatureHeadersFrom reads the four Wechatpay-* headers from h.
+// SignatureHeadersFrom reads the four Wechatpay-* headers from h, whatever
+// the letter case of its keys: an http.Header filled by net/http has
+// canonical keys, but one built by hand or converted from another framework
+// may hold "wechatpay-signature" or "WECHATPAY-SIGNATURE".
 func SignatureHeadersFrom(h http.Header) SignatureHeaders {
 	return SignatureHeaders{
-		Timestamp: h.Get("Wechatpay-Timestamp"),
-		Nonce:     h.Get("Wechatpay-Nonce"),
-		Signature: h.Get("Wechatpay-Signature"),
-		Serial:    h.Get("Wechatpay-Serial"),
+		Timestamp: HeaderValue(h, "Wechatpay-Timestamp"),
+		Nonce:     HeaderValue(h, "Wechatpay-Nonce"),
+		Signature: HeaderValue(h, "Wechatpay-Signature"),
+		Serial:    HeaderValue(h, "Wechatpay-Serial"),
 	}
+}
+
+// HeaderValue returns the first value of the header name in h, matching the
+// key in any letter case (h.Get matches only the canonical form).
+func HeaderValue(h http.Header, name string) string {
+	if v := h.Get(name); v != "" {
+		return v
+	}
+	for k, vs := range h {
+		if len(vs) > 0 && vs[0] != "" && strings.EqualFold(k, name) {
+			return vs[0]
+		}
+	}
+	return ""
 }
 
 // ErrMissingHeader is matched by signature errors caused by an absent

@@ -74,14 +74,16 @@ func Example() {
 }
 
 // Filters are checked before sending: one to three, no duplicates.
-func ExampleService_SetAdvertisingIndustryFilter_validation() {
-	svc := goldplan.NewService(nil) // nothing is sent, so no client is needed here
-	_, err := svc.SetAdvertisingIndustryFilter(context.Background(), &goldplan.SetAdvertisingIndustryFilterRequest{
+// SetAdvertisingIndustryFilter runs the same Validate first and sends
+// nothing when it fails; call it yourself to reject a bad form early.
+func ExampleSetAdvertisingIndustryFilterRequest_Validate() {
+	req := &goldplan.SetAdvertisingIndustryFilterRequest{
 		SubMchID: "1900000110",
 		AdvertisingIndustryFilters: []goldplan.IndustryFilter{
 			goldplan.IndustryFilterFood, goldplan.IndustryFilterCar, goldplan.IndustryFilterFood, goldplan.IndustryFilterGame,
 		},
-	})
+	}
+	err := req.Validate()
 	fmt.Println(err)
 	// Output:
 	// wechatpay: invalid goldplan.SetAdvertisingIndustryFilter request: advertising_industry_filters: must have at most 3 industries; advertising_industry_filters: must not name an industry twice; advertising_industry_filters[2]: duplicates an earlier industry

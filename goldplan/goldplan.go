@@ -2,9 +2,9 @@ package goldplan
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
@@ -26,8 +26,14 @@ var enumRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 // concurrent use.
 type Service struct{ c *core.Client }
 
-// NewService returns a Service that calls the API through c.
-func NewService(c *core.Client) *Service { return &Service{c: c} }
+// NewService returns a Service that calls the API through c. It panics when
+// c is nil: build the client with core.NewClient first.
+func NewService(c *core.Client) *Service {
+	if c == nil {
+		panic("goldplan.NewService: nil *core.Client; build one with core.NewClient")
+	}
+	return &Service{c: c}
+}
 
 // ChangeGoldPlanStatusRequest opens or closes the gold plan of a
 // sub-merchant.
@@ -40,6 +46,22 @@ type ChangeGoldPlanStatusRequest struct {
 	// for. When nil, WeChat Pay applies its default (JSAPI per the current
 	// documentation).
 	OperationPayScene *PayScene `json:"operation_pay_scene,omitempty"`
+}
+
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what
+// ChangeGoldPlanStatus checks before sending anything.
+func (r *ChangeGoldPlanStatusRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("goldplan.ChangeGoldPlanStatus")
+	}
+	var v validate.V
+	subMchID(&v, r.SubMchID)
+	operationType(&v, r.OperationType)
+	if r.OperationPayScene != nil {
+		enumValue(&v, "operation_pay_scene", string(*r.OperationPayScene))
+	}
+	return v.Err("goldplan.ChangeGoldPlanStatus")
 }
 
 // ChangeGoldPlanStatusResponse is the answer to ChangeGoldPlanStatus.
@@ -56,25 +78,9 @@ type ChangeGoldPlanStatusResponse struct {
 // POST /v3/goldplan/merchants/changegoldplanstatus
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_1.shtml
 func (s *Service) ChangeGoldPlanStatus(ctx context.Context, req *ChangeGoldPlanStatusRequest) (*ChangeGoldPlanStatusResponse, error) {
-	const op = "goldplan.ChangeGoldPlanStatus"
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
-	}
-	subMchID(&v, req.SubMchID)
-	operationType(&v, req.OperationType)
-	if req.OperationPayScene != nil {
-		enumValue(&v, "operation_pay_scene", string(*req.OperationPayScene))
-	}
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
-	out := new(ChangeGoldPlanStatusResponse)
-	if err := s.call(ctx, http.MethodPost, "changegoldplanstatus", req, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return core.Call[ChangeGoldPlanStatusResponse](ctx, s.c, core.Endpoint{
+		Op: "goldplan.ChangeGoldPlanStatus", Method: http.MethodPost, Route: "/v3/goldplan/merchants/changegoldplanstatus",
+	}, req, func(r *core.Request) error { r.Body = req; return nil })
 }
 
 // ChangeCustomPageStatusRequest opens or closes a sub-merchant's custom
@@ -84,6 +90,19 @@ type ChangeCustomPageStatusRequest struct {
 	SubMchID string `json:"sub_mchid"`
 	// OperationType is OperationTypeOpen or OperationTypeClose.
 	OperationType OperationType `json:"operation_type"`
+}
+
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what
+// ChangeCustomPageStatus checks before sending anything.
+func (r *ChangeCustomPageStatusRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("goldplan.ChangeCustomPageStatus")
+	}
+	var v validate.V
+	subMchID(&v, r.SubMchID)
+	operationType(&v, r.OperationType)
+	return v.Err("goldplan.ChangeCustomPageStatus")
 }
 
 // ChangeCustomPageStatusResponse is the answer to ChangeCustomPageStatus.
@@ -102,22 +121,9 @@ type ChangeCustomPageStatusResponse struct {
 // POST /v3/goldplan/merchants/changecustompagestatus
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_2.shtml
 func (s *Service) ChangeCustomPageStatus(ctx context.Context, req *ChangeCustomPageStatusRequest) (*ChangeCustomPageStatusResponse, error) {
-	const op = "goldplan.ChangeCustomPageStatus"
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
-	}
-	subMchID(&v, req.SubMchID)
-	operationType(&v, req.OperationType)
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
-	out := new(ChangeCustomPageStatusResponse)
-	if err := s.call(ctx, http.MethodPost, "changecustompagestatus", req, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return core.Call[ChangeCustomPageStatusResponse](ctx, s.c, core.Endpoint{
+		Op: "goldplan.ChangeCustomPageStatus", Method: http.MethodPost, Route: "/v3/goldplan/merchants/changecustompagestatus",
+	}, req, func(r *core.Request) error { r.Body = req; return nil })
 }
 
 // SetAdvertisingIndustryFilterRequest sets a sub-merchant's advertising
@@ -128,6 +134,21 @@ type SetAdvertisingIndustryFilterRequest struct {
 	// AdvertisingIndustryFilters are 1 to 3 distinct industries whose
 	// adverts are not shown. They replace the current filters.
 	AdvertisingIndustryFilters []IndustryFilter `json:"advertising_industry_filters"`
+}
+
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what
+// SetAdvertisingIndustryFilter checks before sending anything.
+func (r *SetAdvertisingIndustryFilterRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("goldplan.SetAdvertisingIndustryFilter")
+	}
+	var v validate.V
+	subMchID(&v, r.SubMchID)
+	if v.Check(len(r.AdvertisingIndustryFilters) > 0, "advertising_industry_filters", "is required (1 to 3 industries)") {
+		filters(&v, r.AdvertisingIndustryFilters)
+	}
+	return v.Err("goldplan.SetAdvertisingIndustryFilter")
 }
 
 // SetAdvertisingIndustryFilterResponse is the answer to
@@ -144,24 +165,9 @@ type SetAdvertisingIndustryFilterResponse struct {
 // POST /v3/goldplan/merchants/set-advertising-industry-filter
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_3.shtml
 func (s *Service) SetAdvertisingIndustryFilter(ctx context.Context, req *SetAdvertisingIndustryFilterRequest) (*SetAdvertisingIndustryFilterResponse, error) {
-	const op = "goldplan.SetAdvertisingIndustryFilter"
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
-	}
-	subMchID(&v, req.SubMchID)
-	if v.Check(len(req.AdvertisingIndustryFilters) > 0, "advertising_industry_filters", "is required (1 to 3 industries)") {
-		filters(&v, req.AdvertisingIndustryFilters)
-	}
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
-	out := new(SetAdvertisingIndustryFilterResponse)
-	if err := s.call(ctx, http.MethodPost, "set-advertising-industry-filter", req, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return core.Call[SetAdvertisingIndustryFilterResponse](ctx, s.c, core.Endpoint{
+		Op: "goldplan.SetAdvertisingIndustryFilter", Method: http.MethodPost, Route: "/v3/goldplan/merchants/set-advertising-industry-filter",
+	}, req, func(r *core.Request) error { r.Body = req; return nil })
 }
 
 // OpenAdvertisingShowRequest turns on adverts for a sub-merchant.
@@ -172,6 +178,19 @@ type OpenAdvertisingShowRequest struct {
 	// industries whose adverts are not shown; they replace the current
 	// filters. Leave empty to keep the current filters.
 	AdvertisingIndustryFilters []IndustryFilter `json:"advertising_industry_filters,omitempty"`
+}
+
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what
+// OpenAdvertisingShow checks before sending anything.
+func (r *OpenAdvertisingShowRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("goldplan.OpenAdvertisingShow")
+	}
+	var v validate.V
+	subMchID(&v, r.SubMchID)
+	filters(&v, r.AdvertisingIndustryFilters)
+	return v.Err("goldplan.OpenAdvertisingShow")
 }
 
 // OpenAdvertisingShowResponse is the answer to OpenAdvertisingShow (204 No
@@ -186,28 +205,27 @@ type OpenAdvertisingShowResponse struct {
 // PATCH /v3/goldplan/merchants/open-advertising-show
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_4.shtml
 func (s *Service) OpenAdvertisingShow(ctx context.Context, req *OpenAdvertisingShowRequest) (*OpenAdvertisingShowResponse, error) {
-	const op = "goldplan.OpenAdvertisingShow"
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
-	}
-	subMchID(&v, req.SubMchID)
-	filters(&v, req.AdvertisingIndustryFilters)
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
-	out := new(OpenAdvertisingShowResponse)
-	if err := s.call(ctx, http.MethodPatch, "open-advertising-show", req, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return core.Call[OpenAdvertisingShowResponse](ctx, s.c, core.Endpoint{
+		Op: "goldplan.OpenAdvertisingShow", Method: http.MethodPatch, Route: "/v3/goldplan/merchants/open-advertising-show",
+	}, req, func(r *core.Request) error { r.Body = req; return nil })
 }
 
 // CloseAdvertisingShowRequest turns off adverts for a sub-merchant.
 type CloseAdvertisingShowRequest struct {
 	// SubMchID is the sub-merchant (特约商户号), at most 32 characters.
 	SubMchID string `json:"sub_mchid"`
+}
+
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what
+// CloseAdvertisingShow checks before sending anything.
+func (r *CloseAdvertisingShowRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("goldplan.CloseAdvertisingShow")
+	}
+	var v validate.V
+	subMchID(&v, r.SubMchID)
+	return v.Err("goldplan.CloseAdvertisingShow")
 }
 
 // CloseAdvertisingShowResponse is the answer to CloseAdvertisingShow (204 No
@@ -222,28 +240,9 @@ type CloseAdvertisingShowResponse struct {
 // POST /v3/goldplan/merchants/close-advertising-show
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_5.shtml
 func (s *Service) CloseAdvertisingShow(ctx context.Context, req *CloseAdvertisingShowRequest) (*CloseAdvertisingShowResponse, error) {
-	const op = "goldplan.CloseAdvertisingShow"
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
-	}
-	subMchID(&v, req.SubMchID)
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
-	out := new(CloseAdvertisingShowResponse)
-	if err := s.call(ctx, http.MethodPost, "close-advertising-show", req, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// call sends body to /v3/goldplan/merchants/<endpoint>; the method given is
-// both the one signed and the one sent (core signs what it sends).
-func (s *Service) call(ctx context.Context, method, endpoint string, body, out any) error {
-	_, err := s.c.Do(ctx, &core.Request{Method: method, Path: "/v3/goldplan/merchants/" + endpoint, Body: body}, out)
-	return err
+	return core.Call[CloseAdvertisingShowResponse](ctx, s.c, core.Endpoint{
+		Op: "goldplan.CloseAdvertisingShow", Method: http.MethodPost, Route: "/v3/goldplan/merchants/close-advertising-show",
+	}, req, func(r *core.Request) error { r.Body = req; return nil })
 }
 
 func subMchID(v *validate.V, s string) {
@@ -264,20 +263,45 @@ func enumValue(v *validate.V, field, s string) {
 
 // filters checks 0 to MaxIndustryFilters distinct, well-formed industries.
 // A repeated industry breaks a rule of the list, so it is reported on the
-// list, and on each repeating item to say which.
+// list, and on each repeating item to say which. Item names (…[i]) are built
+// only for an item that fails.
 func filters(v *validate.V, fs []IndustryFilter) {
 	const field = "advertising_industry_filters"
-	v.Check(len(fs) <= MaxIndustryFilters, field, fmt.Sprintf("must have at most %d industries", MaxIndustryFilters))
-	first := make(map[IndustryFilter]int, len(fs)) // industry -> index of its first use
-	for i, f := range fs {
-		if _, ok := first[f]; !ok {
-			first[f] = i
+	if len(fs) > MaxIndustryFilters {
+		v.Add(field, "must have at most "+strconv.Itoa(MaxIndustryFilters)+" industries")
+	}
+	var first map[IndustryFilter]int // industry -> index of its first use, for lists far too long to scan
+	if len(fs) > 16 {
+		first = make(map[IndustryFilter]int, len(fs))
+		for i, f := range fs {
+			if _, ok := first[f]; !ok {
+				first[f] = i
+			}
 		}
 	}
-	v.Check(len(first) == len(fs), field, "must not name an industry twice")
+	firstUse := func(i int) int {
+		if first != nil {
+			return first[fs[i]]
+		}
+		for j := range i {
+			if fs[j] == fs[i] {
+				return j
+			}
+		}
+		return i
+	}
+	dup := false
+	for i := range fs {
+		dup = dup || firstUse(i) != i
+	}
+	v.Check(!dup, field, "must not name an industry twice")
 	for i, f := range fs {
-		item := fmt.Sprintf("%s[%d]", field, i)
+		repeated := firstUse(i) != i
+		if !repeated && enumRE.MatchString(string(f)) {
+			continue
+		}
+		item := validate.Index(field, i)
 		enumValue(v, item, string(f))
-		v.Check(first[f] == i, item, "duplicates an earlier industry")
+		v.Check(!repeated, item, "duplicates an earlier industry")
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
@@ -63,59 +62,6 @@ func (n *Notification) Decode(v any) error {
 	return nil
 }
 
-// Deduper remembers which notifications were handled, so a notification
-// WeChat Pay delivers again is acknowledged without running its callback
-// twice. Implementations must be safe for concurrent use; a shared store
-// (Redis, SQL) makes it work across instances.
-type Deduper interface {
-	// Seen reports whether id was already handled.
-	Seen(ctx context.Context, id string) (bool, error)
-	// Done records that id was handled.
-	Done(ctx context.Context, id string) error
-}
-
-// MemoryDeduper is an in-memory Deduper remembering IDs for a TTL.
-type MemoryDeduper struct {
-	TTL time.Duration // default 24 h
-
-	mu   sync.Mutex
-	seen map[string]time.Time
-}
-
-// Seen implements Deduper.
-func (d *MemoryDeduper) Seen(_ context.Context, id string) (bool, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	t, ok := d.seen[id]
-	return ok && time.Since(t) < d.ttl(), nil
-}
-
-// Done implements Deduper.
-func (d *MemoryDeduper) Done(_ context.Context, id string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.seen == nil {
-		d.seen = map[string]time.Time{}
-	}
-	now := time.Now()
-	if len(d.seen) > 10000 {
-		for k, t := range d.seen {
-			if now.Sub(t) >= d.ttl() {
-				delete(d.seen, k)
-			}
-		}
-	}
-	d.seen[id] = now
-	return nil
-}
-
-func (d *MemoryDeduper) ttl() time.Duration {
-	if d.TTL <= 0 {
-		return 24 * time.Hour
-	}
-	return d.TTL
-}
-
 // Option configures a Handler.
 type Option func(*Handler) error
 
@@ -130,9 +76,11 @@ func WithMaxBodySize(n int64) Option {
 	}
 }
 
-// WithDeduper sets the de-duplication store used by ServeHTTP.
-// WithDeduper(nil) turns de-duplication off. The default is an in-memory
-// MemoryDeduper.
+// WithDeduper sets the store that makes callbacks run exactly once (see
+// Deduper and Handler.ServeHTTP). The default is a MemoryDeduper, which is
+// enough for a single instance; several instances need a shared store.
+// WithDeduper(nil) turns de-duplication off: every delivery then runs the
+// callback, and the callback must be idempotent itself.
 func WithDeduper(d Deduper) Option {
 	return func(h *Handler) error {
 		h.dedup = d
@@ -140,7 +88,47 @@ func WithDeduper(d Deduper) Option {
 	}
 }
 
-// WithLogger logs rejected notifications (never their content).
+// DefaultClaimLease is how long a delivery holds its claim on a notification
+// by default: 1 minute, far longer than the 5 seconds WeChat Pay waits for an
+// answer, and short enough that a crashed instance delays the notification
+// by only one or two redeliveries.
+const DefaultClaimLease = time.Minute
+
+// WithClaimLease sets how long a delivery's claim lasts (default
+// DefaultClaimLease). Within the lease other deliveries of the same
+// notification are answered 500 FAIL and delivered again later; after it, a
+// delivery runs the callback again (the first one is presumed crashed), so
+// the lease must be longer than any callback runs.
+func WithClaimLease(d time.Duration) Option {
+	return func(h *Handler) error {
+		if d <= 0 {
+			return errors.New("notify: WithClaimLease needs a positive duration")
+		}
+		h.lease = d
+		return nil
+	}
+}
+
+// WithAtLeastOnce makes the Handler run the callback when the de-duplication
+// store cannot be reached (Claim fails), logging the store error at Warn:
+// the callback may then run more than once and must be idempotent. Without
+// it such a notification is answered 500 FAIL without running the callback,
+// and WeChat Pay delivers it again later.
+func WithAtLeastOnce() Option {
+	return func(h *Handler) error {
+		h.atLeastOnce = true
+		return nil
+	}
+}
+
+// WithLogger sets the logger of the Handler (default slog.Default()). It
+// logs, never with the notification's content: rejected notifications,
+// failed callbacks and de-duplication store failures at Warn; notifications
+// acknowledged without a callback because no callback is registered for
+// their event type at Warn (a misspelt event type in On shows up here);
+// redelivered notifications already processed, or still being processed, at
+// Info. WithLogger(nil) restores the default; to silence it pass a logger
+// with slog.DiscardHandler.
 func WithLogger(l *slog.Logger) Option {
 	return func(h *Handler) error {
 		h.log = l
@@ -149,7 +137,8 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithFallback sets the callback for event types no On callback handles.
-// Without it such notifications are acknowledged and ignored.
+// Without it such notifications are acknowledged, not run, and logged at
+// Warn with their event type and ID.
 func WithFallback(fn func(ctx context.Context, n *Notification) error) Option {
 	return func(h *Handler) error {
 		h.fallback = fn
@@ -161,12 +150,14 @@ func WithFallback(fn func(ctx context.Context, n *Notification) error) Option {
 // and APIv3 key. It is safe for concurrent use once its callbacks are
 // registered.
 type Handler struct {
-	c        *core.Client
-	maxBody  int64
-	dedup    Deduper
-	log      *slog.Logger
-	routes   map[string]func(context.Context, *Notification) error
-	fallback func(context.Context, *Notification) error
+	c           *core.Client
+	maxBody     int64
+	dedup       Deduper
+	lease       time.Duration
+	atLeastOnce bool
+	log         *slog.Logger
+	routes      map[string]func(context.Context, *Notification) error
+	fallback    func(context.Context, *Notification) error
 }
 
 // NewHandler returns a Handler using c's platform keys and APIv3 key, which
@@ -178,11 +169,17 @@ func NewHandler(c *core.Client, opts ...Option) (*Handler, error) {
 	if !c.HasAPIv3Key() {
 		return nil, errors.New("notify: the client has no APIv3 key (core.WithAPIv3Key); notifications cannot be decrypted")
 	}
-	h := &Handler{c: c, maxBody: DefaultMaxBodySize, dedup: &MemoryDeduper{}, routes: map[string]func(context.Context, *Notification) error{}}
+	h := &Handler{c: c, maxBody: DefaultMaxBodySize, dedup: &MemoryDeduper{}, lease: DefaultClaimLease, routes: map[string]func(context.Context, *Notification) error{}}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if err := o(h); err != nil {
 			return nil, err
 		}
+	}
+	if h.log == nil {
+		h.log = slog.Default()
 	}
 	return h, nil
 }
@@ -197,13 +194,15 @@ func (h *Handler) Parse(ctx context.Context, r *http.Request) (*Notification, er
 }
 
 // ParseBytes verifies and decrypts a notification given its headers and
-// body, for frameworks that have already read the body.
+// body, for frameworks that have already read the body. Header keys may be
+// in any letter case (a plain map from another framework, HTTP/2's lower
+// case).
 func (h *Handler) ParseBytes(ctx context.Context, header http.Header, body []byte) (*Notification, error) {
 	if int64(len(body)) > h.maxBody {
 		return nil, ErrBodyTooLarge
 	}
 	sh := core.SignatureHeadersFrom(header)
-	if t := header.Get("Wechatpay-Signature-Type"); t != "" && t != core.SignatureScheme {
+	if t := core.HeaderValue(header, "Wechatpay-Signature-Type"); t != "" && t != core.SignatureScheme {
 		return nil, &core.SignatureError{Reason: "unsupported Wechatpay-Signature-Type " + t, Serial: sh.Serial}
 	}
 	if err := h.c.VerifySignature(ctx, sh, body); err != nil {
@@ -240,11 +239,29 @@ type Reply struct {
 	Message string `json:"message,omitempty"`
 }
 
-// ServeHTTP verifies the notification, skips one already handled, calls the
-// callback registered for its event type and answers WeChat Pay: 200
-// {"code":"SUCCESS"} when handled, 400 or 401 with {"code":"FAIL",…} when
-// the notification is rejected, and 500 {"code":"FAIL",…} when the callback
-// fails, so that WeChat Pay delivers it again. Messages never echo content.
+// ServeHTTP verifies and decrypts the notification, makes sure its callback
+// runs exactly once, and answers WeChat Pay:
+//
+//   - 400 or 401 {"code":"FAIL",…} when the notification is rejected
+//     (malformed, badly signed, undecryptable); logged at Warn.
+//   - Otherwise the notification ID is claimed in the Deduper for the claim
+//     lease (WithClaimLease). The delivery that claims it runs the callback
+//     registered with On for its event type (or the WithFallback callback):
+//     success marks it processed and answers 200 {"code":"SUCCESS"}; an
+//     error (or a panic) releases the claim and answers 500 {"code":"FAIL",…},
+//     so the redelivery runs the callback again.
+//   - A delivery that finds the ID claimed by a delivery still running is
+//     answered 500 {"code":"FAIL",…} (WeChat Pay delivers it again later; the
+//     first attempt may still fail), logged at Info.
+//   - A delivery that finds the ID processed is answered 200 without running
+//     the callback, logged at Info.
+//   - When the store fails, the answer is 500 FAIL and the callback is not
+//     run, unless WithAtLeastOnce was given.
+//   - A notification with no callback for its event type (and no fallback)
+//     is answered 200 and logged at Warn with its event type.
+//
+// Messages never echo content. Callbacks should return within a few
+// seconds: WeChat Pay waits 5 s for the answer.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if r.Method != http.MethodPost {
@@ -257,39 +274,99 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, core.ErrInvalidSignature) {
 			status = http.StatusUnauthorized
 		}
-		h.logf(ctx, "notify: rejected notification", err)
+		h.warn(ctx, "notify: rejected notification", err)
 		writeReply(w, status, "FAIL", rejectMessage(err))
 		return
-	}
-	if h.dedup != nil {
-		seen, err := h.dedup.Seen(ctx, n.ID)
-		if err != nil {
-			h.logf(ctx, "notify: de-duplication store failed", err)
-			writeReply(w, http.StatusInternalServerError, "FAIL", "temporary failure")
-			return
-		}
-		if seen {
-			writeReply(w, http.StatusOK, "SUCCESS", "")
-			return
-		}
 	}
 	fn := h.routes[n.EventType]
 	if fn == nil {
 		fn = h.fallback
 	}
-	if fn != nil {
-		if err := fn(ctx, n); err != nil {
-			h.logf(ctx, "notify: callback failed for "+n.EventType+" "+n.ID, err)
-			writeReply(w, http.StatusInternalServerError, "FAIL", "handler failed")
+	if h.dedup == nil {
+		h.run(ctx, w, n, fn, nil)
+		return
+	}
+	status, token, err := h.dedup.Claim(ctx, n.ID, h.lease)
+	if err != nil {
+		if h.atLeastOnce {
+			h.warn(ctx, "notify: de-duplication store failed, running the callback anyway (WithAtLeastOnce)", err, notificationAttrs(n)...)
+			h.run(ctx, w, n, fn, nil)
 			return
 		}
+		h.warn(ctx, "notify: de-duplication store failed, asking WeChat Pay to deliver again", err, notificationAttrs(n)...)
+		writeReply(w, http.StatusInternalServerError, "FAIL", "temporary failure")
+		return
 	}
-	if h.dedup != nil {
-		if err := h.dedup.Done(ctx, n.ID); err != nil {
-			h.logf(ctx, "notify: de-duplication store failed", err)
-		}
+	switch status {
+	case Claimed:
+		h.run(ctx, w, n, fn, &claim{id: n.ID, token: token})
+	case InProgress:
+		h.log.LogAttrs(ctx, slog.LevelInfo, "notify: notification is being processed by another delivery, asking WeChat Pay to deliver again", notificationAttrs(n)...)
+		writeReply(w, http.StatusInternalServerError, "FAIL", "being processed")
+	case Processed:
+		h.log.LogAttrs(ctx, slog.LevelInfo, "notify: notification already processed, acknowledged without running the callback", notificationAttrs(n)...)
+		writeReply(w, http.StatusOK, "SUCCESS", "")
+	default:
+		h.warn(ctx, "notify: de-duplication store failed, asking WeChat Pay to deliver again", fmt.Errorf("Claim returned unknown status %d", int(status)), notificationAttrs(n)...)
+		writeReply(w, http.StatusInternalServerError, "FAIL", "temporary failure")
 	}
+}
+
+type claim struct{ id, token string }
+
+// storeTimeout bounds Finish and Release, which run even when the request's
+// context is done (WeChat Pay hung up): the claim must not stay held.
+const storeTimeout = 5 * time.Second
+
+// run runs fn (nil: none registered) for n under cl (nil: no claim) and
+// answers.
+func (h *Handler) run(ctx context.Context, w http.ResponseWriter, n *Notification, fn func(context.Context, *Notification) error, cl *claim) {
+	if fn == nil {
+		h.log.LogAttrs(ctx, slog.LevelWarn, "notify: no callback registered for this event type (check the name given to On, or use WithFallback); acknowledged without running", notificationAttrs(n)...)
+		h.finish(ctx, cl, n)
+		writeReply(w, http.StatusOK, "SUCCESS", "")
+		return
+	}
+	if err := h.call(ctx, fn, n, cl); err != nil {
+		h.warn(ctx, "notify: callback failed, asking WeChat Pay to deliver again", err, notificationAttrs(n)...)
+		writeReply(w, http.StatusInternalServerError, "FAIL", "handler failed")
+		return
+	}
+	h.finish(ctx, cl, n)
 	writeReply(w, http.StatusOK, "SUCCESS", "")
+}
+
+// call runs fn; on an error or a panic it releases the claim (a panic is
+// then propagated).
+func (h *Handler) call(ctx context.Context, fn func(context.Context, *Notification) error, n *Notification, cl *claim) (err error) {
+	ok := false
+	defer func() {
+		if !ok && cl != nil {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+			defer cancel()
+			if rerr := h.dedup.Release(sctx, cl.id, cl.token); rerr != nil {
+				h.warn(ctx, "notify: releasing the de-duplication claim failed; the notification runs again once the lease expires", rerr, notificationAttrs(n)...)
+			}
+		}
+	}()
+	err = fn(ctx, n)
+	ok = err == nil
+	return err
+}
+
+func (h *Handler) finish(ctx context.Context, cl *claim, n *Notification) {
+	if cl == nil {
+		return
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := h.dedup.Finish(sctx, cl.id, cl.token); err != nil {
+		h.warn(ctx, "notify: marking the notification processed failed; a redelivery may run the callback again", err, notificationAttrs(n)...)
+	}
+}
+
+func notificationAttrs(n *Notification) []slog.Attr {
+	return []slog.Attr{slog.String("event_type", n.EventType), slog.String("id", n.ID)}
 }
 
 func rejectMessage(err error) string {
@@ -311,10 +388,8 @@ func rejectMessage(err error) string {
 	}
 }
 
-func (h *Handler) logf(ctx context.Context, msg string, err error) {
-	if h.log != nil {
-		h.log.LogAttrs(ctx, slog.LevelWarn, msg, slog.String("error", err.Error()))
-	}
+func (h *Handler) warn(ctx context.Context, msg string, err error, attrs ...slog.Attr) {
+	h.log.LogAttrs(ctx, slog.LevelWarn, msg, append(attrs, slog.String("error", err.Error()))...)
 }
 
 func writeReply(w http.ResponseWriter, status int, code, msg string) {

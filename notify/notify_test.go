@@ -3,8 +3,6 @@ package notify_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -239,39 +237,6 @@ func TestNewHandlerNeedsAPIv3Key(t *testing.T) {
 	require.Error(t, err)
 	_, err = notify.NewHandler(nil)
 	require.Error(t, err)
-}
-
-func TestNewTestRequestForUsersOwnTests(t *testing.T) {
-	// A user's own test keys: a platform key pair and an APIv3 key.
-	platform, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	merchant, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	const keyID, apiV3Key = "PUB_KEY_ID_0000000000000000000000000042", "0123456789abcdef0123456789abcdef"
-	c, err := core.NewClient(
-		core.WithMerchant("1230000109", "SERIAL", merchant),
-		core.WithAPIv3Key(apiV3Key),
-		core.WithPlatformPublicKey(keyID, &platform.PublicKey),
-	)
-	require.NoError(t, err)
-	h, err := notify.NewHandler(c)
-	require.NoError(t, err)
-
-	req, err := notify.NewTestRequest(context.Background(), "http://localhost/notify",
-		notify.TestEvent{EventType: "MALL_REFUND.SUCCESS", OriginalType: "mall_refund", AssociatedData: "mall", Resource: map[string]string{"mchid": "1230000109"}},
-		notify.TestSigner{Serial: keyID, PrivateKey: platform, APIv3Key: apiV3Key})
-	require.NoError(t, err)
-	n, err := h.Parse(context.Background(), req)
-	require.NoError(t, err)
-	assert.Equal(t, "MALL_REFUND.SUCCESS", n.EventType)
-	assert.JSONEq(t, `{"mchid":"1230000109"}`, string(n.Plaintext))
-
-	// A probe signature built the same way is rejected.
-	req, err = notify.NewTestRequest(context.Background(), "http://localhost/notify",
-		notify.TestEvent{EventType: "X"}, notify.TestSigner{Serial: keyID, PrivateKey: platform, APIv3Key: apiV3Key, Signature: "WECHATPAY/SIGNTEST/AAAA"})
-	require.NoError(t, err)
-	_, err = h.Parse(context.Background(), req)
-	require.ErrorIs(t, err, notify.ErrInvalidSignature)
 }
 
 func TestFallbackLoggerAndRejectReplies(t *testing.T) {

@@ -27,11 +27,26 @@
 //
 // # Validation
 //
-// Every method checks the documented rules before sending anything and
-// reports every problem at once in a *core.ValidationError: required fields,
-// lengths, formats, at most 100 post_payments and 30 post_discounts, unique
-// item names, risk fund names, and total_amount = Σ post_payments.amount −
-// Σ post_discounts.amount when completing or modifying an order.
+// Every request type has an exported Validate method, which each Service
+// method calls first: it reports every problem at once in a
+// *core.ValidationError, naming fields as on the wire, and nothing is sent
+// when it fails. Call it yourself to reject a bad form early. The rules are
+// the documented ones: required fields, lengths, formats, at most 100
+// post_payments and 30 post_discounts, unique item names, risk fund names,
+// and total_amount = Σ post_payments.amount − Σ post_discounts.amount when
+// completing or modifying an order, every sum checked for overflow (see
+// Total).
+//
+// The values orders share validate themselves (PostPayment, PostDiscount,
+// TimeRange, RiskFund, Location, Device, SyncDetail), and ValidateItems and
+// ValidateTotal hold the list and amount rules, so that every request type
+// holding them, in this package or another, applies the same rules.
+//
+// Path parameters (openid, authorization_code, out_order_no) are checked
+// against their documented character sets before they are escaped: an
+// OpenID is letters, digits, _ and -; an authorization code adds *; an
+// order number adds | and *. Errors and logs show the route template
+// (/v3/payscore/permissions/openid/{openid}), never the OpenID.
 //
 // # Times
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http/httptest"
 	"time"
 
@@ -50,18 +51,34 @@ func ExampleService_CreateOrder() {
 	// Output: DOING USER_CONFIRM
 }
 
-// CompleteOrder checks the amount rule before sending anything.
-func ExampleService_CompleteOrder_validation() {
-	svc := payscore.NewService(nil) // never reached: validation fails first
+// CompleteOrder checks the amount rule before sending anything: it runs the
+// same Validate first and sends nothing when it fails. Call it yourself to
+// reject a bad form early; Total computes the amount to send.
+func ExampleCompleteOrderRequest_Validate() {
 	payments := []payscore.PostPayment{{Name: "租借费", Amount: core.Ptr[int64](400)}}
 	discounts := []payscore.PostDiscount{{Name: "新用户优惠", Amount: core.Ptr[int64](100)}}
-	_, err := svc.CompleteOrder(context.Background(), &payscore.CompleteOrderRequest{
+	req := &payscore.CompleteOrderRequest{
 		OutOrderNo: "ORDER0001", AppID: sandbox.AppID, ServiceID: sandbox.PayScoreNoConfirmServiceID,
 		PostPayments: payments, PostDiscounts: discounts, TotalAmount: 400,
-	})
+	}
+	err := req.Validate()
 	var ve *core.ValidationError
-	fmt.Println(errors.As(err, &ve), ve.Has("total_amount"), payscore.Total(payments, discounts))
+	total, _ := payscore.Total(payments, discounts)
+	fmt.Println(errors.As(err, &ve), ve.Has("total_amount"), total)
 	// Output: true true 300
+}
+
+// Total checks every addition: amounts that do not fit in an int64 are an
+// error, never a wrapped-around total that would pass the amount rule.
+func ExampleTotal() {
+	payments := []payscore.PostPayment{
+		{Name: "押金", Amount: core.Ptr[int64](math.MaxInt64)},
+		{Name: "租金", Amount: core.Ptr[int64](math.MaxInt64)},
+		{Name: "服务费", Amount: core.Ptr[int64](2)},
+	}
+	total, err := payscore.Total(payments, nil)
+	fmt.Println(total, err)
+	// Output: 0 wechatpay: invalid payscore.Total request: post_payments: the amounts add up to more than an int64 holds
 }
 
 // A callback endpoint decoding the paid notification.
@@ -95,9 +112,14 @@ func ExampleParseOrderEvent() {
 		NotifyURL: endpoint.URL, OpenID: core.Ptr("user-openid"), NeedUserConfirm: core.Ptr(false),
 	})
 	payments := []payscore.PostPayment{{Name: "租借费", Amount: core.Ptr[int64](300)}}
-	_, err := svc.CompleteOrder(ctx, &payscore.CompleteOrderRequest{
+	total, err := payscore.Total(payments, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = svc.CompleteOrder(ctx, &payscore.CompleteOrderRequest{
 		OutOrderNo: "ORDER0002", AppID: sandbox.AppID, ServiceID: sandbox.PayScoreNoConfirmServiceID,
-		PostPayments: payments, TotalAmount: payscore.Total(payments, nil),
+		PostPayments: payments, TotalAmount: total,
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -88,7 +88,7 @@ func (p *Page) MarshalJSON() ([]byte, error) {
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score-no-confirm/jsapi-auth.html
 func AuthorizationPage(applyPermissionsToken string) (*Page, error) {
 	var v validate.V
-	v.RequiredText("apply_permissions_token", applyPermissionsToken, 2048)
+	v.RequiredText("apply_permissions_token", applyPermissionsToken, maxPageToken)
 	if err := v.Err("payscore.AuthorizationPage"); err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func AuthorizationPage(applyPermissionsToken string) (*Page, error) {
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/jsapi-confirm.html
 func ConfirmOrderPage(pkg string) (*Page, error) {
 	var v validate.V
-	v.RequiredText("package", pkg, 2048)
+	v.RequiredText("package", pkg, maxPageToken)
 	if err := v.Err("payscore.ConfirmOrderPage"); err != nil {
 		return nil, err
 	}
@@ -126,6 +126,26 @@ type OrderDetailPageRequest struct {
 	NonceStr string
 }
 
+// Validate reports every broken rule of the request (a nil request is one)
+// as a *core.ValidationError, or nil: what OrderDetailPage checks before
+// signing anything. Problems name the page parameters (mch_id, service_id,
+// out_order_no, nonce_str) and APIv2Key, never the key itself.
+func (r *OrderDetailPageRequest) Validate() error {
+	const op = "payscore.OrderDetailPage"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
+	var v validate.V
+	id(&v, "mch_id", r.MchID)
+	id(&v, "service_id", r.ServiceID)
+	outOrderNo(&v, "out_order_no", r.OutOrderNo)
+	v.Check(len(r.APIv2Key) == maxAPIv2KeyLength, "APIv2Key", "must be the 32-character APIv2 key")
+	if r.NonceStr != "" {
+		v.Check(isAlnum(r.NonceStr) && len(r.NonceStr) <= 32, "nonce_str", "must be at most 32 letters and digits")
+	}
+	return v.Err(op)
+}
+
 // OrderDetailPage returns the signed parameters that open an order's
 // detail page: mch_id, service_id, out_order_no, timestamp, nonce_str,
 // sign_type and sign, where sign is the upper-case hex HMAC-SHA256, keyed
@@ -134,19 +154,7 @@ type OrderDetailPageRequest struct {
 //
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/applets-order.html
 func OrderDetailPage(req *OrderDetailPageRequest) (*Page, error) {
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		id(&v, "mch_id", req.MchID, 32)
-		id(&v, "service_id", req.ServiceID, 32)
-		outOrderNo(&v, "out_order_no", req.OutOrderNo)
-		v.Check(len(req.APIv2Key) == 32, "APIv2Key", "must be the 32-character APIv2 key")
-		if req.NonceStr != "" {
-			v.Check(isAlnum(req.NonceStr) && len(req.NonceStr) <= 32, "nonce_str", "must be at most 32 letters and digits")
-		}
-	}
-	if err := v.Err("payscore.OrderDetailPage"); err != nil {
+	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	ts := req.Timestamp

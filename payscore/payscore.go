@@ -8,7 +8,13 @@ import (
 type Service struct{ c *core.Client }
 
 // NewService returns a Service using c for signing, sending and verifying.
-func NewService(c *core.Client) *Service { return &Service{c: c} }
+// It panics when c is nil: build the client with core.NewClient first.
+func NewService(c *core.Client) *Service {
+	if c == nil {
+		panic("payscore.NewService: nil *core.Client; build one with core.NewClient")
+	}
+	return &Service{c: c}
+}
 
 // PostPayment is a post-paid item of an order (后付费项目).
 type PostPayment struct {

@@ -207,11 +207,14 @@ func TestQueryPermissionByOpenID(t *testing.T) {
 	require.Equal(t, sandbox.MerchantID, resp.MchID)
 	require.NotNil(t, resp.AuthorizationSuccessTime)
 
-	// Path parameters are escaped.
+	// Path parameters are checked against their character set before they
+	// are escaped: a slash or a space is refused and nothing is sent.
 	f.reset()
 	_, err = f.svc.QueryPermissionByOpenID(f.ctx, &payscore.QueryPermissionByOpenIDRequest{OpenID: "a/b c", ServiceID: noConfirm, AppID: appID})
-	require.NoError(t, err)
-	require.Equal(t, "/v3/payscore/permissions/openid/a%2Fb%20c", f.last().Path)
+	var pe *core.ValidationError
+	require.ErrorAs(t, err, &pe)
+	require.True(t, pe.Has("openid"))
+	require.Empty(t, f.requests())
 
 	_, err = f.svc.QueryPermissionByOpenID(f.ctx, &payscore.QueryPermissionByOpenIDRequest{OpenID: openID, ServiceID: "999", AppID: appID})
 	requireAPIError(t, err, http.StatusForbidden, "NO_AUTH")

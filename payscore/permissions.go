@@ -38,26 +38,28 @@ type PreAuthorizeResponse struct {
 // POST /v3/payscore/permissions —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/apply-permissions.html
 func (s *Service) PreAuthorize(ctx context.Context, req *PreAuthorizeRequest) (*PreAuthorizeResponse, error) {
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		id(&v, "service_id", req.ServiceID, 32)
-		id(&v, "appid", req.AppID, 32)
-		authorizationCode(&v, "authorization_code", req.AuthorizationCode)
-		if req.NotifyURL != nil {
-			notifyURL(&v, "notify_url", *req.NotifyURL)
-		}
-	}
-	if err := v.Err("payscore.PreAuthorize"); err != nil {
-		return nil, err
-	}
-	out := new(PreAuthorizeResponse)
 	// Keyed by authorization_code, so a retry cannot act twice.
-	if _, err := s.c.Do(ctx, &core.Request{Method: http.MethodPost, Path: "/v3/payscore/permissions", Body: req, Idempotent: true}, out); err != nil {
-		return nil, err
+	return core.Call[PreAuthorizeResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.PreAuthorize", Method: http.MethodPost, Route: "/v3/payscore/permissions", Idempotent: true,
+	}, req, func(r *core.Request) error { r.Body = req; return nil })
+}
+
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what PreAuthorize
+// checks before sending anything.
+func (r *PreAuthorizeRequest) Validate() error {
+	const op = "payscore.PreAuthorize"
+	if r == nil {
+		return validate.NilRequest(op)
 	}
-	return out, nil
+	var v validate.V
+	id(&v, "service_id", r.ServiceID)
+	id(&v, "appid", r.AppID)
+	authorizationCode(&v, r.AuthorizationCode)
+	if r.NotifyURL != nil {
+		notifyURL(&v, *r.NotifyURL)
+	}
+	return v.Err(op)
 }
 
 // Permission is a user's authorization of a service.
@@ -85,7 +87,7 @@ type PermissionResponse struct {
 
 // QueryPermissionByOpenIDRequest identifies a user's authorization.
 type QueryPermissionByOpenIDRequest struct {
-	OpenID    string `json:"-"` // path: the user's OpenID under AppID, at most 128 characters
+	OpenID    string `json:"-"` // path: the user's OpenID under AppID: 1-128 letters, digits, _ and -
 	ServiceID string `json:"-"` // query: service ID
 	AppID     string `json:"-"` // query: AppID
 }
@@ -96,33 +98,33 @@ type QueryPermissionByOpenIDRequest struct {
 // GET /v3/payscore/permissions/openid/{openid} —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-open-id.html
 func (s *Service) QueryPermissionByOpenID(ctx context.Context, req *QueryPermissionByOpenIDRequest) (*PermissionResponse, error) {
+	return core.Call[PermissionResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.QueryPermissionByOpenID", Method: http.MethodGet, Route: "/v3/payscore/permissions/openid/{openid}", Idempotent: true,
+	}, req, func(r *core.Request) error { r.Query = req.query(); return r.SetPathParams(openIDParam(req.OpenID)) })
+}
+
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what
+// QueryPermissionByOpenID checks before sending anything.
+func (r *QueryPermissionByOpenIDRequest) Validate() error {
+	const op = "payscore.QueryPermissionByOpenID"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		id(&v, "openid", req.OpenID, 128)
-		id(&v, "service_id", req.ServiceID, 32)
-		id(&v, "appid", req.AppID, 32)
-	}
-	if err := v.Err("payscore.QueryPermissionByOpenID"); err != nil {
-		return nil, err
-	}
-	out := new(PermissionResponse)
-	_, err := s.c.Do(ctx, &core.Request{
-		Method:     http.MethodGet,
-		Path:       "/v3/payscore/permissions/openid/" + url.PathEscape(req.OpenID),
-		Query:      url.Values{"service_id": {req.ServiceID}, "appid": {req.AppID}},
-		Idempotent: true,
-	}, out)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	pathOpenID(&v, r.OpenID)
+	id(&v, "service_id", r.ServiceID)
+	id(&v, "appid", r.AppID)
+	return v.Err(op)
+}
+
+func (r *QueryPermissionByOpenIDRequest) query() url.Values {
+	return url.Values{"service_id": {r.ServiceID}, "appid": {r.AppID}}
 }
 
 // QueryPermissionByAuthorizationCodeRequest identifies a pre-authorization.
 type QueryPermissionByAuthorizationCodeRequest struct {
-	AuthorizationCode string `json:"-"` // path: the number given to PreAuthorize
+	AuthorizationCode string `json:"-"` // path: the number given to PreAuthorize (1-32 letters, digits, _-*)
 	ServiceID         string `json:"-"` // query: service ID
 }
 
@@ -132,32 +134,35 @@ type QueryPermissionByAuthorizationCodeRequest struct {
 // GET /v3/payscore/permissions/authorization-code/{authorization_code} —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-code.html
 func (s *Service) QueryPermissionByAuthorizationCode(ctx context.Context, req *QueryPermissionByAuthorizationCodeRequest) (*PermissionResponse, error) {
+	return core.Call[PermissionResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.QueryPermissionByAuthorizationCode", Method: http.MethodGet, Route: "/v3/payscore/permissions/authorization-code/{authorization_code}", Idempotent: true,
+	}, req, func(r *core.Request) error {
+		r.Query = req.query()
+		return r.SetPathParams(authCodeParam(req.AuthorizationCode))
+	})
+}
+
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what
+// QueryPermissionByAuthorizationCode checks before sending anything.
+func (r *QueryPermissionByAuthorizationCodeRequest) Validate() error {
+	const op = "payscore.QueryPermissionByAuthorizationCode"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		authorizationCode(&v, "authorization_code", req.AuthorizationCode)
-		id(&v, "service_id", req.ServiceID, 32)
-	}
-	if err := v.Err("payscore.QueryPermissionByAuthorizationCode"); err != nil {
-		return nil, err
-	}
-	out := new(PermissionResponse)
-	_, err := s.c.Do(ctx, &core.Request{
-		Method:     http.MethodGet,
-		Path:       "/v3/payscore/permissions/authorization-code/" + url.PathEscape(req.AuthorizationCode),
-		Query:      url.Values{"service_id": {req.ServiceID}},
-		Idempotent: true,
-	}, out)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	authorizationCode(&v, r.AuthorizationCode)
+	id(&v, "service_id", r.ServiceID)
+	return v.Err(op)
+}
+
+func (r *QueryPermissionByAuthorizationCodeRequest) query() url.Values {
+	return url.Values{"service_id": {r.ServiceID}}
 }
 
 // TerminatePermissionByOpenIDRequest withdraws a user's authorization.
 type TerminatePermissionByOpenIDRequest struct {
-	OpenID    string `json:"-"`          // path: the user's OpenID, at most 128 characters
+	OpenID    string `json:"-"`          // path: the user's OpenID: 1-128 letters, digits, _ and -
 	ServiceID string `json:"service_id"` // service ID
 	AppID     string `json:"appid"`      // AppID
 	Reason    string `json:"reason"`     // reason, at most 50 characters
@@ -175,34 +180,31 @@ type TerminatePermissionResponse struct {
 // POST /v3/payscore/permissions/openid/{openid}/terminate —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-open-id.html
 func (s *Service) TerminatePermissionByOpenID(ctx context.Context, req *TerminatePermissionByOpenIDRequest) (*TerminatePermissionResponse, error) {
+	return core.Call[TerminatePermissionResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.TerminatePermissionByOpenID", Method: http.MethodPost, Route: "/v3/payscore/permissions/openid/{openid}/terminate",
+	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(openIDParam(req.OpenID)) })
+}
+
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what
+// TerminatePermissionByOpenID checks before sending anything.
+func (r *TerminatePermissionByOpenIDRequest) Validate() error {
+	const op = "payscore.TerminatePermissionByOpenID"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		id(&v, "openid", req.OpenID, 128)
-		id(&v, "service_id", req.ServiceID, 32)
-		id(&v, "appid", req.AppID, 32)
-		v.RequiredText("reason", req.Reason, 50)
-	}
-	if err := v.Err("payscore.TerminatePermissionByOpenID"); err != nil {
-		return nil, err
-	}
-	out := new(TerminatePermissionResponse)
-	_, err := s.c.Do(ctx, &core.Request{
-		Method: http.MethodPost,
-		Path:   "/v3/payscore/permissions/openid/" + url.PathEscape(req.OpenID) + "/terminate",
-		Body:   req,
-	}, out)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	pathOpenID(&v, r.OpenID)
+	id(&v, "service_id", r.ServiceID)
+	id(&v, "appid", r.AppID)
+	v.RequiredText("reason", r.Reason, maxReason)
+	return v.Err(op)
 }
 
 // TerminatePermissionByAuthorizationCodeRequest withdraws a
 // pre-authorization.
 type TerminatePermissionByAuthorizationCodeRequest struct {
-	AuthorizationCode string `json:"-"`          // path: the number given to PreAuthorize
+	AuthorizationCode string `json:"-"`          // path: the number given to PreAuthorize (1-32 letters, digits, _-*)
 	ServiceID         string `json:"service_id"` // service ID
 	Reason            string `json:"reason"`     // reason, at most 50 characters
 }
@@ -214,25 +216,25 @@ type TerminatePermissionByAuthorizationCodeRequest struct {
 // POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-code.html
 func (s *Service) TerminatePermissionByAuthorizationCode(ctx context.Context, req *TerminatePermissionByAuthorizationCodeRequest) (*TerminatePermissionResponse, error) {
+	return core.Call[TerminatePermissionResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.TerminatePermissionByAuthorizationCode", Method: http.MethodPost, Route: "/v3/payscore/permissions/authorization-code/{authorization_code}/terminate",
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(authCodeParam(req.AuthorizationCode))
+	})
+}
+
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what
+// TerminatePermissionByAuthorizationCode checks before sending anything.
+func (r *TerminatePermissionByAuthorizationCodeRequest) Validate() error {
+	const op = "payscore.TerminatePermissionByAuthorizationCode"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		authorizationCode(&v, "authorization_code", req.AuthorizationCode)
-		id(&v, "service_id", req.ServiceID, 32)
-		v.RequiredText("reason", req.Reason, 50)
-	}
-	if err := v.Err("payscore.TerminatePermissionByAuthorizationCode"); err != nil {
-		return nil, err
-	}
-	out := new(TerminatePermissionResponse)
-	_, err := s.c.Do(ctx, &core.Request{
-		Method: http.MethodPost,
-		Path:   "/v3/payscore/permissions/authorization-code/" + url.PathEscape(req.AuthorizationCode) + "/terminate",
-		Body:   req,
-	}, out)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	authorizationCode(&v, r.AuthorizationCode)
+	id(&v, "service_id", r.ServiceID)
+	v.RequiredText("reason", r.Reason, maxReason)
+	return v.Err(op)
 }

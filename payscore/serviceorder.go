@@ -57,55 +57,52 @@ type CreateOrderResponse struct {
 // POST /v3/payscore/serviceorder —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-service-order.html
 func (s *Service) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*CreateOrderResponse, error) {
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		outOrderNo(&v, "out_order_no", req.OutOrderNo)
-		id(&v, "appid", req.AppID, 32)
-		id(&v, "service_id", req.ServiceID, 32)
-		v.RequiredText("service_introduction", req.ServiceIntroduction, 20)
-		items(&v, req.PostPayments, req.PostDiscounts, false, true, false)
-		timeRange(&v, &req.TimeRange, true)
-		location(&v, req.Location)
-		riskFund(&v, &req.RiskFund)
-		v.OptionalText("attach", req.Attach, 256)
-		if v.Required("notify_url", req.NotifyURL) {
-			notifyURL(&v, "notify_url", req.NotifyURL)
-		}
-		// openid has no documented maximum length here; when set it must
-		// not be empty.
-		switch {
-		case req.OpenID != nil:
-			v.RequiredText("openid", *req.OpenID, 0)
-		case req.NeedUserConfirm != nil && !*req.NeedUserConfirm:
-			v.Add("openid", "is required when need_user_confirm is false")
-		}
-		device(&v, req.Device)
-	}
-	if err := v.Err("payscore.CreateOrder"); err != nil {
-		return nil, err
-	}
-	out := new(CreateOrderResponse)
 	// Idempotent on identical parameters, so a retry returns the same order.
-	if _, err := s.c.Do(ctx, &core.Request{Method: http.MethodPost, Path: "/v3/payscore/serviceorder", Body: req, Idempotent: true}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return core.Call[CreateOrderResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.CreateOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder", Idempotent: true,
+	}, req, func(r *core.Request) error { r.Body = req; return nil })
 }
 
-func riskFund(v *validate.V, r *RiskFund) {
-	if v.Required("risk_fund.name", string(r.Name)) {
-		validate.OneOf(v, "risk_fund.name", r.Name, r.Name.Values())
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what CreateOrder
+// checks before sending anything. Amounts are checked not to be negative;
+// the risk fund's amount against the service's ceiling only the server can
+// check.
+func (r *CreateOrderRequest) Validate() error {
+	const op = "payscore.CreateOrder"
+	if r == nil {
+		return validate.NilRequest(op)
 	}
-	v.Check(r.Amount >= 0, "risk_fund.amount", "must not be negative")
-	v.OptionalText("risk_fund.description", r.Description, 0)
+	var v validate.V
+	outOrderNo(&v, "out_order_no", r.OutOrderNo)
+	id(&v, "appid", r.AppID)
+	id(&v, "service_id", r.ServiceID)
+	v.RequiredText("service_introduction", r.ServiceIntroduction, maxIntroduction)
+	v.Nested("", ValidateItems(r.PostPayments, r.PostDiscounts, ItemRules{DiscountDescriptionRequired: true}))
+	v.Required("time_range.start_time", string(r.TimeRange.StartTime))
+	v.Nested("time_range.", r.TimeRange.Validate())
+	v.Nested("location.", optional(r.Location, Location.Validate))
+	v.Nested("risk_fund.", r.RiskFund.Validate())
+	v.OptionalText("attach", r.Attach, maxAttach)
+	if v.Required("notify_url", r.NotifyURL) {
+		notifyURL(&v, r.NotifyURL)
+	}
+	// openid has no documented maximum length here; when set it must not
+	// be empty.
+	switch {
+	case r.OpenID != nil:
+		v.RequiredText("openid", *r.OpenID, 0)
+	case r.NeedUserConfirm != nil && !*r.NeedUserConfirm:
+		v.Add("openid", "is required when need_user_confirm is false")
+	}
+	v.Nested("device.", optional(r.Device, Device.Validate))
+	return v.Err(op)
 }
 
 // QueryOrderRequest identifies an order by exactly one of OutOrderNo and
 // QueryID.
 type QueryOrderRequest struct {
-	OutOrderNo string `json:"-"` // query: merchant order number
+	OutOrderNo string `json:"-"` // query: merchant order number, 1-32 letters, digits, _-|*
 	// QueryID is what the confirm page hands back to the merchant's mini
 	// program, at most 64 characters.
 	QueryID   string `json:"-"`
@@ -119,42 +116,49 @@ type QueryOrderRequest struct {
 // GET /v3/payscore/serviceorder —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/get-service-order.html
 func (s *Service) QueryOrder(ctx context.Context, req *QueryOrderRequest) (*OrderResponse, error) {
+	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.QueryOrder", Method: http.MethodGet, Route: "/v3/payscore/serviceorder", Idempotent: true,
+	}, req, func(r *core.Request) error { r.Query = req.query(); return nil })
+}
+
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what QueryOrder
+// checks before sending anything, including that exactly one of OutOrderNo
+// and QueryID is set.
+func (r *QueryOrderRequest) Validate() error {
+	const op = "payscore.QueryOrder"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
+	switch {
+	case r.OutOrderNo == "" && r.QueryID == "":
+		v.Add("out_order_no", "one of out_order_no and query_id is required")
+	case r.OutOrderNo != "" && r.QueryID != "":
+		v.Add("query_id", "give either out_order_no or query_id, not both")
+	case r.OutOrderNo != "":
+		outOrderNo(&v, "out_order_no", r.OutOrderNo)
+	default:
+		v.RequiredText("query_id", r.QueryID, maxQueryID)
+	}
+	id(&v, "service_id", r.ServiceID)
+	id(&v, "appid", r.AppID)
+	return v.Err(op)
+}
+
+func (r *QueryOrderRequest) query() url.Values {
+	q := url.Values{"service_id": {r.ServiceID}, "appid": {r.AppID}}
+	if r.OutOrderNo != "" {
+		q.Set("out_order_no", r.OutOrderNo)
 	} else {
-		switch {
-		case req.OutOrderNo == "" && req.QueryID == "":
-			v.Add("out_order_no", "one of out_order_no and query_id is required")
-		case req.OutOrderNo != "" && req.QueryID != "":
-			v.Add("query_id", "give either out_order_no or query_id, not both")
-		case req.OutOrderNo != "":
-			outOrderNo(&v, "out_order_no", req.OutOrderNo)
-		default:
-			v.RequiredText("query_id", req.QueryID, 64)
-		}
-		id(&v, "service_id", req.ServiceID, 32)
-		id(&v, "appid", req.AppID, 32)
+		q.Set("query_id", r.QueryID)
 	}
-	if err := v.Err("payscore.QueryOrder"); err != nil {
-		return nil, err
-	}
-	q := url.Values{"service_id": {req.ServiceID}, "appid": {req.AppID}}
-	if req.OutOrderNo != "" {
-		q.Set("out_order_no", req.OutOrderNo)
-	} else {
-		q.Set("query_id", req.QueryID)
-	}
-	out := new(OrderResponse)
-	if _, err := s.c.Do(ctx, &core.Request{Method: http.MethodGet, Path: "/v3/payscore/serviceorder", Query: q, Idempotent: true}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return q
 }
 
 // CancelOrderRequest cancels an order.
 type CancelOrderRequest struct {
-	OutOrderNo string `json:"-"`          // path: merchant order number
+	OutOrderNo string `json:"-"`          // path: merchant order number, 1-32 letters, digits, _-|*
 	AppID      string `json:"appid"`      // the AppID the order was created with
 	ServiceID  string `json:"service_id"` // service ID
 	Reason     string `json:"reason"`     // shown to the user, at most 50 characters
@@ -178,34 +182,29 @@ type CancelOrderResponse struct {
 // POST /v3/payscore/serviceorder/{out_order_no}/cancel —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/cancel-service-order.html
 func (s *Service) CancelOrder(ctx context.Context, req *CancelOrderRequest) (*CancelOrderResponse, error) {
+	// Idempotent on identical parameters.
+	return core.Call[CancelOrderResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.CancelOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/cancel", Idempotent: true,
+	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+}
+
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what CancelOrder
+// checks before sending anything.
+func (r *CancelOrderRequest) Validate() error {
+	const op = "payscore.CancelOrder"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		outOrderNo(&v, "out_order_no", req.OutOrderNo)
-		id(&v, "appid", req.AppID, 32)
-		id(&v, "service_id", req.ServiceID, 32)
-		v.RequiredText("reason", req.Reason, 50)
-	}
-	if err := v.Err("payscore.CancelOrder"); err != nil {
-		return nil, err
-	}
-	out := new(CancelOrderResponse)
-	_, err := s.c.Do(ctx, &core.Request{
-		Method:     http.MethodPost,
-		Path:       "/v3/payscore/serviceorder/" + url.PathEscape(req.OutOrderNo) + "/cancel",
-		Body:       req,
-		Idempotent: true, // idempotent on identical parameters
-	}, out)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	orderKey(&v, r.OutOrderNo, r.AppID, r.ServiceID)
+	v.RequiredText("reason", r.Reason, maxReason)
+	return v.Err(op)
 }
 
 // ModifyOrderRequest lowers the amount of a completed, unpaid order.
 type ModifyOrderRequest struct {
-	OutOrderNo string `json:"-"` // path: merchant order number
+	OutOrderNo string `json:"-"` // path: merchant order number, 1-32 letters, digits, _-|*
 	AppID      string `json:"appid"`
 	ServiceID  string `json:"service_id"`
 	// PostPayments replaces the completed order's items (1 to 100).
@@ -227,36 +226,31 @@ type ModifyOrderRequest struct {
 // POST /v3/payscore/serviceorder/{out_order_no}/modify —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/modify-service-order.html
 func (s *Service) ModifyOrder(ctx context.Context, req *ModifyOrderRequest) (*OrderResponse, error) {
+	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.ModifyOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/modify",
+	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+}
+
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what ModifyOrder
+// checks before sending anything, including the amount rule (see
+// ValidateTotal). That the amount goes down only the server can check.
+func (r *ModifyOrderRequest) Validate() error {
+	const op = "payscore.ModifyOrder"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		outOrderNo(&v, "out_order_no", req.OutOrderNo)
-		id(&v, "appid", req.AppID, 32)
-		id(&v, "service_id", req.ServiceID, 32)
-		items(&v, req.PostPayments, req.PostDiscounts, true, false, true)
-		totalRule(&v, req.TotalAmount, req.PostPayments, req.PostDiscounts)
-		v.RequiredText("reason", req.Reason, 0)
-		device(&v, req.Device)
-	}
-	if err := v.Err("payscore.ModifyOrder"); err != nil {
-		return nil, err
-	}
-	out := new(OrderResponse)
-	_, err := s.c.Do(ctx, &core.Request{
-		Method: http.MethodPost,
-		Path:   "/v3/payscore/serviceorder/" + url.PathEscape(req.OutOrderNo) + "/modify",
-		Body:   req,
-	}, out)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	orderKey(&v, r.OutOrderNo, r.AppID, r.ServiceID)
+	finalAmounts(&v, r.PostPayments, r.PostDiscounts, r.TotalAmount)
+	v.RequiredText("reason", r.Reason, 0)
+	v.Nested("device.", optional(r.Device, Device.Validate))
+	return v.Err(op)
 }
 
 // CompleteOrderRequest ends the service and sets the amount to collect.
 type CompleteOrderRequest struct {
-	OutOrderNo string `json:"-"`     // path: merchant order number
+	OutOrderNo string `json:"-"`     // path: merchant order number, 1-32 letters, digits, _-|*
 	AppID      string `json:"appid"` // the AppID the order was created with
 	ServiceID  string `json:"service_id"`
 	// PostPayments are the final items (1 to 100).
@@ -285,41 +279,37 @@ type CompleteOrderRequest struct {
 // POST /v3/payscore/serviceorder/{out_order_no}/complete —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/complete-service-order.html
 func (s *Service) CompleteOrder(ctx context.Context, req *CompleteOrderRequest) (*OrderResponse, error) {
+	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.CompleteOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/complete",
+	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+}
+
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what
+// CompleteOrder checks before sending anything, including the amount rule
+// (see ValidateTotal). The ceiling (risk_fund.amount or the service's)
+// only the server can check.
+func (r *CompleteOrderRequest) Validate() error {
+	const op = "payscore.CompleteOrder"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		outOrderNo(&v, "out_order_no", req.OutOrderNo)
-		id(&v, "appid", req.AppID, 32)
-		id(&v, "service_id", req.ServiceID, 32)
-		items(&v, req.PostPayments, req.PostDiscounts, true, false, true)
-		totalRule(&v, req.TotalAmount, req.PostPayments, req.PostDiscounts)
-		if req.TimeRange != nil && req.TimeRange.StartTime.IsOnAccept() {
-			v.Add("time_range.start_time", "must be the actual start time, not OnAccept")
-		}
-		timeRange(&v, req.TimeRange, false)
-		location(&v, req.Location)
-		v.OptionalText("goods_tag", req.GoodsTag, 0)
-		device(&v, req.Device)
+	orderKey(&v, r.OutOrderNo, r.AppID, r.ServiceID)
+	finalAmounts(&v, r.PostPayments, r.PostDiscounts, r.TotalAmount)
+	if r.TimeRange != nil && r.TimeRange.StartTime.IsOnAccept() {
+		v.Add("time_range.start_time", "must be the actual start time, not OnAccept")
 	}
-	if err := v.Err("payscore.CompleteOrder"); err != nil {
-		return nil, err
-	}
-	out := new(OrderResponse)
-	_, err := s.c.Do(ctx, &core.Request{
-		Method: http.MethodPost,
-		Path:   "/v3/payscore/serviceorder/" + url.PathEscape(req.OutOrderNo) + "/complete",
-		Body:   req,
-	}, out)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	v.Nested("time_range.", optional(r.TimeRange, TimeRange.Validate))
+	v.Nested("location.", optional(r.Location, Location.Validate))
+	v.OptionalText("goods_tag", r.GoodsTag, 0)
+	v.Nested("device.", optional(r.Device, Device.Validate))
+	return v.Err(op)
 }
 
 // SyncOrderRequest reports that the user paid through another channel.
 type SyncOrderRequest struct {
-	OutOrderNo string `json:"-"` // path: merchant order number
+	OutOrderNo string `json:"-"` // path: merchant order number, 1-32 letters, digits, _-|*
 	AppID      string `json:"appid"`
 	ServiceID  string `json:"service_id"`
 	// Type is SyncOrderPaid, the only documented value.
@@ -341,38 +331,31 @@ type SyncDetail struct {
 // POST /v3/payscore/serviceorder/{out_order_no}/sync —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/sync-service-order.html
 func (s *Service) SyncOrder(ctx context.Context, req *SyncOrderRequest) (*OrderResponse, error) {
+	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.SyncOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/sync",
+	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+}
+
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what SyncOrder
+// checks before sending anything.
+func (r *SyncOrderRequest) Validate() error {
+	const op = "payscore.SyncOrder"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		outOrderNo(&v, "out_order_no", req.OutOrderNo)
-		id(&v, "appid", req.AppID, 32)
-		id(&v, "service_id", req.ServiceID, 32)
-		if v.Required("type", string(req.Type)) {
-			validate.OneOf(&v, "type", req.Type, req.Type.Values())
-		}
-		if v.Required("detail.paid_time", string(req.Detail.PaidTime)) {
-			v.Check(req.Detail.PaidTime.valid(true, false), "detail.paid_time", "must be yyyyMMddHHmmss or yyyyMMdd")
-		}
+	orderKey(&v, r.OutOrderNo, r.AppID, r.ServiceID)
+	if v.Required("type", string(r.Type)) {
+		validate.OneOf(&v, "type", r.Type, r.Type.Values())
 	}
-	if err := v.Err("payscore.SyncOrder"); err != nil {
-		return nil, err
-	}
-	out := new(OrderResponse)
-	_, err := s.c.Do(ctx, &core.Request{
-		Method: http.MethodPost,
-		Path:   "/v3/payscore/serviceorder/" + url.PathEscape(req.OutOrderNo) + "/sync",
-		Body:   req,
-	}, out)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	v.Nested("detail.", r.Detail.Validate())
+	return v.Err(op)
 }
 
 // PayOrderRequest asks WeChat Pay to collect a pending order again.
 type PayOrderRequest struct {
-	OutOrderNo string `json:"-"` // path: merchant order number
+	OutOrderNo string `json:"-"` // path: merchant order number, 1-32 letters, digits, _-|*
 	// AppID and ServiceID are optional in the API description and left out
 	// of the request when empty; sending both, as the reference clients do,
 	// is recommended. At most 32 characters each.
@@ -396,25 +379,38 @@ type PayOrderResponse struct {
 // POST /v3/payscore/serviceorder/{out_order_no}/pay —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/pay-service-order.html
 func (s *Service) PayOrder(ctx context.Context, req *PayOrderRequest) (*PayOrderResponse, error) {
+	return core.Call[PayOrderResponse](ctx, s.c, core.Endpoint{
+		Op: "payscore.PayOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/pay",
+	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+}
+
+// Validate reports every broken rule of the request by wire field name (a
+// nil request is one) as a *core.ValidationError, or nil: what PayOrder
+// checks before sending anything.
+func (r *PayOrderRequest) Validate() error {
+	const op = "payscore.PayOrder"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-	} else {
-		outOrderNo(&v, "out_order_no", req.OutOrderNo)
-		v.OptionalText("appid", &req.AppID, 32)
-		v.OptionalText("service_id", &req.ServiceID, 32)
-	}
-	if err := v.Err("payscore.PayOrder"); err != nil {
-		return nil, err
-	}
-	out := new(PayOrderResponse)
-	_, err := s.c.Do(ctx, &core.Request{
-		Method: http.MethodPost,
-		Path:   "/v3/payscore/serviceorder/" + url.PathEscape(req.OutOrderNo) + "/pay",
-		Body:   req,
-	}, out)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	outOrderNo(&v, "out_order_no", r.OutOrderNo)
+	v.OptionalText("appid", &r.AppID, maxID)
+	v.OptionalText("service_id", &r.ServiceID, maxID)
+	return v.Err(op)
+}
+
+// orderKey checks what names the order in the calls on it: out_order_no
+// (also the path parameter), appid and service_id.
+func orderKey(v *validate.V, no, appID, serviceID string) {
+	outOrderNo(v, "out_order_no", no)
+	id(v, "appid", appID)
+	id(v, "service_id", serviceID)
+}
+
+// finalAmounts checks the items and total_amount of CompleteOrder and
+// ModifyOrder: at least one payment, every discount with an amount, and the
+// amount rule.
+func finalAmounts(v *validate.V, payments []PostPayment, discounts []PostDiscount, total int64) {
+	v.Nested("", ValidateItems(payments, discounts, ItemRules{PaymentsRequired: true, DiscountAmountRequired: true}))
+	v.Nested("", ValidateTotal(total, payments, discounts))
 }

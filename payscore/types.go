@@ -2,7 +2,6 @@ package payscore
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 )
 
@@ -25,7 +24,8 @@ const (
 	layoutDate     = "20060102"
 )
 
-// At formats t as yyyyMMddHHmmss in Beijing time.
+// At formats t as yyyyMMddHHmmss in Beijing time, the documented precision:
+// a fraction of a second is cut, never rounded up into the next second.
 func At(t time.Time) Time { return Time(t.In(beijing).Format(layoutDateTime)) }
 
 // Date formats t's Beijing calendar day as yyyyMMdd.
@@ -41,29 +41,33 @@ func (t Time) IsOnAccept() bool { return t == OnAccept }
 // OnAccept and for any other form.
 func (t Time) Time() (time.Time, error) {
 	switch {
-	case reDateTime.MatchString(string(t)):
+	case t.hasDigits(len(layoutDateTime)):
 		return time.ParseInLocation(layoutDateTime, string(t), beijing)
-	case reDate.MatchString(string(t)):
+	case t.hasDigits(len(layoutDate)):
 		return time.ParseInLocation(layoutDate, string(t), beijing)
 	}
 	return time.Time{}, fmt.Errorf("payscore: %q is not a yyyyMMddHHmmss or yyyyMMdd time", string(t))
 }
 
-var (
-	reDateTime = regexp.MustCompile(`^\d{14}$`)
-	reDate     = regexp.MustCompile(`^\d{8}$`)
-)
-
-// valid reports whether t is a real date-time in one of the allowed forms.
-func (t Time) valid(allowDate, allowOnAccept bool) bool {
-	if t.IsOnAccept() {
-		return allowOnAccept
-	}
-	if reDate.MatchString(string(t)) && !allowDate {
-		return false
-	}
+// Valid reports whether t is a real Beijing date-time written
+// yyyyMMddHHmmss, or a real date written yyyyMMdd: the forms of end_time,
+// paid_time and, besides OnAccept, start_time. It allocates nothing.
+func (t Time) Valid() bool {
 	_, err := t.Time()
 	return err == nil
+}
+
+// hasDigits reports whether t is exactly n ASCII digits.
+func (t Time) hasDigits(n int) bool {
+	if len(t) != n {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // State is the state of a service order. The set is open: unknown values

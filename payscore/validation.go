@@ -1,9 +1,9 @@
 package payscore
 
 import (
-	"fmt"
-	"regexp"
+	"strconv"
 
+	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
 )
 
@@ -13,35 +13,73 @@ const (
 	MaxPostDiscounts = 30  // post_discounts items per order
 )
 
+// Documented maximum lengths, in characters.
+const (
+	maxID             = 32  // appid, service_id, mch_id
+	maxOutOrderNo     = 32  // out_order_no
+	maxAuthCode       = 32  // authorization_code
+	maxOpenID         = 128 // openid
+	maxItemName       = 20  // post_payments[].name, post_discounts[].name
+	maxItemDesc       = 30  // post_payments[].description, post_discounts[].description
+	maxNotifyURL      = 255 // notify_url
+	maxReason         = 50  // cancel and terminate reason
+	maxIntroduction   = 20  // service_introduction
+	maxAttach         = 256 // attach
+	maxQueryID        = 64  // query_id
+	maxPageToken      = 2048
+	maxItemCount      = 100 // post_payments[].count
+	maxAPIv2KeyLength = 32
+)
+
 // sharedItemName may repeat among post_payments.
 const sharedItemName = "商品信息"
 
-var (
-	reOutOrderNo = regexp.MustCompile(`^[0-9A-Za-z_\-|*]{1,32}$`)
-	reAuthCode   = regexp.MustCompile(`^[0-9A-Za-z_\-*]{1,32}$`)
-)
+// Path parameters, checked against their documented character sets (see
+// core.Charset) before they are escaped into a route.
 
+func outOrderNoParam(s string) core.PathParam {
+	return core.PathParam{Name: "out_order_no", Value: s, Charset: core.CharsetOutTradeNo}
+}
+
+func authCodeParam(s string) core.PathParam {
+	return core.PathParam{Name: "authorization_code", Value: s, Charset: core.CharsetAuthorizationCode}
+}
+
+func openIDParam(s string) core.PathParam {
+	return core.PathParam{Name: "openid", Value: s, Charset: core.CharsetOpenID}
+}
+
+// outOrderNo checks a merchant order number: 1-32 letters, digits and
+// _-|*, in the path or elsewhere.
 func outOrderNo(v *validate.V, field, s string) {
-	if v.Required(field, s) {
-		v.Pattern(field, s, reOutOrderNo, "1-32 characters of digits, letters and _-|*")
-	}
+	v.PathParam(field, s, core.CharsetOutTradeNo)
+	v.MaxChars(field, s, maxOutOrderNo)
 }
 
-func authorizationCode(v *validate.V, field, s string) {
-	if v.Required(field, s) {
-		v.Pattern(field, s, reAuthCode, "1-32 characters of digits, letters and _-*")
-	}
+// authorizationCode checks an authorization agreement number: 1-32
+// letters, digits and _-*.
+func authorizationCode(v *validate.V, s string) {
+	v.PathParam("authorization_code", s, core.CharsetAuthorizationCode)
+	v.MaxChars("authorization_code", s, maxAuthCode)
 }
 
-// id checks a required identifier (appid, service_id, openid…).
-func id(v *validate.V, field, s string, max int) { v.RequiredText(field, s, max) }
+// pathOpenID checks an OpenID that goes into a path: 1-128 letters, digits,
+// _ and -.
+func pathOpenID(v *validate.V, s string) {
+	v.PathParam("openid", s, core.CharsetOpenID)
+	v.MaxChars("openid", s, maxOpenID)
+}
+
+// id checks a required identifier (appid, service_id, mch_id…).
+func id(v *validate.V, field, s string) { v.RequiredText(field, s, maxID) }
 
 // notifyURL checks a callback URL: absolute http(s), no query string, at
 // most 255 characters. WeChat Pay requires https in production; http is
 // accepted here because the documented examples (and local sandboxes) use it.
-func notifyURL(v *validate.V, field, s string) {
+func notifyURL(v *validate.V, s string) {
+	const field = "notify_url"
 	v.URL(field, s)
-	v.MaxChars(field, s, 255)
+	v.MaxChars(field, s, maxNotifyURL)
 	for i := 0; i < len(s); i++ {
 		if s[i] == '?' {
 			v.Add(field, "must not have a query string")
@@ -50,113 +88,256 @@ func notifyURL(v *validate.V, field, s string) {
 	}
 }
 
-// items checks post_payments and post_discounts. amountsRequired is set
-// when completing or modifying (discount amounts then count), and
-// discountDescRequired when creating.
-func items(v *validate.V, payments []PostPayment, discounts []PostDiscount, paymentsRequired, discountDescRequired, discountAmountRequired bool) {
-	if paymentsRequired && len(payments) == 0 {
+// Validate checks the item on its own, whatever the call: name set, at
+// most 20 characters; amount not negative (fen); description at most 30
+// characters; count 1 to 100. It returns nil or a *core.ValidationError
+// naming the item's fields as on the wire (name, amount, description,
+// count). The rules that depend on the call and on the other items (unique
+// names, how many items) are ValidateItems'.
+func (p PostPayment) Validate() error {
+	var v validate.V
+	v.RequiredText("name", p.Name, maxItemName)
+	if p.Amount != nil {
+		v.Check(*p.Amount >= 0, "amount", "must not be negative")
+	}
+	v.OptionalText("description", p.Description, maxItemDesc)
+	if p.Count != nil {
+		validate.Range(&v, "count", *p.Count, 1, maxItemCount)
+	}
+	return v.Err("payscore.PostPayment")
+}
+
+// Validate checks the discount on its own, whatever the call: name set, at
+// most 20 characters; description at most 30 characters; amount not
+// negative (fen); count at least 1. It returns nil or a
+// *core.ValidationError naming the discount's fields as on the wire. Whether
+// description or amount is required depends on the call (see ItemRules).
+func (d PostDiscount) Validate() error {
+	var v validate.V
+	v.RequiredText("name", d.Name, maxItemName)
+	v.OptionalText("description", d.Description, maxItemDesc)
+	if d.Amount != nil {
+		v.Check(*d.Amount >= 0, "amount", "must not be negative")
+	}
+	if d.Count != nil {
+		v.Check(*d.Count >= 1, "count", "must be at least 1")
+	}
+	return v.Err("payscore.PostDiscount")
+}
+
+// ItemRules are the rules for an order's post_payments and post_discounts
+// that differ between calls; ValidateItems applies the others everywhere.
+// The documented calls use:
+//
+//	CreateOrder:                 ItemRules{DiscountDescriptionRequired: true}
+//	CompleteOrder, ModifyOrder:  ItemRules{PaymentsRequired: true, DiscountAmountRequired: true}
+type ItemRules struct {
+	// PaymentsRequired asks for at least one post_payments item.
+	PaymentsRequired bool
+	// DiscountDescriptionRequired asks every discount for a description.
+	DiscountDescriptionRequired bool
+	// DiscountAmountRequired asks every discount for an amount.
+	DiscountAmountRequired bool
+	// MaxDiscounts caps post_discounts; 0 means MaxPostDiscounts.
+	MaxDiscounts int
+}
+
+// ValidateItems checks an order's post_payments and post_discounts: each
+// item's own rules (PostPayment.Validate, PostDiscount.Validate), at most
+// MaxPostPayments payments and rules.MaxDiscounts discounts, names unique
+// within each list (except 商品信息, which may repeat among post_payments),
+// and the rules of the call. It returns nil or a *core.ValidationError
+// naming the fields as in a request body: post_payments,
+// post_payments[1].name, post_discounts[0].amount…
+func ValidateItems(payments []PostPayment, discounts []PostDiscount, rules ItemRules) error {
+	var v validate.V
+	maxDiscounts := rules.MaxDiscounts
+	if maxDiscounts <= 0 {
+		maxDiscounts = MaxPostDiscounts
+	}
+	if rules.PaymentsRequired && len(payments) == 0 {
 		v.Add("post_payments", "at least one item is required")
 	}
 	if len(payments) > MaxPostPayments {
-		v.Addf("post_payments", "at most %d items", MaxPostPayments)
+		v.Add("post_payments", "must have at most "+strconv.Itoa(MaxPostPayments)+" items")
 	}
-	if len(discounts) > MaxPostDiscounts {
-		v.Addf("post_discounts", "at most %d items", MaxPostDiscounts)
+	if len(discounts) > maxDiscounts {
+		v.Add("post_discounts", "must have at most "+strconv.Itoa(maxDiscounts)+" items")
 	}
-	seen := map[string]bool{}
 	for i, p := range payments {
-		f := fmt.Sprintf("post_payments[%d]", i)
-		v.RequiredText(f+".name", p.Name, 20)
-		if p.Name != "" && p.Name != sharedItemName {
-			v.Check(!seen[p.Name], f+".name", "duplicates the name of another post_payments item")
-			seen[p.Name] = true
-		}
-		if p.Amount != nil {
-			v.Check(*p.Amount >= 0, f+".amount", "must not be negative")
-		}
-		v.OptionalText(f+".description", p.Description, 30)
-		if p.Count != nil {
-			validate.Range(v, f+".count", *p.Count, 1, 100)
+		v.NestedItem("post_payments", i, p.Validate())
+		// A list already too long is refused as a whole; its names are not
+		// compared pairwise.
+		if len(payments) <= MaxPostPayments && p.Name != sharedItemName && repeatsName(payments[:i], p.Name, func(q PostPayment) string { return q.Name }) {
+			v.Add(validate.Index("post_payments", i)+".name", "duplicates the name of another post_payments item")
 		}
 	}
-	seen = map[string]bool{}
 	for i, d := range discounts {
-		f := fmt.Sprintf("post_discounts[%d]", i)
-		v.RequiredText(f+".name", d.Name, 20)
-		if d.Name != "" {
-			v.Check(!seen[d.Name], f+".name", "duplicates the name of another post_discounts item")
-			seen[d.Name] = true
+		v.NestedItem("post_discounts", i, d.Validate())
+		if len(discounts) <= maxDiscounts && repeatsName(discounts[:i], d.Name, func(q PostDiscount) string { return q.Name }) {
+			v.Add(validate.Index("post_discounts", i)+".name", "duplicates the name of another post_discounts item")
 		}
-		if discountDescRequired {
-			v.Check(d.Description != nil && *d.Description != "", f+".description", "is required")
+		if rules.DiscountDescriptionRequired && (d.Description == nil || *d.Description == "") {
+			v.Add(validate.Index("post_discounts", i)+".description", "is required")
 		}
-		v.OptionalText(f+".description", d.Description, 30)
-		if discountAmountRequired {
-			v.Check(d.Amount != nil, f+".amount", "is required")
-		}
-		if d.Amount != nil {
-			v.Check(*d.Amount >= 0, f+".amount", "must not be negative")
-		}
-		if d.Count != nil {
-			v.Check(*d.Count >= 1, f+".count", "must be at least 1")
+		if rules.DiscountAmountRequired && d.Amount == nil {
+			v.Add(validate.Index("post_discounts", i)+".amount", "is required")
 		}
 	}
+	return v.Err("payscore.ValidateItems")
 }
 
-// Total returns Σ post_payments.amount − Σ post_discounts.amount, the
-// total_amount that CompleteOrder and ModifyOrder must send.
-func Total(payments []PostPayment, discounts []PostDiscount) int64 {
-	var t int64
+// repeatsName reports whether a non-empty name is already used by one of
+// before.
+func repeatsName[T any](before []T, name string, nameOf func(T) string) bool {
+	if name == "" {
+		return false
+	}
+	for _, b := range before {
+		if nameOf(b) == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Total returns Σ post_payments.amount − Σ post_discounts.amount in fen,
+// the total_amount that CompleteOrder and ModifyOrder must send; items
+// without an amount count as 0. Every addition is checked: when a sum does
+// not fit in an int64 Total returns 0 and a *core.ValidationError naming
+// the list (post_payments or post_discounts) whose amounts overflow, never
+// a wrapped-around total.
+func Total(payments []PostPayment, discounts []PostDiscount) (int64, error) {
+	var paid, discounted int64
+	var ok bool
 	for _, p := range payments {
-		if p.Amount != nil {
-			t += *p.Amount
+		if p.Amount == nil {
+			continue
+		}
+		if paid, ok = addFen(paid, *p.Amount); !ok {
+			return 0, overflow("post_payments", "the amounts add up to more than an int64 holds")
 		}
 	}
 	for _, d := range discounts {
-		if d.Amount != nil {
-			t -= *d.Amount
+		if d.Amount == nil {
+			continue
+		}
+		if discounted, ok = addFen(discounted, *d.Amount); !ok {
+			return 0, overflow("post_discounts", "the amounts add up to more than an int64 holds")
 		}
 	}
-	return t
+	total := paid - discounted
+	if (total < paid) != (discounted > 0) {
+		return 0, overflow("total_amount", "Σ post_payments.amount − Σ post_discounts.amount does not fit in an int64")
+	}
+	return total, nil
 }
 
-// totalRule checks total_amount against the documented formula.
-func totalRule(v *validate.V, total int64, payments []PostPayment, discounts []PostDiscount) {
+// addFen returns a+b and whether it did not overflow.
+func addFen(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (s > a) == (b > 0)
+}
+
+func overflow(field, problem string) error {
+	return &core.ValidationError{Op: "payscore.Total", Problems: []core.FieldError{{Field: field, Problem: problem}}}
+}
+
+// ValidateTotal checks total_amount (fen) against the items, as
+// CompleteOrder and ModifyOrder do: not negative, and equal to
+// Total(payments, discounts), whose overflow is a problem too. It returns
+// nil or a *core.ValidationError naming total_amount (or the list whose
+// amounts overflow).
+func ValidateTotal(total int64, payments []PostPayment, discounts []PostDiscount) error {
+	var v validate.V
 	v.Check(total >= 0, "total_amount", "must not be negative")
-	if want := Total(payments, discounts); total != want {
-		v.Addf("total_amount", "must equal Σ post_payments.amount − Σ post_discounts.amount (%d fen)", want)
+	want, err := Total(payments, discounts)
+	switch {
+	case err != nil:
+		v.Nested("", err)
+	case total != want:
+		v.Add("total_amount", "must equal Σ post_payments.amount − Σ post_discounts.amount ("+strconv.FormatInt(want, 10)+" fen)")
 	}
+	return v.Err("payscore.ValidateTotal")
 }
 
-func timeRange(v *validate.V, tr *TimeRange, startRequired bool) {
-	if tr == nil {
-		return
-	}
-	if tr.StartTime == "" {
-		v.Check(!startRequired, "time_range.start_time", "is required")
-	} else {
-		v.Check(tr.StartTime.valid(true, true), "time_range.start_time", "must be yyyyMMddHHmmss, yyyyMMdd or OnAccept")
+// Validate checks the service period's forms, whatever the call:
+// start_time, when set, is yyyyMMddHHmmss, yyyyMMdd or OnAccept; end_time,
+// when set, is yyyyMMddHHmmss or yyyyMMdd; the remarks are valid text. It
+// returns nil or a *core.ValidationError naming start_time, end_time…
+// Whether start_time is required, or may be OnAccept, depends on the call:
+// CreateOrder requires it, CompleteOrder refuses OnAccept.
+func (tr TimeRange) Validate() error {
+	var v validate.V
+	if tr.StartTime != "" {
+		v.Check(tr.StartTime.IsOnAccept() || tr.StartTime.Valid(), "start_time", "must be yyyyMMddHHmmss, yyyyMMdd or OnAccept")
 	}
 	if tr.EndTime != nil {
-		v.Check(tr.EndTime.valid(true, false), "time_range.end_time", "must be yyyyMMddHHmmss or yyyyMMdd")
+		v.Check(tr.EndTime.Valid(), "end_time", "must be yyyyMMddHHmmss or yyyyMMdd")
 	}
-	v.OptionalText("time_range.start_time_remark", tr.StartTimeRemark, 0)
-	v.OptionalText("time_range.end_time_remark", tr.EndTimeRemark, 0)
+	v.OptionalText("start_time_remark", tr.StartTimeRemark, 0)
+	v.OptionalText("end_time_remark", tr.EndTimeRemark, 0)
+	return v.Err("payscore.TimeRange")
 }
 
-func location(v *validate.V, l *Location) {
-	if l == nil {
-		return
-	}
-	v.OptionalText("location.start_location", l.StartLocation, 0)
-	v.OptionalText("location.end_location", l.EndLocation, 0)
+// Validate checks the places are valid text (no length is documented). It
+// returns nil or a *core.ValidationError naming start_location or
+// end_location.
+func (l Location) Validate() error {
+	return optionalTexts("payscore.Location", textField{"start_location", l.StartLocation}, textField{"end_location", l.EndLocation})
 }
 
-func device(v *validate.V, d *Device) {
-	if d == nil {
-		return
+// Validate checks the risk fund: name set and one of RiskFundName's
+// values, amount not negative (fen), description valid text. It returns
+// nil or a *core.ValidationError naming name, amount or description.
+func (r RiskFund) Validate() error {
+	var v validate.V
+	if v.Required("name", string(r.Name)) {
+		validate.OneOf(&v, "name", r.Name, r.Name.Values())
 	}
-	v.OptionalText("device.start_device_id", d.StartDeviceID, 0)
-	v.OptionalText("device.end_device_id", d.EndDeviceID, 0)
-	v.OptionalText("device.materiel_no", d.MaterielNo, 0)
+	v.Check(r.Amount >= 0, "amount", "must not be negative")
+	v.OptionalText("description", r.Description, 0)
+	return v.Err("payscore.RiskFund")
+}
+
+// Validate checks the device identifiers are valid text (no length is
+// documented). It returns nil or a *core.ValidationError naming
+// start_device_id, end_device_id or materiel_no.
+func (d Device) Validate() error {
+	return optionalTexts("payscore.Device", textField{"start_device_id", d.StartDeviceID},
+		textField{"end_device_id", d.EndDeviceID}, textField{"materiel_no", d.MaterielNo})
+}
+
+// textField is an optional text field of no documented length.
+type textField struct {
+	name  string
+	value *string
+}
+
+// optionalTexts checks that each set field is valid text.
+func optionalTexts(op string, fields ...textField) error {
+	var v validate.V
+	for _, f := range fields {
+		v.OptionalText(f.name, f.value, 0)
+	}
+	return v.Err(op)
+}
+
+// Validate checks the payment time: set, yyyyMMddHHmmss or yyyyMMdd. It
+// returns nil or a *core.ValidationError naming paid_time.
+func (d SyncDetail) Validate() error {
+	var v validate.V
+	if v.Required("paid_time", string(d.PaidTime)) {
+		v.Check(d.PaidTime.Valid(), "paid_time", "must be yyyyMMddHHmmss or yyyyMMdd")
+	}
+	return v.Err("payscore.SyncDetail")
+}
+
+// optional runs check on *p when p is set: the Validate of an optional
+// nested value.
+func optional[T any](p *T, check func(T) error) error {
+	if p == nil {
+		return nil
+	}
+	return check(*p)
 }

@@ -89,7 +89,7 @@ func TestFaultSlowAnswerPastTheDeadline(t *testing.T) {
 	f.authorize("AUTH-1", "oUser1")
 	require.NoError(t, f.s.InjectFault(Fault{Kind: FaultSlow, Count: 1}))
 	require.Equal(t, DefaultSlowDelay, f.s.Faults()[0].Delay)
-	ctx, cancel := context.WithTimeout(f.ctx, 30*time.Millisecond)
+	ctx, cancel := context.WithTimeout(f.ctx, 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	_, err := f.c.Do(ctx, &core.Request{Method: "POST", Path: "/v3/payscore/serviceorder", Body: psNoConfirmBody("SLOW-1", "oUser1")}, nil)

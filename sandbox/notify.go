@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
+	"github.com/wechatpay-biz/wechatpay-biz-go/notify/notifytest"
 )
 
 // Event is a notification the sandbox sends.
@@ -29,9 +29,9 @@ type Event struct {
 // (see SetCallbackPublicKeyShare and the rotation's gray release).
 func (s *Server) BuildNotification(ev Event) (http.Header, []byte, error) {
 	serial, key := s.callbackKey()
-	return notify.BuildSigned(notify.TestEvent{
+	return notifytest.BuildSigned(notifytest.Event{
 		ID: ev.ID, EventType: ev.EventType, Summary: ev.Summary, OriginalType: ev.OriginalType, Resource: ev.Resource,
-	}, notify.TestSigner{Serial: serial, PrivateKey: key, APIv3Key: s.APIv3Key, Time: s.now()})
+	}, notifytest.Signer{Serial: serial, PrivateKey: key, APIv3Key: s.APIv3Key, Time: s.now()})
 }
 
 // RedeliverySchedule returns when WeChat Pay delivers a callback of
@@ -227,6 +227,7 @@ func (s *Server) attempt(ctx context.Context, d *delivery) error {
 
 // post sends one delivery and records its outcome in a.
 func (s *Server) post(ctx context.Context, url string, h http.Header, body []byte, a *DeliveryAttempt) {
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, s.cbTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
@@ -236,7 +237,6 @@ func (s *Server) post(ctx context.Context, url string, h http.Header, body []byt
 	}
 	req.Header = h
 	req.Header.Set("Content-Type", "application/json")
-	start := time.Now()
 	resp, err := s.callbackClient().Do(req)
 	if err != nil {
 		a.Latency = time.Since(start)

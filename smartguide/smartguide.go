@@ -2,6 +2,7 @@ package smartguide
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -35,8 +36,14 @@ var outTradeNoRE = regexp.MustCompile(`^[0-9A-Za-z_\-|*]+$`)
 // use.
 type Service struct{ c *core.Client }
 
-// NewService returns a Service that calls the API through c.
-func NewService(c *core.Client) *Service { return &Service{c: c} }
+// NewService returns a Service that calls the API through c. It panics when
+// c is nil: build the client with core.NewClient first.
+func NewService(c *core.Client) *Service {
+	if c == nil {
+		panic("smartguide.NewService: nil *core.Client; build one with core.NewClient")
+	}
+	return &Service{c: c}
+}
 
 // RegisterRequest registers a WeCom (企业微信) employee as a service person.
 type RegisterRequest struct {
@@ -79,46 +86,34 @@ type RegisterResponse struct {
 // POST /v3/smartguide/guides
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_4_1.shtml
 func (s *Service) Register(ctx context.Context, req *RegisterRequest) (*RegisterResponse, error) {
-	const op = "smartguide.Register"
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
-	}
-	optionalID(&v, "sub_mchid", req.SubMchID, maxSubMchID)
-	v.RequiredText("corpid", req.CorpID, 0)
-	v.Check(req.StoreID > 0, "store_id", "is required and must be positive")
-	v.RequiredText("userid", req.UserID, maxUserID)
-	plaintext(&v, "name", &req.Name, maxNameBytes, true)
-	plaintext(&v, "mobile", &req.Mobile, maxMobileByte, true)
-	urlField(&v, "qr_code", &req.QRCode, true)
-	urlField(&v, "avatar", &req.Avatar, true)
-	urlField(&v, "group_qrcode", req.GroupQRCode, false)
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
+	return core.Call[RegisterResponse](ctx, s.c, core.Endpoint{
+		Op: "smartguide.Register", Method: http.MethodPost, Route: "/v3/smartguide/guides",
+	}, req, func(r *core.Request) (err error) {
+		body := *req // the caller's request is never modified
+		r.Body = &body
+		r.WechatpaySerial, err = s.c.EncryptFields(ctx, &body.Name, &body.Mobile)
+		return err
+	})
+}
 
-	enc, err := s.c.Encrypter(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what Register
+// checks before sending anything. Name and Mobile are checked in plaintext.
+func (r *RegisterRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("smartguide.Register")
 	}
-	body := *req // the caller's request is never modified
-	if body.Name, err = enc.Encrypt(req.Name); err != nil {
-		return nil, fmt.Errorf("%s: name: %w", op, err)
-	}
-	if body.Mobile, err = enc.Encrypt(req.Mobile); err != nil {
-		return nil, fmt.Errorf("%s: mobile: %w", op, err)
-	}
-	out := new(RegisterResponse)
-	if _, err := s.c.Do(ctx, &core.Request{
-		Method:          http.MethodPost,
-		Path:            "/v3/smartguide/guides",
-		Body:            &body,
-		WechatpaySerial: enc.Serial(),
-	}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	var v validate.V
+	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
+	v.RequiredText("corpid", r.CorpID, 0)
+	v.Check(r.StoreID > 0, "store_id", "is required and must be positive")
+	v.RequiredText("userid", r.UserID, maxUserID)
+	plaintext(&v, "name", &r.Name, maxNameBytes, true)
+	plaintext(&v, "mobile", &r.Mobile, maxMobileByte, true)
+	urlField(&v, "qr_code", &r.QRCode, true)
+	urlField(&v, "avatar", &r.Avatar, true)
+	urlField(&v, "group_qrcode", r.GroupQRCode, false)
+	return v.Err("smartguide.Register")
 }
 
 // AssignRequest assigns a guide to an order.
@@ -146,31 +141,29 @@ type AssignResponse struct {
 // POST /v3/smartguide/guides/{guide_id}/assign
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_4_2.shtml
 func (s *Service) Assign(ctx context.Context, req *AssignRequest) (*AssignResponse, error) {
-	const op = "smartguide.Assign"
+	return core.Call[AssignResponse](ctx, s.c, core.Endpoint{
+		Op: "smartguide.Assign", Method: http.MethodPost, Route: "/v3/smartguide/guides/{guide_id}/assign", Idempotent: true,
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(guideIDParam(req.GuideID))
+	})
+}
+
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what Assign
+// checks before sending anything.
+func (r *AssignRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("smartguide.Assign")
+	}
 	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
+	guideID(&v, r.GuideID)
+	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
+	if v.Required("out_trade_no", r.OutTradeNo) {
+		v.MaxChars("out_trade_no", r.OutTradeNo, maxOutTradeNo)
+		v.Pattern("out_trade_no", r.OutTradeNo, outTradeNoRE, "letters, digits and -_|* only")
 	}
-	guideID(&v, req.GuideID)
-	optionalID(&v, "sub_mchid", req.SubMchID, maxSubMchID)
-	if v.Required("out_trade_no", req.OutTradeNo) {
-		v.MaxChars("out_trade_no", req.OutTradeNo, maxOutTradeNo)
-		v.Pattern("out_trade_no", req.OutTradeNo, outTradeNoRE, "letters, digits and -_|* only")
-	}
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
-	out := new(AssignResponse)
-	if _, err := s.c.Do(ctx, &core.Request{
-		Method:     http.MethodPost,
-		Path:       "/v3/smartguide/guides/" + url.PathEscape(req.GuideID) + "/assign",
-		Body:       req,
-		Idempotent: true,
-	}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return v.Err("smartguide.Assign")
 }
 
 // QueryRequest looks up guides: every guide of a store (paged, at most
@@ -220,18 +213,49 @@ type Guide struct {
 	WorkID           string `json:"work_id,omitempty"` // staff number (personal-WeChat merchants)
 }
 
-func (r *QueryRequest) validate(v *validate.V) {
-	optionalID(v, "sub_mchid", r.SubMchID, maxSubMchID)
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what Query
+// checks before sending anything.
+func (r *QueryRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("smartguide.Query")
+	}
+	var v validate.V
+	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
 	v.Check(r.StoreID > 0, "store_id", "is required and must be positive")
-	optionalID(v, "userid", r.UserID, maxUserID)
-	optionalID(v, "work_id", r.WorkID, 0)
-	plaintext(v, "mobile", r.Mobile, maxMobileByte, false)
+	optionalID(&v, "userid", r.UserID, maxUserID)
+	optionalID(&v, "work_id", r.WorkID, 0)
+	plaintext(&v, "mobile", r.Mobile, maxMobileByte, false)
 	if r.Limit != nil {
-		validate.Range(v, "limit", *r.Limit, 1, MaxLimit)
+		validate.Range(&v, "limit", *r.Limit, 1, MaxLimit)
 	}
 	if r.Offset != nil {
 		v.Check(*r.Offset >= 0, "offset", "must not be negative")
 	}
+	return v.Err("smartguide.Query")
+}
+
+// query is the request's query string, with the mobile filter encrypted,
+// and the serial of the key it was encrypted to.
+func (r *QueryRequest) query(ctx context.Context, c *core.Client) (url.Values, string, error) {
+	mobile := clonePtr(r.Mobile) // encrypted in place; the caller's request is never modified
+	serial, err := c.EncryptFields(ctx, mobile)
+	if err != nil {
+		return nil, "", err
+	}
+	q := url.Values{}
+	q.Set("store_id", strconv.FormatInt(r.StoreID, 10))
+	setOpt(q, "sub_mchid", r.SubMchID)
+	setOpt(q, "userid", r.UserID)
+	setOpt(q, "work_id", r.WorkID)
+	setOpt(q, "mobile", mobile)
+	if r.Limit != nil {
+		q.Set("limit", strconv.Itoa(*r.Limit))
+	}
+	if r.Offset != nil {
+		q.Set("offset", strconv.Itoa(*r.Offset))
+	}
+	return q, serial, nil
 }
 
 // Query returns one page of guides, with Name and Mobile decrypted. The
@@ -242,56 +266,27 @@ func (r *QueryRequest) validate(v *validate.V) {
 // GET /v3/smartguide/guides
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_4_3.shtml
 func (s *Service) Query(ctx context.Context, req *QueryRequest) (*QueryResponse, error) {
-	const op = "smartguide.Query"
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
-	}
-	req.validate(&v)
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
+	out, err := core.Call[QueryResponse](ctx, s.c, core.Endpoint{
+		Op: "smartguide.Query", Method: http.MethodGet, Route: "/v3/smartguide/guides", Idempotent: true,
+	}, req, func(r *core.Request) (err error) {
+		r.Query, r.WechatpaySerial, err = req.query(ctx, s.c)
+		return err
+	})
+	return s.decrypted(out, err)
+}
 
-	enc, err := s.c.Encrypter(ctx)
+// decrypted decrypts the names and mobiles of a page of guides.
+func (s *Service) decrypted(out *QueryResponse, err error) (*QueryResponse, error) {
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	q := url.Values{}
-	q.Set("store_id", strconv.FormatInt(req.StoreID, 10))
-	setOpt(q, "sub_mchid", req.SubMchID)
-	setOpt(q, "userid", req.UserID)
-	setOpt(q, "work_id", req.WorkID)
-	if req.Mobile != nil {
-		ct, err := enc.Encrypt(*req.Mobile)
-		if err != nil {
-			return nil, fmt.Errorf("%s: mobile: %w", op, err)
-		}
-		q.Set("mobile", ct)
-	}
-	if req.Limit != nil {
-		q.Set("limit", strconv.Itoa(*req.Limit))
-	}
-	if req.Offset != nil {
-		q.Set("offset", strconv.Itoa(*req.Offset))
-	}
-	out := new(QueryResponse)
-	if _, err := s.c.Do(ctx, &core.Request{
-		Method:          http.MethodGet,
-		Path:            "/v3/smartguide/guides",
-		Query:           q,
-		Idempotent:      true,
-		WechatpaySerial: enc.Serial(),
-	}, out); err != nil {
 		return nil, err
 	}
 	for i := range out.Data {
 		g := &out.Data[i]
 		if g.Name, err = s.decrypt(g.NameCiphertext); err != nil {
-			return nil, fmt.Errorf("%s: data[%d].name [request id %s]: %w", op, i, out.RequestID, err)
+			return nil, fmt.Errorf("smartguide.Query: data[%d].name [request id %s]: %w", i, out.RequestID, err)
 		}
 		if g.Mobile, err = s.decrypt(g.MobileCiphertext); err != nil {
-			return nil, fmt.Errorf("%s: data[%d].mobile [request id %s]: %w", op, i, out.RequestID, err)
+			return nil, fmt.Errorf("smartguide.Query: data[%d].mobile [request id %s]: %w", i, out.RequestID, err)
 		}
 	}
 	return out, nil
@@ -433,60 +428,50 @@ type UpdateResponse struct {
 // PATCH /v3/smartguide/guides/{guide_id}
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_4_4.shtml
 func (s *Service) Update(ctx context.Context, req *UpdateRequest) (*UpdateResponse, error) {
-	const op = "smartguide.Update"
-	var v validate.V
-	if req == nil {
-		v.Add("request", "is required")
-		return nil, v.Err(op)
-	}
-	guideID(&v, req.GuideID)
-	optionalID(&v, "sub_mchid", req.SubMchID, maxSubMchID)
-	plaintext(&v, "name", req.Name, maxNameBytes, false)
-	plaintext(&v, "mobile", req.Mobile, maxMobileByte, false)
-	urlField(&v, "qr_code", req.QRCode, false)
-	urlField(&v, "avatar", req.Avatar, false)
-	urlField(&v, "group_qrcode", req.GroupQRCode, false)
-	v.Check(req.Name != nil || req.Mobile != nil || req.QRCode != nil || req.Avatar != nil || req.GroupQRCode != nil,
-		"request", "sets no field to update (name, mobile, qr_code, avatar or group_qrcode)")
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
+	return core.Call[UpdateResponse](ctx, s.c, core.Endpoint{
+		Op: "smartguide.Update", Method: http.MethodPatch, Route: "/v3/smartguide/guides/{guide_id}",
+	}, req, func(r *core.Request) (err error) {
+		body := *req // the caller's request is never modified
+		body.Name, body.Mobile, r.Body = clonePtr(req.Name), clonePtr(req.Mobile), &body
+		r.WechatpaySerial, err = s.c.EncryptFields(ctx, body.Name, body.Mobile)
+		return errors.Join(err, r.SetPathParams(guideIDParam(req.GuideID)))
+	})
+}
 
-	enc, err := s.c.Encrypter(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+// Validate reports every broken rule of the request by wire field name
+// (a nil request is one) as a *core.ValidationError, or nil: what Update
+// checks before sending anything. At least one field to change must be
+// set.
+func (r *UpdateRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("smartguide.Update")
 	}
-	body := *req // the caller's request is never modified
-	if req.Name != nil {
-		ct, err := enc.Encrypt(*req.Name)
-		if err != nil {
-			return nil, fmt.Errorf("%s: name: %w", op, err)
-		}
-		body.Name = &ct
-	}
-	if req.Mobile != nil {
-		ct, err := enc.Encrypt(*req.Mobile)
-		if err != nil {
-			return nil, fmt.Errorf("%s: mobile: %w", op, err)
-		}
-		body.Mobile = &ct
-	}
-	out := new(UpdateResponse)
-	if _, err := s.c.Do(ctx, &core.Request{
-		Method:          http.MethodPatch,
-		Path:            "/v3/smartguide/guides/" + url.PathEscape(req.GuideID),
-		Body:            &body,
-		WechatpaySerial: enc.Serial(),
-	}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	var v validate.V
+	guideID(&v, r.GuideID)
+	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
+	plaintext(&v, "name", r.Name, maxNameBytes, false)
+	plaintext(&v, "mobile", r.Mobile, maxMobileByte, false)
+	urlField(&v, "qr_code", r.QRCode, false)
+	urlField(&v, "avatar", r.Avatar, false)
+	urlField(&v, "group_qrcode", r.GroupQRCode, false)
+	v.Check(r.Name != nil || r.Mobile != nil || r.QRCode != nil || r.Avatar != nil || r.GroupQRCode != nil,
+		"request", "sets no field to update (name, mobile, qr_code, avatar or group_qrcode)")
+	return v.Err("smartguide.Update")
 }
 
 // --- validation helpers -----------------------------------------------------
 
+// guideID checks a guide_id path parameter: set, at most 64 characters,
+// letters, digits, '_' and '-' only (core.CharsetGuideID).
 func guideID(v *validate.V, id string) {
-	v.RequiredText("guide_id", id, maxGuideID)
+	if v.Required("guide_id", id) {
+		v.MaxChars("guide_id", id, maxGuideID)
+		v.PathParam("guide_id", id, core.CharsetGuideID)
+	}
+}
+
+func guideIDParam(id string) core.PathParam {
+	return core.PathParam{Name: "guide_id", Value: id, Charset: core.CharsetGuideID}
 }
 
 // optionalID checks a set optional identifier: not empty, valid text, at

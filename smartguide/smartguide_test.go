@@ -201,11 +201,16 @@ func TestAssign(t *testing.T) {
 	require.Equal(t, id, got)
 }
 
-func TestAssignEscapesGuideIDAndReportsUnknownGuide(t *testing.T) {
+// A guide ID outside its character set ("a/b c?d") is refused before
+// sending (see TestPathParametersAreCheckedBeforeSending); an unknown one in
+// the set reaches the server, which reports it.
+func TestAssignReportsUnknownGuide(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.svc.Assign(context.Background(), &smartguide.AssignRequest{GuideID: "a/b c?d", OutTradeNo: "T1"})
-	wiretest.RequireAPIError(t, err, http.StatusNotFound, "RESOURCE_NOT_EXISTS")
-	require.Equal(t, "/v3/smartguide/guides/a%2Fb%20c%3Fd/assign", e.only(t).URI)
+	_, err := e.svc.Assign(context.Background(), &smartguide.AssignRequest{GuideID: "no_such-guide1", OutTradeNo: "T1"})
+	ae := wiretest.RequireAPIError(t, err, http.StatusNotFound, "RESOURCE_NOT_EXISTS")
+	require.Equal(t, "/v3/smartguide/guides/no_such-guide1/assign", e.only(t).URI)
+	require.Equal(t, "/v3/smartguide/guides/{guide_id}/assign", ae.Path)
+	require.NotContains(t, err.Error(), "no_such-guide1")
 }
 
 func TestAssignAfterPaymentIsRefused(t *testing.T) {

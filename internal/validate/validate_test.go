@@ -2,6 +2,7 @@ package validate
 
 import (
 	"errors"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -45,4 +46,115 @@ func TestNoProblemIsNil(t *testing.T) {
 	v.MaxBytes("a", "x", 1)
 	v.URL("u", "https://example.com/a")
 	assert.NoError(t, v.Err("op"))
+}
+
+func TestMessagesAreFormattedOnlyOnFailure(t *testing.T) {
+	var v V
+	OneOf(&v, "state", "X", []string{"A", "B"})
+	Range(&v, "limit", int64(11), 1, 10)
+	v.MaxBytes("mobile", "123", 2)
+	v.MaxChars("desc", "一二三", 2)
+	v.PathParam("openid", "a/b", core.CharsetOpenID)
+	v.Add(Index("items", 2), "is wrong")
+	ve := v.Err("op").(*core.ValidationError)
+	assert.Equal(t, []core.FieldError{
+		{Field: "state", Problem: "must be one of [A B]"},
+		{Field: "limit", Problem: "must be between 1 and 10"},
+		{Field: "mobile", Problem: "must be at most 2 bytes"},
+		{Field: "desc", Problem: "must be at most 2 characters"},
+		{Field: "openid", Problem: "must hold only ASCII letters, digits and _-"},
+		{Field: "items[2]", Problem: "is wrong"},
+	}, ve.Problems)
+	var nilErr *core.ValidationError
+	require.ErrorAs(t, NilRequest("pkg.Op"), &nilErr)
+	assert.Equal(t, "wechatpay: invalid pkg.Op request: request: is required", nilErr.Error())
+}
+
+// The allocation-free fast path of the URL rules agrees with url.Parse.
+func TestURLFastPathAgreesWithParse(t *testing.T) {
+	for _, s := range []string{
+		"https://example.com", "https://example.com/", "http://a.b-c.com:8080/x/y.png", "https://x.com/a%20b?q=1&r=%E4",
+		"https://x.com?", "https://x.com/#frag", "HTTPS://x.com/a", "https://", "https://:80/", "https://x.com:/a",
+		"https://x.com:8a/", "https://x.com/a%zz", "https://x.com/a b", "https://user@x.com/", "https://[::1]/a",
+		"ftp://x.com", "//x.com/a", "/relative", "nope", "", "https://x.com/\x7f", "https://x.com/é", "https://x.com/a?b c",
+	} {
+		var fast, slow V
+		fast.URL("u", s)
+		fast.HTTPSURLNoQuery("n", s)
+		u, err := url.Parse(s)
+		slow.Check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "", "u", "must be an absolute http(s) URL")
+		slow.Check(err == nil && u.Scheme == "https" && u.Host != "" && u.RawQuery == "", "n", "must be an https URL without a query string")
+		assert.Equal(t, slow.Err("op"), fast.Err("op"), "%q", s)
+	}
+}
+
+// validRules runs every rule on values that pass.
+func validRules(v *V) {
+	v.Required("name", "x")
+	v.RequiredText("corpid", "wwd8bc0b1f4d0ae1c5", 32)
+	v.OptionalText("note", nil, 10)
+	v.MaxBytes("name", "张三", 64)
+	v.MaxChars("name", "张三", 64)
+	v.Text("summary", "咖啡 coffee")
+	v.Pattern("out_trade_no", "20150806125346", outTradeNoRE, "letters")
+	v.URL("avatar", "https://wx.qlogo.cn/mmopen/ajNVdqHZLLA/132")
+	v.HTTPSURLNoQuery("notify_url", "https://example.com/notify/payscore")
+	OneOf(v, "state", "B", []string{"A", "B"})
+	Range(v, "limit", 5, 1, 10)
+	v.PathParam("openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", core.CharsetOpenID)
+}
+
+var outTradeNoRE = regexp.MustCompile(`^[0-9A-Za-z_\-|*]+$`)
+
+func TestValidRequestAllocatesNothing(t *testing.T) {
+	n := testing.AllocsPerRun(100, func() {
+		var v V
+		validRules(&v)
+		if v.Err("op") != nil {
+			t.Fatal("valid values refused")
+		}
+	})
+	assert.Zero(t, n)
+}
+
+// BenchmarkValidRequest shows the cost of validating a request that passes
+// every rule: 0 allocs/op.
+func BenchmarkValidRequest(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		var v V
+		validRules(&v)
+		if v.Err("op") != nil {
+			b.Fatal("valid values refused")
+		}
+	}
+}
+
+type sample struct{ Name, URL string }
+
+func (r *sample) Validate() error {
+	if r == nil {
+		return NilRequest("pkg.Sample")
+	}
+	var v V
+	v.RequiredText("name", r.Name, 10)
+	v.URL("url", r.URL)
+	v.PathParam("name", r.Name, core.CharsetOpenID)
+	return v.Err("pkg.Sample")
+}
+
+func TestValidateShapeIsNilSafeAndFree(t *testing.T) {
+	var nilReq *sample
+	var ve *core.ValidationError
+	require.ErrorAs(t, nilReq.Validate(), &ve)
+	assert.Equal(t, []core.FieldError{{Field: "request", Problem: "is required"}}, ve.Problems)
+	require.ErrorAs(t, (&sample{}).Validate(), &ve)
+	assert.Equal(t, "pkg.Sample", ve.Op)
+	assert.True(t, ve.Has("name") && ve.Has("url"))
+	ok := &sample{Name: "o_1", URL: "https://example.com/a.png"}
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		if ok.Validate() != nil {
+			t.Fatal("valid request refused")
+		}
+	}))
 }

@@ -133,9 +133,13 @@ func psRun(ctx context.Context, env *setup.Env) error {
 	// Step 5: the service ends; complete with total = 4000 − 100.
 	payments := []payscore.PostPayment{{Name: "就餐费用服务费", Amount: core.Ptr[int64](4000), Description: core.Ptr("就餐人均100元服务费:100/小时"), Count: core.Ptr[int64](1)}}
 	discounts := []payscore.PostDiscount{{Name: "满20减1元", Description: core.Ptr("不与其他优惠叠加"), Amount: core.Ptr[int64](100)}}
+	total, err := payscore.Total(payments, discounts)
+	if err != nil {
+		return fmt.Errorf("total: %w", err)
+	}
 	completed, err := svc.CompleteOrder(ctx, &payscore.CompleteOrderRequest{
 		OutOrderNo: outOrderNo, AppID: appID, ServiceID: serviceID,
-		PostPayments: payments, PostDiscounts: discounts, TotalAmount: payscore.Total(payments, discounts),
+		PostPayments: payments, PostDiscounts: discounts, TotalAmount: total,
 		TimeRange:     &payscore.TimeRange{StartTime: payscore.At(start), EndTime: core.Ptr(payscore.At(time.Now()))},
 		ProfitSharing: core.Ptr(false),
 	})

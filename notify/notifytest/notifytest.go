@@ -1,4 +1,10 @@
-package notify
+// Package notifytest builds WeChat Pay notifications for tests: the
+// headers and body of a callback signed and encrypted exactly as WeChat Pay
+// sends them, from test keys, so that a notify.Handler (or any code built on
+// it) can be tested end to end without WeChat Pay. It is the notify
+// counterpart of net/http/httptest and, like it, is meant for tests and
+// simulators only: production code never needs it.
+package notifytest
 
 import (
 	"bytes"
@@ -15,11 +21,12 @@ import (
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
 )
 
-// TestEvent describes a notification to build with BuildSigned, in tests or
-// simulators. Zero fields get sensible defaults.
-type TestEvent struct {
+// Event describes a notification to build with BuildSigned. Zero fields get
+// sensible defaults.
+type Event struct {
 	ID             string    // default: a random EV-… ID
 	CreateTime     time.Time // default: Time
 	EventType      string    // required, e.g. PAYSCORE.USER_PAID
@@ -30,9 +37,9 @@ type TestEvent struct {
 	Resource       any // marshalled to JSON, then encrypted
 }
 
-// TestSigner holds the WeChat Pay side of the keys: what signs and encrypts
-// a notification.
-type TestSigner struct {
+// Signer holds the WeChat Pay side of the test keys: what signs and
+// encrypts a notification. Use test keys only, never production ones.
+type Signer struct {
 	Serial     string          // Wechatpay-Serial (PUB_KEY_ID_… or certificate serial)
 	PrivateKey *rsa.PrivateKey // the platform private key
 	APIv3Key   string          // 32 bytes
@@ -46,12 +53,12 @@ type TestSigner struct {
 // WeChat Pay sends it: the resource encrypted with AEAD_AES_256_GCM under
 // the APIv3 key, the body signed with the platform private key. It is meant
 // for users' own tests and for the sandbox.
-func BuildSigned(ev TestEvent, s TestSigner) (http.Header, []byte, error) {
+func BuildSigned(ev Event, s Signer) (http.Header, []byte, error) {
 	if ev.EventType == "" {
-		return nil, nil, errors.New("notify: TestEvent.EventType is required")
+		return nil, nil, errors.New("notifytest: Event.EventType is required")
 	}
 	if s.PrivateKey == nil || s.Serial == "" {
-		return nil, nil, errors.New("notify: TestSigner needs Serial and PrivateKey")
+		return nil, nil, errors.New("notifytest: Signer needs Serial and PrivateKey")
 	}
 	now := s.Time
 	if now.IsZero() {
@@ -68,7 +75,7 @@ func BuildSigned(ev TestEvent, s TestSigner) (http.Header, []byte, error) {
 	}
 	plain, err := json.Marshal(ev.Resource)
 	if err != nil {
-		return nil, nil, fmt.Errorf("notify: encoding resource: %w", err)
+		return nil, nil, fmt.Errorf("notifytest: encoding resource: %w", err)
 	}
 	nonce := randomDigits(12)
 	ct, err := core.EncryptAEAD(s.APIv3Key, ev.AssociatedData, nonce, plain)
@@ -81,7 +88,7 @@ func BuildSigned(ev TestEvent, s TestSigner) (http.Header, []byte, error) {
 		"event_type":    ev.EventType,
 		"resource_type": ev.ResourceType,
 		"summary":       ev.Summary,
-		"resource": Resource{
+		"resource": notify.Resource{
 			Algorithm: "AEAD_AES_256_GCM", Ciphertext: ct, AssociatedData: ev.AssociatedData,
 			OriginalType: ev.OriginalType, Nonce: nonce,
 		},
@@ -109,9 +116,9 @@ func BuildSigned(ev TestEvent, s TestSigner) (http.Header, []byte, error) {
 	return h, body, nil
 }
 
-// NewTestRequest builds an *http.Request carrying a signed notification, for
-// testing an http.Handler.
-func NewTestRequest(ctx context.Context, url string, ev TestEvent, s TestSigner) (*http.Request, error) {
+// NewRequest builds an *http.Request carrying a signed notification, for
+// testing an http.Handler such as a notify.Handler.
+func NewRequest(ctx context.Context, url string, ev Event, s Signer) (*http.Request, error) {
 	h, body, err := BuildSigned(ev, s)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,245 @@
+// Package redisdedup is a notify.Deduper on Redis, for merchants who run
+// several instances of their back end behind one notify URL.
+//
+// WeChat Pay delivers each callback to whichever instance answers, and
+// delivers it again when an answer is late or not 2xx (spec §13). An
+// in-memory store only protects one process; this one makes the claim in
+// Redis, so that across every instance sharing the Redis deployment a
+// notification's callback runs at most once at a time and exactly once in
+// the end:
+//
+//   - Claim is one atomic operation (a Lua script on one key: set-if-absent
+//     with a lease, or report what the key holds). The first delivery
+//     claims the notification ID and runs the callback; a delivery that finds
+//     a live claim is answered with a failure status so WeChat Pay retries
+//     later; a delivery that finds the ID finished is acknowledged without
+//     running the callback.
+//   - A lease that expires (an instance crashed mid-callback) lets the next
+//     delivery claim the ID again.
+//   - Release (the callback failed) deletes the claim only if the caller's
+//     token still holds it (compare-and-delete), so a slow instance never
+//     drops a newer claim.
+//   - Finish turns the key into a finished mark kept for the retention
+//     (default 72 h, longer than every redelivery schedule of spec §13.1,
+//     the longest of which spans 24 h 4 min; pay-score authorisation
+//     callbacks are repeated hourly for up to 3 days).
+//
+// Keys are "<prefix><merchant ID>:<notification ID>" (prefix
+// "wechatpay:notify:" by default), so several merchants can share one Redis.
+// Each operation touches exactly one key, so single nodes, Sentinel and
+// Cluster deployments all work: New takes a redis.UniversalClient.
+//
+// # When Redis is unreachable
+//
+// Store methods return the Redis error, wrapped. The notify.Handler then
+// answers the delivery with 500 {"code":"FAIL"} and does not run the
+// callback: WeChat Pay delivers it again later, when Redis may be back.
+// A merchant who prefers at-least-once to no processing while Redis is down
+// gives the handler notify.WithAtLeastOnce(): the callback then runs without
+// a claim (and may run twice), and the error is logged.
+//
+// Set-up:
+//
+//	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{"127.0.0.1:6379"}})
+//	store, err := redisdedup.New(rdb, client.MerchantID())
+//	if err != nil {
+//		return err
+//	}
+//	h, err := notify.NewHandler(client, notify.WithDeduper(store))
+package redisdedup
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
+)
+
+// DefaultKeyPrefix starts every key the store writes.
+const DefaultKeyPrefix = "wechatpay:notify:"
+
+// DefaultRetention is how long a finished mark is kept: 72 hours, longer
+// than WeChat Pay's whole redelivery schedule for every event (spec §13.1).
+const DefaultRetention = 72 * time.Hour
+
+// MinRetention is the shortest retention New accepts: the 24 h 4 min span of
+// the longest documented payment and refund schedule.
+const MinRetention = 24*time.Hour + 4*time.Minute
+
+// maxIDLength bounds a notification ID used in a key (WeChat Pay's are 32
+// or 36 characters).
+const maxIDLength = 128
+
+// finished is the value of a key whose notification was processed; a claim
+// holds "c:" followed by its token.
+const finished = "done"
+
+// Store is a notify.Deduper on Redis. Build it with New; it is safe for
+// concurrent use by any number of handlers and processes.
+type Store struct {
+	rdb       redis.UniversalClient
+	prefix    string // DefaultKeyPrefix + merchant ID + ":"
+	retention time.Duration
+}
+
+var _ notify.Deduper = (*Store)(nil)
+
+// Option configures a Store.
+type Option func(*Store) error
+
+// WithKeyPrefix replaces DefaultKeyPrefix (for example to share a Redis
+// deployment between environments: "staging:wechatpay:notify:"). The
+// merchant ID still follows it.
+func WithKeyPrefix(prefix string) Option {
+	return func(s *Store) error {
+		if prefix == "" {
+			return errors.New("redisdedup: empty key prefix")
+		}
+		s.prefix = prefix
+		return nil
+	}
+}
+
+// WithRetention sets how long a finished notification is remembered. It
+// must be at least MinRetention, so that a redelivery is never processed
+// twice for lack of memory.
+func WithRetention(d time.Duration) Option {
+	return func(s *Store) error {
+		if d < MinRetention {
+			return fmt.Errorf("redisdedup: retention %v is shorter than WeChat Pay's redelivery schedule (%v)", d, MinRetention)
+		}
+		s.retention = d
+		return nil
+	}
+}
+
+// New returns a Store keeping its keys in rdb (a single node, Sentinel or
+// Cluster client) under the merchant ID mchID, the merchant whose
+// notifications the handler receives (core.Client.MerchantID).
+func New(rdb redis.UniversalClient, mchID string, opts ...Option) (*Store, error) {
+	if rdb == nil {
+		return nil, errors.New("redisdedup: nil Redis client")
+	}
+	if mchID == "" || strings.ContainsAny(mchID, ":{} \t\r\n") {
+		return nil, errors.New("redisdedup: the merchant ID is required and may not contain ':', braces or spaces")
+	}
+	s := &Store{rdb: rdb, prefix: DefaultKeyPrefix, retention: DefaultRetention}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(s); err != nil {
+			return nil, err
+		}
+	}
+	s.prefix += mchID + ":"
+	return s, nil
+}
+
+// claimScript claims KEYS[1] for ARGV[2] milliseconds with value "c:"..ARGV[1]
+// when the key is absent (1), or reports a live claim (2) or a finished
+// mark (3).
+var claimScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], 'c:' .. ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if v == 'done' then
+  return 3
+end
+return 2
+`)
+
+// releaseScript deletes KEYS[1] if it still holds the claim ARGV[1].
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == 'c:' .. ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+
+func (s *Store) key(id string) (string, error) {
+	if id == "" || len(id) > maxIDLength {
+		return "", errors.New("redisdedup: notification ID is empty or too long")
+	}
+	return s.prefix + id, nil
+}
+
+// Claim implements notify.Deduper: it atomically claims id for lease, or
+// reports that another delivery holds it (notify.InProgress) or that it was
+// processed (notify.Processed). A lease shorter than a millisecond is
+// rounded up to one.
+func (s *Store) Claim(ctx context.Context, id string, lease time.Duration) (notify.ClaimStatus, string, error) {
+	key, err := s.key(id)
+	if err != nil {
+		return 0, "", err
+	}
+	token, err := newToken()
+	if err != nil {
+		return 0, "", err
+	}
+	ms := lease.Milliseconds()
+	if ms < 1 {
+		ms = 1
+	}
+	res, err := claimScript.Run(ctx, s.rdb, []string{key}, token, ms).Int()
+	if err != nil {
+		return 0, "", fmt.Errorf("redisdedup: claim: %w", err)
+	}
+	switch res {
+	case 1:
+		return notify.Claimed, token, nil
+	case 2:
+		return notify.InProgress, "", nil
+	case 3:
+		return notify.Processed, "", nil
+	}
+	return 0, "", fmt.Errorf("redisdedup: claim: unexpected script result %d", res)
+}
+
+// Finish implements notify.Deduper: it records id as processed for the
+// retention. The mark is written even when the lease had expired meanwhile
+// (the callback did succeed), so later deliveries are acknowledged.
+func (s *Store) Finish(ctx context.Context, id, token string) error {
+	key, err := s.key(id)
+	if err != nil {
+		return err
+	}
+	if err := s.rdb.Set(ctx, key, finished, s.retention).Err(); err != nil {
+		return fmt.Errorf("redisdedup: finish: %w", err)
+	}
+	return nil
+}
+
+// Release implements notify.Deduper: it drops the claim held by token (the
+// callback failed) so that the next delivery runs the callback. A claim that
+// has since expired or passed to another delivery is left alone.
+func (s *Store) Release(ctx context.Context, id, token string) error {
+	key, err := s.key(id)
+	if err != nil {
+		return err
+	}
+	if token == "" {
+		return errors.New("redisdedup: release without a claim token")
+	}
+	if err := releaseScript.Run(ctx, s.rdb, []string{key}, token).Err(); err != nil {
+		return fmt.Errorf("redisdedup: release: %w", err)
+	}
+	return nil
+}
+
+func newToken() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("redisdedup: generating a claim token: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
