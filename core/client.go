@@ -511,8 +511,10 @@ func (c *Client) sendTo(ctx context.Context, p *prepared, origin, path string) (
 	}
 	if p.serial != "" {
 		hreq.Header.Set("Wechatpay-Serial", p.serial)
-	} else if c.pubKeyID != "" {
-		hreq.Header.Set("Wechatpay-Serial", c.pubKeyID) // so WeChat Pay signs the answer with the public key (spec §14.3)
+	} else if c.pubKeyID != "" && len(hreq.Header["Wechatpay-Serial"]) == 0 {
+		// So that WeChat Pay signs the answer with the public key (spec
+		// §14.3); a Wechatpay-Serial the caller set in Request.Header wins.
+		hreq.Header.Set("Wechatpay-Serial", c.pubKeyID)
 	}
 	hr, err := c.hc.Do(hreq)
 	var ue *url.Error

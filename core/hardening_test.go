@@ -285,7 +285,7 @@ func TestUnknownSerialSaysWhichOptionIsMissing(t *testing.T) {
 	assert.Contains(t, err.Error(), "WithAutoCertificates")
 
 	// Certificate mode, answer signed with the public key.
-	sb2 := newSandbox(t)
+	sb2 := newSandbox(t, sandbox.WithSigningMode(sandbox.SignWithPublicKey))
 	c2, err := core.NewClient(core.WithMerchant(sb2.MerchantID, sb2.MerchantSerialNo, sb2.MerchantPrivateKey),
 		core.WithPlatformCertificates(sb2.PlatformCertificate()), core.WithBaseURL(sb2.URL))
 	require.NoError(t, err)

@@ -73,9 +73,12 @@ func run() error {
 }
 
 // certificates shows certificate mode: a client that trusts nothing but the
-// platform certificates it downloads, decrypts and verifies itself.
+// platform certificates it downloads, decrypts and verifies itself, through
+// a rotation as WeChat Pay runs it (new certificate listed 180 days before
+// the old one expires, signing moved over by a gray release), on the
+// sandbox clock.
 func certificates(ctx context.Context) error {
-	sb, err := sandbox.NewServer(sandbox.WithSigningMode(sandbox.SignWithCertificate))
+	sb, err := sandbox.NewServer()
 	if err != nil {
 		return err
 	}
@@ -84,20 +87,33 @@ func certificates(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := c.RefreshCertificates(ctx); err != nil {
-		return err
+	trusted := func(when string) error {
+		if err := c.RefreshCertificates(ctx); err != nil {
+			return err
+		}
+		for _, k := range c.PlatformKeys() {
+			fmt.Printf("[certificates] %s: GET /v3/certificates -> trusted %s, valid until %s\n", when, k.Serial, k.NotAfter.Format(time.DateOnly))
+		}
+		return nil
 	}
-	for _, k := range c.PlatformKeys() {
-		fmt.Printf("[certificates] GET /v3/certificates -> trusted %s, valid until %s\n", k.Serial, k.NotAfter.Format(time.DateOnly))
+	if err := trusted("today"); err != nil {
+		return err
 	}
 	if _, err := sb.RotateCertificate(); err != nil {
 		return err
 	}
-	if err := c.RefreshCertificates(ctx); err != nil {
+	m, _ := sb.RotationMilestones()
+	fmt.Printf("[certificates] rotation: new certificate listed from %s, old one expires %s\n", m.Listed.Format(time.DateOnly), m.Expiry.Format(time.DateOnly))
+	sb.AdvanceTo(m.Listed)
+	if err := trusted("T-180d (list signed with the old certificate)"); err != nil {
 		return err
 	}
-	fmt.Printf("[certificates] after rotation the client trusts %d certificates\n", len(c.PlatformKeys()))
-	return nil
+	if err := sb.SetCertificateGrayRelease(50); err != nil {
+		return err
+	}
+	fmt.Println("[certificates] gray release: half of the answers signed with the new certificate")
+	sb.AdvanceTo(m.Expiry)
+	return trusted("T (the old certificate expired)")
 }
 
 func section(name string) { fmt.Printf("\n== %s ==\n", name) }

@@ -4,8 +4,11 @@
 package envconfig
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
@@ -21,6 +24,9 @@ const (
 	PublicKeyID   = "WECHATPAY_PUBLIC_KEY_ID"   // PUB_KEY_ID_… (public-key mode)
 	PublicKeyFile = "WECHATPAY_PUBLIC_KEY_FILE" // pub_key.pem (public-key mode)
 	BaseURL       = "WECHATPAY_BASE_URL"        // another API host, e.g. a sandbox
+	// PlatformCertFile holds platform certificates (PEM, one or more) to
+	// trust besides the public key; the standalone sandbox writes it.
+	PlatformCertFile = "WECHATPAY_PLATFORM_CERT_FILE"
 )
 
 // Config holds the settings. Empty fields are unset.
@@ -29,6 +35,7 @@ type Config struct {
 	APIv3Key                                  string
 	PublicKeyID, PublicKeyFile                string
 	BaseURL                                   string
+	PlatformCertFile                          string
 
 	// Label names a setting in messages; it receives the variable name.
 	// nil names the variable itself. The wechatpay command names its
@@ -42,7 +49,7 @@ func FromEnv(getenv func(string) string) Config {
 		MchID: getenv(MchID), MchSerial: getenv(MchSerial), MchCertFile: getenv(MchCertFile),
 		MchKeyFile: getenv(MchKeyFile), APIv3Key: getenv(APIv3Key),
 		PublicKeyID: getenv(PublicKeyID), PublicKeyFile: getenv(PublicKeyFile),
-		BaseURL: getenv(BaseURL),
+		BaseURL: getenv(BaseURL), PlatformCertFile: getenv(PlatformCertFile),
 	}
 }
 
@@ -74,7 +81,7 @@ func (c *Config) Options(need Need) ([]core.Option, error) {
 	if c.MchSerial == "" && c.MchCertFile == "" {
 		missing = append(missing, c.label(MchSerial)+" (or "+c.label(MchCertFile)+")")
 	}
-	autoCerts := c.PublicKeyID == "" && c.PublicKeyFile == ""
+	autoCerts := c.PublicKeyID == "" && c.PublicKeyFile == "" && c.PlatformCertFile == ""
 	if (need.APIv3Key || autoCerts) && c.APIv3Key == "" {
 		why := ""
 		if autoCerts {
@@ -120,15 +127,49 @@ func (c *Config) Options(need Need) ([]core.Option, error) {
 	}
 	if autoCerts {
 		opts = append(opts, core.WithAutoCertificates())
-	} else {
+	}
+	if c.PublicKeyID != "" {
 		pub, err := core.LoadPublicKeyFile(c.PublicKeyFile)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.label(PublicKeyFile), err)
 		}
 		opts = append(opts, core.WithPlatformPublicKey(c.PublicKeyID, pub))
 	}
+	if c.PlatformCertFile != "" {
+		certs, err := loadCertificates(c.PlatformCertFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.label(PlatformCertFile), err)
+		}
+		opts = append(opts, core.WithPlatformCertificates(certs...))
+	}
 	if c.BaseURL != "" {
 		opts = append(opts, core.WithBaseURL(c.BaseURL))
 	}
 	return opts, nil
+}
+
+// loadCertificates reads every certificate of a PEM file (a platform
+// certificate list may hold several during a rotation).
+func loadCertificates(path string) ([]*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			break
+		}
+		cert, err := core.LoadCertificate(pem.EncodeToMemory(block))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cert)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no PEM certificate in the file")
+	}
+	return out, nil
 }

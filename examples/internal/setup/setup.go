@@ -10,6 +10,7 @@
 //	WECHATPAY_PUBLIC_KEY_ID   WeChat Pay public key ID (PUB_KEY_ID_…), optional
 //	WECHATPAY_PUBLIC_KEY_FILE WeChat Pay public key (pub_key.pem), with the ID above
 //	WECHATPAY_BASE_URL        another API host (default https://api.mch.weixin.qq.com)
+//	WECHATPAY_PLATFORM_CERT_FILE platform certificates (PEM) to trust as well, optional
 //
 // Without a public key the real client downloads platform certificates.
 // Every missing variable is named in the error.
