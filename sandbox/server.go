@@ -114,6 +114,7 @@ type Server struct {
 	businessCircle businessCircleState
 	payScore       payScoreState
 	bill           billState
+	refund         refundState
 }
 
 type issuedCert struct {
@@ -538,6 +539,8 @@ func (s *Server) routes() {
 	s.installBusinessCircle()
 	s.installPayScore()
 	s.installBill()
+	s.installRefund()
+	s.installPayScoreExtras()
 }
 
 func (s *Server) handleCertificates(c *Call) Reply {
