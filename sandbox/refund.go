@@ -339,10 +339,10 @@ func (s *Server) rfCreate(c *Call) Reply {
 		return ParamError("/amount/total", "body", "原订单金额与订单实际支付金额不一致")
 	case count >= RefundMaxPerOrder:
 		return Error(http.StatusBadRequest, "INVALID_REQUEST", fmt.Sprintf("订单退款次数已达上限（%d次）", RefundMaxPerOrder))
-	case count > 0 && now.Sub(last) < RefundMinInterval:
-		return Error(http.StatusTooManyRequests, "FREQUENCY_LIMITED", "同一订单的两笔退款申请需间隔1分钟以上")
 	case refundFen > total-refunded:
 		return Error(http.StatusBadRequest, "INVALID_REQUEST", fmt.Sprintf("申请退款金额超过订单可退金额（剩余 %d 分）", total-refunded))
+	case count > 0 && now.Sub(last) < RefundMinInterval:
+		return Error(http.StatusTooManyRequests, "FREQUENCY_LIMITED", "同一订单的两笔退款申请需间隔1分钟以上")
 	}
 
 	rs.seq++
