@@ -7,8 +7,10 @@
 // and body) and answered 401 SIGN_ERROR otherwise; every answer is signed and
 // carries a Request-ID; GET /v3/certificates serves platform certificates
 // encrypted with the APIv3 key. The products (smart guide, gold plan,
-// business circle, pay score, bills) are simulated with state, and the
-// sandbox can send signed, encrypted notifications to a URL.
+// business circle, pay score, bills, refunds) are simulated with state, and
+// the sandbox can send signed, encrypted notifications to a URL. Payments
+// and refunds are kept in one ledger: refunds are checked against it and
+// bills are generated from it.
 //
 // Its keys are fixed test keys embedded from testdata/: never use them for
 // anything real.
