@@ -1,17 +1,20 @@
 package goldplan_test
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/goldplan"
+	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
 )
 
 const receiptURL = "https://receipt.example.com/goldplan/receipt"
@@ -112,4 +115,37 @@ func TestReceiptMessages(t *testing.T) {
 	_, err = goldplan.JumpOutMessage("javascript:alert(1)")
 	assert.Error(t, err)
 	assert.Equal(t, []goldplan.DisplayStyle{goldplan.DisplayStyleCustomPage, goldplan.DisplayStyleOfficialPage}, goldplan.DisplayStyle("").Values())
+}
+
+// The sandbox loads the receipt as WeChat Pay would, once the sub-merchant's
+// gold plan and custom page are open; the page verifies what it receives.
+func TestReceiptFromTheSandbox(t *testing.T) {
+	sb, err := sandbox.NewServer()
+	require.NoError(t, err)
+	defer sb.Close()
+	c, err := sb.Client()
+	require.NoError(t, err)
+	svc := goldplan.NewService(c)
+	ctx := context.Background()
+	const sub, tx = "1900000110", "4200000001202611250000000009"
+	sb.Record(sandbox.LedgerEntry{Time: time.Now(), AppID: sb.AppID, SubMchID: sub, TransactionID: tx, OutTradeNo: "ORDER0009",
+		TradeType: "JSAPI", TradeState: "SUCCESS", AmountFen: 1200})
+
+	_, err = sb.GoldPlanReceiptURL(receiptURL, sub, "ORDER0009")
+	require.ErrorContains(t, err, "gold plan is closed")
+	_, err = svc.ChangeGoldPlanStatus(ctx, &goldplan.ChangeGoldPlanStatusRequest{SubMchID: sub, OperationType: goldplan.OperationTypeOpen})
+	require.NoError(t, err)
+	_, err = sb.GoldPlanReceiptURL(receiptURL, sub, "ORDER0009")
+	require.ErrorContains(t, err, "custom receipt page is closed")
+	_, err = svc.ChangeCustomPageStatus(ctx, &goldplan.ChangeCustomPageStatusRequest{SubMchID: sub, OperationType: goldplan.OperationTypeOpen})
+	require.NoError(t, err)
+	_, err = sb.GoldPlanReceiptURL(receiptURL, sub, "ORDER0010")
+	require.ErrorContains(t, err, "no such payment")
+
+	u, err := sb.GoldPlanReceiptURL(receiptURL, sub, "ORDER0009")
+	require.NoError(t, err)
+	req, err := goldplan.ParseReceiptRequest(u)
+	require.NoError(t, err)
+	require.NoError(t, req.Verify(receiptURL, tx))
+	assert.ErrorIs(t, req.Verify(receiptURL, "4200000001202611250000000010"), goldplan.ErrCheckCodeMismatch)
 }
