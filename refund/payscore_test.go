@@ -36,7 +36,7 @@ func chargePayScoreOrder(t *testing.T, sb *sandbox.Server, c *core.Client, outOr
 	payments := []payscore.PostPayment{{Name: "租借费", Amount: core.Ptr[int64](3900)}}
 	_, err = ps.CompleteOrder(ctx, &payscore.CompleteOrderRequest{
 		OutOrderNo: outOrderNo, AppID: sandbox.AppID, ServiceID: sandbox.PayScoreNoConfirmServiceID,
-		PostPayments: payments, TotalAmount: payscore.Total(payments, nil),
+		PostPayments: payments, TotalAmount: 3900,
 		TimeRange: &payscore.TimeRange{StartTime: payscore.At(start), EndTime: core.Ptr(payscore.At(time.Now()))},
 	})
 	require.NoError(t, err)
