@@ -430,6 +430,9 @@ func (s *Server) billTradeFile(day time.Time, billType, sub string) ([]byte, int
 	}
 	var n, settle, refund, fee, order, applied int64
 	for _, e := range s.billDayEntries(day, sub) {
+		if refundClosure(e) {
+			continue // money moving back: fund-flow only, no trade row
+		}
 		isRefund := e.TradeState == "REFUND"
 		if (layout == "SUCCESS" && isRefund) || (layout == "REFUND" && !isRefund) {
 			continue
@@ -518,6 +521,13 @@ func (s *Server) billFundFlowFile(day time.Time, account, sub string, perSub boo
 	}
 	for _, e := range s.billDayEntries(day, sub) {
 		if perSub && e.SubMchID != sub {
+			continue
+		}
+		if refundClosure(e) {
+			add(e, e.RefundID, "退款", "退款关闭", true, e.RefundFen, e.OutRefundNo)
+			if fee := (e.RefundFen*billFeeRate + 500) / 1000; fee > 0 {
+				add(e, e.RefundID, "退款", "扣除交易手续费", false, fee, "")
+			}
 			continue
 		}
 		if e.TradeState == "REFUND" {

@@ -54,6 +54,10 @@ type PayScoreService struct {
 	// NotifyURL receives authorization callbacks when the pre-authorization
 	// gave none (the service-level callback URL).
 	NotifyURL string
+	// DirectComplete allows create-and-complete in one call (POST
+	// /payscore/serviceorder/direct-complete), which WeChat Pay opens only
+	// on request and only for no-confirm services.
+	DirectComplete bool
 }
 
 // payScoreState is the sandbox's payscore state. Guarded by its own mutex;

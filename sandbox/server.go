@@ -168,6 +168,7 @@ type Server struct {
 	smartGuide     smartGuideState
 	goldPlan       goldPlanState
 	businessCircle businessCircleState
+	refund         refundState
 }
 
 // NewServer starts a sandbox on 127.0.0.1 (or WithListener's listener).
@@ -571,6 +572,8 @@ func (s *Server) routes() {
 		s.installBusinessCircle,
 		s.installPayScore,
 		s.installBill,
+		s.installRefund,
+		s.installPayScoreExtras,
 		s.installProductAdmin,
 	} {
 		install()
