@@ -37,9 +37,9 @@ const (
 	// PayScoreForeignSubMchID is a sub-merchant of another service
 	// provider (PayScoreForeignSpMchID): every partner call naming it
 	// answers 403 NO_AUTH.
-	PayScoreForeignSubMchID = "1900000210"
+	PayScoreForeignSubMchID = "1900000310"
 	// PayScoreForeignSpMchID is the other service provider.
-	PayScoreForeignSpMchID = "1900000200"
+	PayScoreForeignSpMchID = "1900000300"
 )
 
 // PayScoreSubMerchant configures a sub-merchant for the partner pay-score

@@ -1,5 +1,6 @@
 // Command tour starts the embedded sandbox and walks every product's main
-// flow — smart guide, gold plan, business circle, pay score and bills — with
+// flow — smart guide, gold plan, business circle, pay score (direct and for
+// service providers) and bills — with
 // the callbacks delivered over real local HTTP listeners, printing each
 // call's Request-ID. It exits non-zero if any step fails. The bills at the
 // end are today's, generated from the pay-score and mall payments the tour
@@ -58,6 +59,7 @@ func run() error {
 		{"gold plan (点金计划)", flows.GoldPlan},
 		{"business circle (智慧商圈)", flows.BusinessCircle},
 		{"pay score (微信支付分)", flows.PayScore},
+		{"pay score for service providers (微信支付分·服务商)", flows.PayScorePartner},
 		{"bills (账单)", func(ctx context.Context, env *setup.Env) error {
 			sb.BillServeToday(true)
 			return flows.BillFor(ctx, env, bill.DateOf(time.Now()), false)
