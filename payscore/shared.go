@@ -20,8 +20,8 @@ import (
 // time_range.end_time…) and never quoting the value. A Validate method
 // appends them to its own problems.
 
-// ItemRules says which item fields an operation requires (see CheckItems).
-type ItemRules struct {
+// ItemRequirements says which item fields an operation requires (see CheckItems).
+type ItemRequirements struct {
 	// PaymentsRequired: at least one post_payments item must be given
 	// (completing or modifying an order).
 	PaymentsRequired bool
@@ -39,7 +39,7 @@ type ItemRules struct {
 // which may repeat); descriptions at most 30 characters; amounts in fen not
 // negative; payment counts 1 to 100 and discount counts at least 1; and
 // what rules requires.
-func CheckItems(payments []PostPayment, discounts []PostDiscount, rules ItemRules) []core.FieldError {
+func CheckItems(payments []PostPayment, discounts []PostDiscount, rules ItemRequirements) []core.FieldError {
 	var p problems
 	if rules.PaymentsRequired && len(payments) == 0 {
 		p.add("post_payments", "at least one item is required")

@@ -53,8 +53,8 @@ func TestSharedChecksAcceptTheDocumentedExample(t *testing.T) {
 }
 
 // allRules requires everything an operation can require.
-func allRules() payscore.ItemRules {
-	return payscore.ItemRules{PaymentsRequired: true, DiscountDescriptionRequired: true, DiscountAmountRequired: true}
+func allRules() payscore.ItemRequirements {
+	return payscore.ItemRequirements{PaymentsRequired: true, DiscountDescriptionRequired: true, DiscountAmountRequired: true}
 }
 
 func TestCheckItemsListsEveryProblem(t *testing.T) {
@@ -72,9 +72,9 @@ func TestCheckItemsListsEveryProblem(t *testing.T) {
 		"post_discounts[1].name", "post_discounts[1].description", "post_discounts[1].amount", "post_discounts[1].count",
 	}, got)
 
-	got = fields(payscore.CheckItems(nil, nil, payscore.ItemRules{PaymentsRequired: true}))
+	got = fields(payscore.CheckItems(nil, nil, payscore.ItemRequirements{PaymentsRequired: true}))
 	require.Equal(t, []string{"post_payments"}, got)
-	require.Nil(t, payscore.CheckItems(nil, []payscore.PostDiscount{{Name: "D"}}, payscore.ItemRules{}), "descriptions and amounts are optional unless the rules say so")
+	require.Nil(t, payscore.CheckItems(nil, []payscore.PostDiscount{{Name: "D"}}, payscore.ItemRequirements{}), "descriptions and amounts are optional unless the rules say so")
 
 	many := make([]payscore.PostPayment, payscore.MaxPostPayments+1)
 	for i := range many {
@@ -84,7 +84,7 @@ func TestCheckItemsListsEveryProblem(t *testing.T) {
 	for i := range manyD {
 		manyD[i] = payscore.PostDiscount{Name: string(rune('a' + i))}
 	}
-	got = fields(payscore.CheckItems(many, manyD, payscore.ItemRules{}))
+	got = fields(payscore.CheckItems(many, manyD, payscore.ItemRequirements{}))
 	require.Equal(t, []string{"post_payments", "post_discounts"}, got)
 }
 

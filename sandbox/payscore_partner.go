@@ -45,6 +45,7 @@ const (
 // PayScoreSubMerchant configures a sub-merchant for the partner pay-score
 // APIs.
 type PayScoreSubMerchant struct {
+	// SubMchID is the sub-merchant ID (1-32 characters).
 	SubMchID string
 	// SpMchID is the service provider the sub-merchant belongs to; empty
 	// means the sandbox merchant. Calls naming a sub-merchant of another

@@ -49,7 +49,7 @@ type PermissionEvent struct {
 	// SubMchID is the sub-merchant, spelled sub_mchid or sub_mch_id in the
 	// payload; both decode here (sub_mchid wins when both are set).
 	SubMchID  string `json:"sub_mchid"`
-	ServiceID string `json:"service_id"`
+	ServiceID string `json:"service_id"`           // the pay-score service
 	OpenID    string `json:"openid,omitempty"`     // the user under AppID, if given
 	SubOpenID string `json:"sub_openid,omitempty"` // the user under SubAppID, if given
 	// UserServiceStatus is USER_OPEN_SERVICE or USER_CLOSE_SERVICE.

@@ -50,7 +50,7 @@ func Example() {
 	pays := []payscore.PostPayment{{Name: "充电宝租借", Amount: core.Ptr[int64](300)}}
 	done, err := svc.CompleteOrder(ctx, &partner.CompleteOrderRequest{
 		OutOrderNo: "EXAMPLE-ORDER-1", ServiceID: sandbox.PayScoreNoConfirmServiceID, SubMchID: sandbox.PayScorePartnerSubMchID,
-		PostPayments: pays, TotalAmount: payscore.Total(pays, nil),
+		PostPayments: pays, TotalAmount: 300, // Σ payments − Σ discounts, in fen
 		TimeRange: &payscore.TimeRange{EndTime: core.Ptr(payscore.At(time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC)))},
 	})
 	if err != nil {

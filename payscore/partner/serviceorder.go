@@ -43,7 +43,8 @@ type CreateOrderRequest struct {
 	// TimeRange is the service period: StartTime is required; the start
 	// remark is at most 20 characters and the end remark at most 50.
 	TimeRange payscore.TimeRange `json:"time_range"`
-	Location  *payscore.Location `json:"location,omitempty"`
+	// Location is where the service starts and is expected to end.
+	Location *payscore.Location `json:"location,omitempty"`
 	// OpenID is the user under AppID, at most 128 characters. In no-confirm
 	// mode (NeedUserConfirm false) exactly one of OpenID and SubOpenID is
 	// required; otherwise at most one may be given.
@@ -78,7 +79,7 @@ func (r *CreateOrderRequest) Validate() error {
 	optionalID(&v, "sub_appid", r.SubAppID, maxID)
 	outOrderNo(&v, "out_order_no", r.OutOrderNo)
 	v.RequiredText("service_introduction", r.ServiceIntroduction, maxIntroduction)
-	addAll(&v, payscore.CheckItems(r.PostPayments, r.PostDiscounts, payscore.ItemRules{DiscountDescriptionRequired: true}))
+	addAll(&v, payscore.CheckItems(r.PostPayments, r.PostDiscounts, payscore.ItemRequirements{DiscountDescriptionRequired: true}))
 	riskFund(&v, &r.RiskFund)
 	addAll(&v, payscore.CheckCreateTimeRange(&r.TimeRange))
 	remarks(&v, &r.TimeRange)
@@ -252,11 +253,13 @@ type ModifyOrderRequest struct {
 	PostPayments []payscore.PostPayment `json:"post_payments"`
 	// PostDiscounts replaces its discounts (at most 30, each with Amount).
 	PostDiscounts []payscore.PostDiscount `json:"post_discounts,omitempty"`
-	// TotalAmount in fen must equal payscore.Total(PostPayments,
-	// PostDiscounts) and be lower than the completed amount.
+	// TotalAmount in fen must equal Σ PostPayments amounts − Σ
+	// PostDiscounts amounts (see payscore.Total) and be lower than the
+	// completed amount.
 	TotalAmount int64 `json:"total_amount"`
 	// Reason for the change. Required; the API documents no maximum length.
-	Reason string           `json:"reason"`
+	Reason string `json:"reason"`
+	// Device identifies the devices of an unattended service.
 	Device *payscore.Device `json:"device,omitempty"`
 }
 
@@ -271,7 +274,7 @@ func (r *ModifyOrderRequest) Validate() error {
 	outOrderNo(&v, "out_order_no", r.OutOrderNo)
 	optionalID(&v, "service_id", r.ServiceID, maxID)
 	id(&v, "sub_mchid", r.SubMchID)
-	addAll(&v, payscore.CheckItems(r.PostPayments, r.PostDiscounts, payscore.ItemRules{PaymentsRequired: true, DiscountAmountRequired: true}))
+	addAll(&v, payscore.CheckItems(r.PostPayments, r.PostDiscounts, payscore.ItemRequirements{PaymentsRequired: true, DiscountAmountRequired: true}))
 	addAll(&v, payscore.CheckTotal(r.TotalAmount, r.PostPayments, r.PostDiscounts))
 	v.RequiredText("reason", r.Reason, 0)
 	addAll(&v, payscore.CheckDevice(r.Device))
@@ -301,14 +304,16 @@ type CompleteOrderRequest struct {
 	// PostDiscounts are the final discounts (at most 30, each with a
 	// description and an amount).
 	PostDiscounts []payscore.PostDiscount `json:"post_discounts,omitempty"`
-	// TotalAmount in fen must equal payscore.Total(PostPayments,
-	// PostDiscounts). It may not exceed the service's risk ceiling, nor,
-	// for deposit-free (先免) services, risk_fund.amount.
+	// TotalAmount in fen must equal Σ PostPayments amounts − Σ
+	// PostDiscounts amounts (see payscore.Total). It may not exceed the
+	// service's risk ceiling, nor, for deposit-free (先免) services,
+	// risk_fund.amount.
 	TotalAmount int64 `json:"total_amount"`
 	// TimeRange gives the actual service period; EndTime is required if it
 	// was not given at creation, and StartTime may not be OnAccept.
 	TimeRange *payscore.TimeRange `json:"time_range,omitempty"`
-	Location  *payscore.Location  `json:"location,omitempty"`
+	// Location is where the service actually started and ended.
+	Location *payscore.Location `json:"location,omitempty"`
 	// ProfitSharing marks the payment for profit sharing (possible only
 	// after the deduction succeeds).
 	ProfitSharing *bool `json:"profit_sharing,omitempty"`
@@ -316,8 +321,9 @@ type CompleteOrderRequest struct {
 	// Asia/Shanghai (+08:00) with second precision. Optional.
 	CompleteTime *time.Time `json:"complete_time,omitempty"`
 	// GoodsTag is a coupon or goods tag.
-	GoodsTag *string          `json:"goods_tag,omitempty"`
-	Device   *payscore.Device `json:"device,omitempty"`
+	GoodsTag *string `json:"goods_tag,omitempty"`
+	// Device identifies the devices of an unattended service.
+	Device *payscore.Device `json:"device,omitempty"`
 }
 
 // beijing is the zone WeChat Pay writes its RFC 3339 times in.
@@ -351,7 +357,7 @@ func (r *CompleteOrderRequest) Validate() error {
 	outOrderNo(&v, "out_order_no", r.OutOrderNo)
 	id(&v, "service_id", r.ServiceID)
 	id(&v, "sub_mchid", r.SubMchID)
-	addAll(&v, payscore.CheckItems(r.PostPayments, r.PostDiscounts, payscore.ItemRules{PaymentsRequired: true, DiscountDescriptionRequired: true, DiscountAmountRequired: true}))
+	addAll(&v, payscore.CheckItems(r.PostPayments, r.PostDiscounts, payscore.ItemRequirements{PaymentsRequired: true, DiscountDescriptionRequired: true, DiscountAmountRequired: true}))
 	addAll(&v, payscore.CheckTotal(r.TotalAmount, r.PostPayments, r.PostDiscounts))
 	addAll(&v, payscore.CheckCompleteTimeRange(r.TimeRange))
 	remarks(&v, r.TimeRange)
@@ -420,8 +426,9 @@ type SyncOrderRequest struct {
 	ServiceID  string `json:"service_id"` // service ID, at most 32 characters
 	SubMchID   string `json:"sub_mchid"`  // the sub-merchant, at most 32 characters
 	// Type is payscore.SyncOrderPaid, the only documented value.
-	Type   payscore.SyncType `json:"type"`
-	Detail SyncDetail        `json:"detail"`
+	Type payscore.SyncType `json:"type"`
+	// Detail describes the payment.
+	Detail SyncDetail `json:"detail"`
 }
 
 // SyncDetail is the payment information of a SyncOrder call.

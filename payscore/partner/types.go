@@ -69,7 +69,8 @@ type TerminatePermissionResponse struct {
 // order_id).
 type CancelOrderResponse struct {
 	core.ResponseMeta `json:"-"`
-	Order             *ServiceOrder `json:"-"`
+	// Order is nil after a 204 answer (see the type's documentation).
+	Order *ServiceOrder `json:"-"`
 }
 
 // UnmarshalJSON decodes a 200 body into Order.
@@ -80,7 +81,8 @@ func (r *CancelOrderResponse) UnmarshalJSON(b []byte) error { return decodeOrder
 // it. Query the order (QueryOrder) for its state.
 type ModifyOrderResponse struct {
 	core.ResponseMeta `json:"-"`
-	Order             *ServiceOrder `json:"-"`
+	// Order is nil after a 204 answer (see the type's documentation).
+	Order *ServiceOrder `json:"-"`
 }
 
 // UnmarshalJSON decodes a 200 body into Order.
@@ -91,7 +93,8 @@ func (r *ModifyOrderResponse) UnmarshalJSON(b []byte) error { return decodeOrder
 // with it. Query the order (QueryOrder) for its state.
 type CompleteOrderResponse struct {
 	core.ResponseMeta `json:"-"`
-	Order             *ServiceOrder `json:"-"`
+	// Order is nil after a 204 answer (see the type's documentation).
+	Order *ServiceOrder `json:"-"`
 }
 
 // UnmarshalJSON decodes a 200 body into Order.
@@ -102,7 +105,8 @@ func (r *CompleteOrderResponse) UnmarshalJSON(b []byte) error { return decodeOrd
 // holds what the body echoes.
 type PayOrderResponse struct {
 	core.ResponseMeta `json:"-"`
-	Order             *ServiceOrder `json:"-"`
+	// Order is nil after a 204 answer (see the type's documentation).
+	Order *ServiceOrder `json:"-"`
 }
 
 // UnmarshalJSON decodes a 200 body into Order.
@@ -113,7 +117,8 @@ func (r *PayOrderResponse) UnmarshalJSON(b []byte) error { return decodeOrder(&r
 // it.
 type SyncOrderResponse struct {
 	core.ResponseMeta `json:"-"`
-	Order             *ServiceOrder `json:"-"`
+	// Order is nil after a 204 answer (see the type's documentation).
+	Order *ServiceOrder `json:"-"`
 }
 
 // UnmarshalJSON decodes a 200 body into Order.

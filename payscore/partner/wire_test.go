@@ -151,7 +151,7 @@ func TestOrderLifeCycleOnTheWire(t *testing.T) {
 	e.reset()
 	pays := []payscore.PostPayment{{Name: "就餐费用服务费", Amount: core.Ptr[int64](3000)}}
 	mod, err := e.svc.ModifyOrder(e.ctx, &partner.ModifyOrderRequest{OutOrderNo: no, ServiceID: core.Ptr(noConfirm), SubMchID: sub,
-		PostPayments: pays, TotalAmount: payscore.Total(pays, nil), Reason: "用户投诉"})
+		PostPayments: pays, TotalAmount: 3000, Reason: "用户投诉"})
 	require.NoError(t, err)
 	requireWire(t, e.only(t), http.MethodPost, "/v3/payscore/partner/serviceorder/PW-ORDER%7C1/modify",
 		`{"service_id":"500001","sub_mchid":"1900000110","post_payments":[{"name":"就餐费用服务费","amount":3000}],"total_amount":3000,"reason":"用户投诉"}`)

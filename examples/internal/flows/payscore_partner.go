@@ -115,7 +115,7 @@ func PayScorePartner(ctx context.Context, env *setup.Env) error {
 	discs := []payscore.PostDiscount{{Name: "新用户立减", Description: core.Ptr("首单立减1元"), Amount: core.Ptr[int64](100)}}
 	completed, err := svc.CompleteOrder(ctx, &partner.CompleteOrderRequest{
 		OutOrderNo: outOrderNo, ServiceID: serviceID, SubMchID: sub, PostPayments: pays, PostDiscounts: discs,
-		TotalAmount: payscore.Total(pays, discs), TimeRange: &payscore.TimeRange{EndTime: core.Ptr(payscore.At(time.Now()))},
+		TotalAmount: 600 - 100, TimeRange: &payscore.TimeRange{EndTime: core.Ptr(payscore.At(time.Now()))},
 		CompleteTime: core.Ptr(time.Now()),
 	})
 	if err != nil {
