@@ -7,7 +7,8 @@
 // and body) and answered 401 SIGN_ERROR otherwise; every answer is signed and
 // carries a Request-ID; GET /v3/certificates serves platform certificates
 // encrypted with the APIv3 key. The products (smart guide, gold plan,
-// business circle, pay score, bills) are simulated with state, and the
+// business circle, pay score for direct merchants and for service providers,
+// bills) are simulated with state, and the
 // sandbox can send signed, encrypted notifications to a URL.
 //
 // Its keys are fixed test keys embedded from testdata/: never use them for
