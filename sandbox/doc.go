@@ -7,7 +7,8 @@
 // and body) and answered 401 SIGN_ERROR otherwise; every answer is signed and
 // carries a Request-ID; GET /v3/certificates serves platform certificates
 // encrypted with the APIv3 key. The products (smart guide, gold plan,
-// business circle, pay score, bills, refunds) are simulated with state, and
+// business circle, pay score for direct merchants and for service
+// providers, bills, refunds) are simulated with state, and
 // the sandbox delivers signed, encrypted notifications to a URL. Payments
 // and refunds are kept in one ledger: refunds are checked against it and
 // bills are generated from it.

@@ -1,9 +1,10 @@
 // Command tour starts the embedded sandbox and walks every product's main
-// flow — smart guide, gold plan, business circle, pay score, a refund of a
-// pay-score deduction and bills — with the callbacks delivered over real
-// local HTTP listeners, printing each call's Request-ID. It exits non-zero
-// if any step fails. The bills at the end are today's, generated from the
-// pay-score and mall payments and the refunds the tour itself made.
+// flow — smart guide, gold plan, business circle, pay score (direct and for
+// service providers), a refund of a pay-score deduction and bills — with the
+// callbacks delivered over real local HTTP listeners, printing each call's
+// Request-ID. It exits non-zero if any step fails. The bills at the end are
+// today's, generated from the pay-score and mall payments and the refunds the
+// tour itself made.
 //
 // Each product's flow also runs on its own (go run ./examples/<product>),
 // and against the real API when credentials are set (see README.md).
@@ -58,6 +59,7 @@ func run() error {
 		{"gold plan (点金计划)", flows.GoldPlan},
 		{"business circle (智慧商圈)", flows.BusinessCircle},
 		{"pay score (微信支付分)", flows.PayScore},
+		{"pay score for service providers (微信支付分·服务商)", flows.PayScorePartner},
 		{"refund of a pay-score deduction (退款)", flows.Refund},
 		{"bills (账单)", func(ctx context.Context, env *setup.Env) error {
 			sb.BillServeToday(true)
