@@ -1,9 +1,10 @@
 package payscore
 
 import (
-	"fmt"
+	"errors"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // Callback event types (notify.Notification.EventType).
@@ -17,6 +18,10 @@ const (
 	// EventUserPaid: an order's payment was collected.
 	EventUserPaid = "PAYSCORE.USER_PAID"
 )
+
+// ErrEventType is returned by ParsePermissionEvent and ParseOrderEvent (and
+// by those of payscore/partner) for a notification of another event type.
+var ErrEventType = errors.New("payscore: unexpected notification event type")
 
 // PermissionEvent is the decrypted resource of the
 // PAYSCORE.USER_OPEN_SERVICE and PAYSCORE.USER_CLOSE_SERVICE callbacks.
@@ -40,9 +45,10 @@ type PermissionEvent struct {
 }
 
 // ParsePermissionEvent decodes a verified PAYSCORE.USER_OPEN_SERVICE or
-// PAYSCORE.USER_CLOSE_SERVICE notification.
+// PAYSCORE.USER_CLOSE_SERVICE notification. A notification of another type
+// is an error matching ErrEventType.
 func ParsePermissionEvent(n *notify.Notification) (*PermissionEvent, error) {
-	if err := checkEvent(n, EventUserOpenService, EventUserCloseService); err != nil {
+	if err := shared.CheckEvent(n, ErrEventType, EventUserOpenService, EventUserCloseService); err != nil {
 		return nil, err
 	}
 	ev := &PermissionEvent{EventType: n.EventType}
@@ -63,9 +69,10 @@ type OrderEvent struct {
 }
 
 // ParseOrderEvent decodes a verified PAYSCORE.USER_CONFIRM or
-// PAYSCORE.USER_PAID notification.
+// PAYSCORE.USER_PAID notification. A notification of another type is an
+// error matching ErrEventType.
 func ParseOrderEvent(n *notify.Notification) (*OrderEvent, error) {
-	if err := checkEvent(n, EventUserConfirm, EventUserPaid); err != nil {
+	if err := shared.CheckEvent(n, ErrEventType, EventUserConfirm, EventUserPaid); err != nil {
 		return nil, err
 	}
 	ev := &OrderEvent{EventType: n.EventType}
@@ -73,16 +80,4 @@ func ParseOrderEvent(n *notify.Notification) (*OrderEvent, error) {
 		return nil, err
 	}
 	return ev, nil
-}
-
-func checkEvent(n *notify.Notification, want ...string) error {
-	if n == nil {
-		return fmt.Errorf("payscore: nil notification")
-	}
-	for _, w := range want {
-		if n.EventType == w {
-			return nil
-		}
-	}
-	return fmt.Errorf("payscore: notification %s is %s, want %v", n.ID, n.EventType, want)
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // DirectCompleteOrderPath is the path of create-and-complete (创单结单合并).
@@ -22,21 +22,9 @@ const DirectCompleteOrderPath = "/payscore/serviceorder/direct-complete"
 // complete order may have (5, where other calls allow MaxPostDiscounts).
 const MaxDirectCompleteDiscounts = 5
 
-// Documented lengths of create-and-complete fields, in characters.
-const (
-	dcMaxID              = 32
-	dcMaxOpenID          = 128
-	dcMaxIntroduction    = 20
-	dcMaxItemName        = 20
-	dcMaxItemDescription = 30
-	dcMaxItemCount       = 100
-	dcMaxStartRemark     = 20
-	dcMaxEndRemark       = 50
-	dcMaxGoodsTag        = 32
-	dcMaxAttach          = 256
-	dcMaxNotifyURL       = 255
-	dcSharedItemName     = "商品信息" // may repeat among post_payments
-)
+// maxGoodsTag is the documented length of a create-and-complete goods_tag,
+// in characters.
+const maxGoodsTag = 32
 
 // DirectCompleteOrderRequest creates a service order and completes it in
 // one call: the user, who authorized the no-confirm service, is charged at
@@ -96,176 +84,23 @@ func (r *DirectCompleteOrderRequest) Validate() error {
 		return validate.NilRequest(opDirectComplete)
 	}
 	var v validate.V
-	v.PathParam("out_order_no", r.OutOrderNo, core.CharsetOutTradeNo) // the documented character set
-	if len(r.OutOrderNo) > dcMaxID {
-		v.Add("out_order_no", "must be at most 32 characters")
-	}
-	v.RequiredText("appid", r.AppID, dcMaxID)
-	v.RequiredText("openid", r.OpenID, dcMaxOpenID)
-	v.RequiredText("service_id", r.ServiceID, dcMaxID)
-	v.RequiredText("service_introduction", r.ServiceIntroduction, dcMaxIntroduction)
-	dcItems(&v, r.PostPayments, r.PostDiscounts)
-	dcTimeRange(&v, &r.TimeRange)
-	if l := r.Location; l != nil {
-		v.OptionalText("location.start_location", l.StartLocation, 0)
-		v.OptionalText("location.end_location", l.EndLocation, 0)
-	}
-	dcTotal(&v, r.TotalAmount, r.PostPayments, r.PostDiscounts)
-	v.OptionalText("goods_tag", r.GoodsTag, dcMaxGoodsTag)
-	v.OptionalText("attach", r.Attach, dcMaxAttach)
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	shared.ID(&v, "appid", r.AppID)
+	v.RequiredText("openid", r.OpenID, shared.MaxOpenID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	v.RequiredText("service_introduction", r.ServiceIntroduction, shared.MaxIntroduction)
+	v.Nested("", ValidateItems(r.PostPayments, r.PostDiscounts, ItemRules{
+		PaymentsRequired: true, DiscountDescriptionRequired: true, MaxDiscounts: MaxDirectCompleteDiscounts,
+	}))
+	v.Nested("time_range.", ValidateTimeRange(r.TimeRange, TimeRangeRules{StartRequired: true, ActualStart: true, RemarkLimits: true}))
+	v.Nested("location.", shared.Optional(r.Location, Location.Validate))
+	v.Nested("", ValidateTotal(r.TotalAmount, r.PostPayments, r.PostDiscounts))
+	v.OptionalText("goods_tag", r.GoodsTag, maxGoodsTag)
+	v.OptionalText("attach", r.Attach, shared.MaxAttach)
 	if r.NotifyURL != nil {
-		dcNotifyURL(&v, *r.NotifyURL)
+		shared.NotifyURL(&v, *r.NotifyURL)
 	}
 	return v.Err(opDirectComplete)
-}
-
-// dcItems checks the items of a create-and-complete order. Item names
-// (post_payments[i]…) are built only for an item that fails.
-func dcItems(v *validate.V, payments []PostPayment, discounts []PostDiscount) {
-	switch {
-	case len(payments) == 0:
-		v.Add("post_payments", "at least one item is required")
-	case len(payments) > MaxPostPayments:
-		v.Add("post_payments", "must have at most "+strconv.Itoa(MaxPostPayments)+" items")
-	}
-	if len(discounts) > MaxDirectCompleteDiscounts {
-		v.Add("post_discounts", "must have at most "+strconv.Itoa(MaxDirectCompleteDiscounts)+" items")
-	}
-	for i := range payments {
-		p := &payments[i]
-		repeated := p.Name != dcSharedItemName && len(payments) <= MaxPostPayments && dcRepeatsPayment(payments[:i], p.Name)
-		var probe validate.V
-		dcPayment(&probe, "", p)
-		if probe.OK() && !repeated {
-			continue
-		}
-		item := validate.Index("post_payments", i)
-		dcPayment(v, item, p)
-		v.Check(!repeated, item+".name", "duplicates the name of another post_payments item")
-	}
-	for i := range discounts {
-		d := &discounts[i]
-		repeated := len(discounts) <= MaxDirectCompleteDiscounts && dcRepeatsDiscount(discounts[:i], d.Name)
-		var probe validate.V
-		dcDiscount(&probe, "", d)
-		if probe.OK() && !repeated {
-			continue
-		}
-		item := validate.Index("post_discounts", i)
-		dcDiscount(v, item, d)
-		v.Check(!repeated, item+".name", "duplicates the name of another post_discounts item")
-	}
-}
-
-func dcPayment(v *validate.V, item string, p *PostPayment) {
-	v.RequiredText(item+".name", p.Name, dcMaxItemName)
-	if p.Amount != nil {
-		v.Check(*p.Amount >= 0, item+".amount", "must not be negative")
-	}
-	v.OptionalText(item+".description", p.Description, dcMaxItemDescription)
-	if p.Count != nil {
-		validate.Range(v, item+".count", *p.Count, 1, dcMaxItemCount)
-	}
-}
-
-func dcDiscount(v *validate.V, item string, d *PostDiscount) {
-	v.RequiredText(item+".name", d.Name, dcMaxItemName)
-	if v.Check(d.Description != nil && *d.Description != "", item+".description", "is required") {
-		v.OptionalText(item+".description", d.Description, dcMaxItemDescription)
-	}
-	if d.Amount != nil {
-		v.Check(*d.Amount >= 0, item+".amount", "must not be negative")
-	}
-	if d.Count != nil {
-		v.Check(*d.Count >= 1, item+".count", "must be at least 1")
-	}
-}
-
-func dcRepeatsPayment(before []PostPayment, name string) bool {
-	for i := range before {
-		if name != "" && before[i].Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-func dcRepeatsDiscount(before []PostDiscount, name string) bool {
-	for i := range before {
-		if name != "" && before[i].Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-func dcTimeRange(v *validate.V, tr *TimeRange) {
-	switch {
-	case tr.StartTime == "":
-		v.Add("time_range.start_time", "is required")
-	case tr.StartTime.IsOnAccept():
-		v.Add("time_range.start_time", "must be a time: OnAccept is for orders the user confirms")
-	default:
-		_, err := tr.StartTime.Time()
-		v.Check(err == nil, "time_range.start_time", "must be yyyyMMddHHmmss or yyyyMMdd")
-	}
-	if tr.EndTime != nil {
-		_, err := tr.EndTime.Time()
-		v.Check(err == nil, "time_range.end_time", "must be yyyyMMddHHmmss or yyyyMMdd")
-	}
-	v.OptionalText("time_range.start_time_remark", tr.StartTimeRemark, dcMaxStartRemark)
-	v.OptionalText("time_range.end_time_remark", tr.EndTimeRemark, dcMaxEndRemark)
-}
-
-// dcTotal checks total_amount against the items: not negative, and equal
-// to Σ post_payments.amount − Σ post_discounts.amount, every addition
-// checked so that a sum never wraps around.
-func dcTotal(v *validate.V, total int64, payments []PostPayment, discounts []PostDiscount) {
-	v.Check(total >= 0, "total_amount", "must not be negative")
-	var paid, off int64
-	ok := true
-	for i := range payments {
-		if a := payments[i].Amount; a != nil && ok {
-			paid, ok = dcAdd(paid, *a)
-		}
-	}
-	for i := range discounts {
-		if a := discounts[i].Amount; a != nil && ok {
-			off, ok = dcAdd(off, *a)
-		}
-	}
-	var want int64
-	if ok {
-		want, ok = dcAdd(paid, -off)
-	}
-	switch {
-	case !ok:
-		v.Add("total_amount", "the item amounts overflow int64")
-	case total != want:
-		v.Add("total_amount", "must equal Σ post_payments.amount − Σ post_discounts.amount ("+strconv.FormatInt(want, 10)+" fen)")
-	}
-}
-
-// dcAdd returns a+b and whether it did not overflow. The amounts it adds
-// are not negative (other rules say so) or a negated sum of such.
-func dcAdd(a, b int64) (int64, bool) {
-	s := a + b
-	if (b > 0 && s < a) || (b < 0 && s > a) {
-		return 0, false
-	}
-	return s, true
-}
-
-func dcNotifyURL(v *validate.V, s string) {
-	const field = "notify_url"
-	v.URL(field, s)
-	v.MaxChars(field, s, dcMaxNotifyURL)
-	for i := 0; i < len(s); i++ {
-		if s[i] == '?' {
-			v.Add(field, "must not have a query string")
-			return
-		}
-	}
 }
 
 // DirectCompleteOrderResponse is the order created and completed by
@@ -333,9 +168,9 @@ func (r *QueryUserServiceStateRequest) Validate() error {
 		return validate.NilRequest(opUserServiceState)
 	}
 	var v validate.V
-	v.RequiredText("service_id", r.ServiceID, dcMaxID)
-	v.RequiredText("appid", r.AppID, dcMaxID)
-	v.RequiredText("openid", r.OpenID, dcMaxOpenID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
+	v.RequiredText("openid", r.OpenID, shared.MaxOpenID)
 	return v.Err(opUserServiceState)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // PreAuthorizeRequest asks for a token to open the authorization page
@@ -53,11 +54,11 @@ func (r *PreAuthorizeRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "appid", r.AppID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
 	authorizationCode(&v, r.AuthorizationCode)
 	if r.NotifyURL != nil {
-		notifyURL(&v, *r.NotifyURL)
+		shared.NotifyURL(&v, *r.NotifyURL)
 	}
 	return v.Err(op)
 }
@@ -113,8 +114,8 @@ func (r *QueryPermissionByOpenIDRequest) Validate() error {
 	}
 	var v validate.V
 	pathOpenID(&v, r.OpenID)
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "appid", r.AppID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
 	return v.Err(op)
 }
 
@@ -152,7 +153,7 @@ func (r *QueryPermissionByAuthorizationCodeRequest) Validate() error {
 	}
 	var v validate.V
 	authorizationCode(&v, r.AuthorizationCode)
-	id(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "service_id", r.ServiceID)
 	return v.Err(op)
 }
 
@@ -195,9 +196,9 @@ func (r *TerminatePermissionByOpenIDRequest) Validate() error {
 	}
 	var v validate.V
 	pathOpenID(&v, r.OpenID)
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "appid", r.AppID)
-	v.RequiredText("reason", r.Reason, maxReason)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
+	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err(op)
 }
 
@@ -234,7 +235,7 @@ func (r *TerminatePermissionByAuthorizationCodeRequest) Validate() error {
 	}
 	var v validate.V
 	authorizationCode(&v, r.AuthorizationCode)
-	id(&v, "service_id", r.ServiceID)
-	v.RequiredText("reason", r.Reason, maxReason)
+	shared.ID(&v, "service_id", r.ServiceID)
+	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err(op)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // CreateOrderRequest creates a service order.
@@ -74,18 +75,17 @@ func (r *CreateOrderRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	id(&v, "appid", r.AppID)
-	id(&v, "service_id", r.ServiceID)
-	v.RequiredText("service_introduction", r.ServiceIntroduction, maxIntroduction)
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	shared.ID(&v, "appid", r.AppID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	v.RequiredText("service_introduction", r.ServiceIntroduction, shared.MaxIntroduction)
 	v.Nested("", ValidateItems(r.PostPayments, r.PostDiscounts, ItemRules{DiscountDescriptionRequired: true}))
-	v.Required("time_range.start_time", string(r.TimeRange.StartTime))
-	v.Nested("time_range.", r.TimeRange.Validate())
-	v.Nested("location.", optional(r.Location, Location.Validate))
+	v.Nested("time_range.", ValidateTimeRange(r.TimeRange, TimeRangeRules{StartRequired: true}))
+	v.Nested("location.", shared.Optional(r.Location, Location.Validate))
 	v.Nested("risk_fund.", r.RiskFund.Validate())
-	v.OptionalText("attach", r.Attach, maxAttach)
+	v.OptionalText("attach", r.Attach, shared.MaxAttach)
 	if v.Required("notify_url", r.NotifyURL) {
-		notifyURL(&v, r.NotifyURL)
+		shared.NotifyURL(&v, r.NotifyURL)
 	}
 	// openid has no documented maximum length here; when set it must not
 	// be empty.
@@ -95,7 +95,7 @@ func (r *CreateOrderRequest) Validate() error {
 	case r.NeedUserConfirm != nil && !*r.NeedUserConfirm:
 		v.Add("openid", "is required when need_user_confirm is false")
 	}
-	v.Nested("device.", optional(r.Device, Device.Validate))
+	v.Nested("device.", shared.Optional(r.Device, Device.Validate))
 	return v.Err(op)
 }
 
@@ -131,18 +131,9 @@ func (r *QueryOrderRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	switch {
-	case r.OutOrderNo == "" && r.QueryID == "":
-		v.Add("out_order_no", "one of out_order_no and query_id is required")
-	case r.OutOrderNo != "" && r.QueryID != "":
-		v.Add("query_id", "give either out_order_no or query_id, not both")
-	case r.OutOrderNo != "":
-		outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	default:
-		v.RequiredText("query_id", r.QueryID, maxQueryID)
-	}
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "appid", r.AppID)
+	shared.OrderOrQueryID(&v, r.OutOrderNo, r.QueryID, maxQueryID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
 	return v.Err(op)
 }
 
@@ -185,7 +176,10 @@ func (s *Service) CancelOrder(ctx context.Context, req *CancelOrderRequest) (*Ca
 	// Idempotent on identical parameters.
 	return core.Call[CancelOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.CancelOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/cancel", Idempotent: true,
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
+	})
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -198,7 +192,7 @@ func (r *CancelOrderRequest) Validate() error {
 	}
 	var v validate.V
 	orderKey(&v, r.OutOrderNo, r.AppID, r.ServiceID)
-	v.RequiredText("reason", r.Reason, maxReason)
+	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err(op)
 }
 
@@ -228,7 +222,10 @@ type ModifyOrderRequest struct {
 func (s *Service) ModifyOrder(ctx context.Context, req *ModifyOrderRequest) (*OrderResponse, error) {
 	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.ModifyOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/modify",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
+	})
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -244,7 +241,7 @@ func (r *ModifyOrderRequest) Validate() error {
 	orderKey(&v, r.OutOrderNo, r.AppID, r.ServiceID)
 	finalAmounts(&v, r.PostPayments, r.PostDiscounts, r.TotalAmount)
 	v.RequiredText("reason", r.Reason, 0)
-	v.Nested("device.", optional(r.Device, Device.Validate))
+	v.Nested("device.", shared.Optional(r.Device, Device.Validate))
 	return v.Err(op)
 }
 
@@ -281,7 +278,10 @@ type CompleteOrderRequest struct {
 func (s *Service) CompleteOrder(ctx context.Context, req *CompleteOrderRequest) (*OrderResponse, error) {
 	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.CompleteOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/complete",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
+	})
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -297,13 +297,12 @@ func (r *CompleteOrderRequest) Validate() error {
 	var v validate.V
 	orderKey(&v, r.OutOrderNo, r.AppID, r.ServiceID)
 	finalAmounts(&v, r.PostPayments, r.PostDiscounts, r.TotalAmount)
-	if r.TimeRange != nil && r.TimeRange.StartTime.IsOnAccept() {
-		v.Add("time_range.start_time", "must be the actual start time, not OnAccept")
+	if r.TimeRange != nil {
+		v.Nested("time_range.", ValidateTimeRange(*r.TimeRange, TimeRangeRules{ActualStart: true}))
 	}
-	v.Nested("time_range.", optional(r.TimeRange, TimeRange.Validate))
-	v.Nested("location.", optional(r.Location, Location.Validate))
+	v.Nested("location.", shared.Optional(r.Location, Location.Validate))
 	v.OptionalText("goods_tag", r.GoodsTag, 0)
-	v.Nested("device.", optional(r.Device, Device.Validate))
+	v.Nested("device.", shared.Optional(r.Device, Device.Validate))
 	return v.Err(op)
 }
 
@@ -333,7 +332,10 @@ type SyncDetail struct {
 func (s *Service) SyncOrder(ctx context.Context, req *SyncOrderRequest) (*OrderResponse, error) {
 	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.SyncOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/sync",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
+	})
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -381,7 +383,10 @@ type PayOrderResponse struct {
 func (s *Service) PayOrder(ctx context.Context, req *PayOrderRequest) (*PayOrderResponse, error) {
 	return core.Call[PayOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.PayOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/pay",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
+	})
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -393,18 +398,18 @@ func (r *PayOrderRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	v.OptionalText("appid", &r.AppID, maxID)
-	v.OptionalText("service_id", &r.ServiceID, maxID)
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	v.OptionalText("appid", &r.AppID, shared.MaxID)
+	v.OptionalText("service_id", &r.ServiceID, shared.MaxID)
 	return v.Err(op)
 }
 
 // orderKey checks what names the order in the calls on it: out_order_no
 // (also the path parameter), appid and service_id.
 func orderKey(v *validate.V, no, appID, serviceID string) {
-	outOrderNo(v, "out_order_no", no)
-	id(v, "appid", appID)
-	id(v, "service_id", serviceID)
+	shared.OutOrderNo(v, no)
+	shared.ID(v, "appid", appID)
+	shared.ID(v, "service_id", serviceID)
 }
 
 // finalAmounts checks the items and total_amount of CompleteOrder and

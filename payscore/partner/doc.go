@@ -14,7 +14,9 @@
 // CancelOrder, ModifyOrder, CompleteOrder, PayOrder and SyncOrder. The value
 // types (payscore.TimeRange, PostPayment, PostDiscount, RiskFund, Location,
 // Device, Time, the states and enums) are those of package payscore and are
-// checked by the same rules (payscore.CheckItems and its siblings).
+// checked by the same rules: their Validate methods, payscore.ValidateItems,
+// payscore.ValidateTotal and payscore.ValidateTimeRange, with the rules of
+// each partner call (ItemRules, TimeRangeRules).
 //
 // # What differs from direct mode
 //

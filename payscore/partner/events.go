@@ -2,11 +2,10 @@ package partner
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
 	"github.com/wechatpay-biz/wechatpay-biz-go/payscore"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // Callback event types (notify.Notification.EventType). They are spelled as
@@ -31,8 +30,9 @@ const (
 )
 
 // ErrEventType is returned by the Parse functions for a notification of
-// another event type.
-var ErrEventType = errors.New("partner: unexpected notification event type")
+// another event type. It is payscore.ErrEventType, so that one errors.Is
+// check serves the callbacks of both modes.
+var ErrEventType = payscore.ErrEventType
 
 // PermissionEvent is the decrypted resource of a partner
 // PAYSCORE.USER_OPEN_SERVICE or PAYSCORE.USER_CLOSE_SERVICE notification.
@@ -92,7 +92,7 @@ func (e *PermissionEvent) UnmarshalJSON(b []byte) error {
 // or PAYSCORE.USER_CLOSE_SERVICE notification. A notification of another
 // type is ErrEventType.
 func ParsePermissionEvent(n *notify.Notification) (*PermissionEvent, error) {
-	if err := checkEvent(n, EventUserOpenService, EventUserCloseService); err != nil {
+	if err := shared.CheckEvent(n, ErrEventType, EventUserOpenService, EventUserCloseService); err != nil {
 		return nil, err
 	}
 	ev := &PermissionEvent{EventType: n.EventType}
@@ -117,7 +117,7 @@ type OrderEvent struct {
 // PAYSCORE.USER_PAID notification. A notification of another type is
 // ErrEventType.
 func ParseOrderEvent(n *notify.Notification) (*OrderEvent, error) {
-	if err := checkEvent(n, EventUserConfirm, EventUserPaid); err != nil {
+	if err := shared.CheckEvent(n, ErrEventType, EventUserConfirm, EventUserPaid); err != nil {
 		return nil, err
 	}
 	ev := &OrderEvent{EventType: n.EventType}
@@ -125,16 +125,4 @@ func ParseOrderEvent(n *notify.Notification) (*OrderEvent, error) {
 		return nil, err
 	}
 	return ev, nil
-}
-
-func checkEvent(n *notify.Notification, want ...string) error {
-	if n == nil {
-		return fmt.Errorf("%w: nil notification, want %v", ErrEventType, want)
-	}
-	for _, w := range want {
-		if n.EventType == w {
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: got %q, want %v (notification %s)", ErrEventType, n.EventType, want, n.ID)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
 	"github.com/wechatpay-biz/wechatpay-biz-go/payscore"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // The Pay Score pages (spec §9.14) are opened by the front end with
@@ -46,12 +47,9 @@ func (r *ConfirmOrderPageRequest) Validate() error {
 		return validate.NilRequest("partner.ConfirmOrderPage")
 	}
 	var v validate.V
-	id(&v, "mch_id", r.MchID)
-	v.RequiredText("package", r.Package, 2048)
-	v.Check(len(r.APIv2Key) == 32, "APIv2Key", "must be the 32-character APIv2 key")
-	if r.NonceStr != "" {
-		v.Check(len(r.NonceStr) <= 32 && alnum(r.NonceStr), "nonce_str", "must be at most 32 letters and digits")
-	}
+	shared.ID(&v, "mch_id", r.MchID)
+	v.RequiredText("package", r.Package, shared.MaxPageToken)
+	shared.PageSignature(&v, r.APIv2Key, r.NonceStr)
 	return v.Err("partner.ConfirmOrderPage")
 }
 
@@ -71,14 +69,4 @@ func ConfirmOrderPage(req *ConfirmOrderPageRequest) (*payscore.Page, error) {
 	return payscore.SignedPage(payscore.BusinessTypeUse, []payscore.Param{
 		{Key: "mch_id", Value: req.MchID}, {Key: "package", Value: req.Package},
 	}, req.APIv2Key, req.Timestamp, req.NonceStr), nil
-}
-
-func alnum(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return true
 }

@@ -1,10 +1,9 @@
 package partner
 
 import (
-	"strings"
-
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // Service calls the Pay Score APIs for service providers. It holds only the
@@ -22,18 +21,11 @@ func NewService(c *core.Client) *Service {
 	return &Service{c: c}
 }
 
-// Documented limits, in characters (spec §9).
+// Documented limits of the service-provider APIs, in characters (spec §9);
+// those the direct APIs share are in payscore/internal/shared.
 const (
-	maxID           = 32  // appid, sub_appid, sub_mchid, service_id, out_order_no, authorization_code
-	maxOpenID       = 128 // openid, sub_openid
-	maxReason       = 50  // terminate and cancel reasons
-	maxNotifyURL    = 255
-	maxAttach       = 256
-	maxIntroduction = 20
-	maxQueryID      = 512
-	maxRiskDesc     = 30 // risk_fund.description [OA]
-	maxStartRemark  = 20 // time_range.start_time_remark [OA]
-	maxEndRemark    = 50 // time_range.end_time_remark [OA]
+	maxQueryID  = 512 // query_id
+	maxRiskDesc = 30  // risk_fund.description [OA]
 )
 
 // charsetAuthorizationCode is the character set of a partner
@@ -41,45 +33,10 @@ const (
 // APIs' set, core.CharsetAuthorizationCode, has no '|').
 const charsetAuthorizationCode core.Charset = "_-|*"
 
-// id checks a required identifier of at most maxID characters.
-func id(v *validate.V, field, s string) { v.RequiredText(field, s, maxID) }
-
-// optionalID checks an optional identifier: when set, not empty and at most
-// max characters.
-func optionalID(v *validate.V, field string, s *string, max int) {
-	if s != nil {
-		v.Check(*s != "", field, "must not be empty when set")
-		v.OptionalText(field, s, max)
-	}
-}
-
-// outOrderNo checks a merchant order number: 1-32 letters, digits or _-|*.
-func outOrderNo(v *validate.V, field, s string) { token(v, field, s, core.CharsetOutTradeNo) }
-
 // authorizationCode checks an authorization agreement number: 1-32
 // letters, digits or _-|*.
-func authorizationCode(v *validate.V, field, s string) { token(v, field, s, charsetAuthorizationCode) }
-
-func token(v *validate.V, field, s string, cs core.Charset) {
-	if p := cs.Problem(s); p != "" {
-		v.Add(field, p)
-		return
-	}
-	v.MaxChars(field, s, maxID)
-}
-
-// notifyURL checks a callback URL: absolute http(s), no query string, at
-// most 255 characters. WeChat Pay requires https in production; http is
-// let through for local receivers (the sandbox, tests).
-func notifyURL(v *validate.V, field, s string) {
-	if !v.Required(field, s) {
-		return
-	}
-	v.URL(field, s)
-	v.MaxChars(field, s, maxNotifyURL)
-	if strings.IndexByte(s, '?') >= 0 {
-		v.Add(field, "must not have a query string")
-	}
+func authorizationCode(v *validate.V, s string) {
+	shared.Token(v, "authorization_code", s, charsetAuthorizationCode, shared.MaxID)
 }
 
 // user checks how a request names the user: at most one of openid and
@@ -95,17 +52,10 @@ func user(v *validate.V, openID, subOpenID, subAppID *string, required bool) {
 		v.Add("sub_openid", "give either openid or sub_openid, not both")
 	}
 	if openID != nil {
-		v.RequiredText("openid", *openID, maxOpenID)
+		v.RequiredText("openid", *openID, shared.MaxOpenID)
 	}
 	if subOpenID != nil {
-		v.RequiredText("sub_openid", *subOpenID, maxOpenID)
+		v.RequiredText("sub_openid", *subOpenID, shared.MaxOpenID)
 		v.Check(subAppID != nil, "sub_appid", "is required with sub_openid")
-	}
-}
-
-// addAll appends problems found by a payscore Check function.
-func addAll(v *validate.V, problems []core.FieldError) {
-	for _, p := range problems {
-		v.Add(p.Field, p.Problem)
 	}
 }

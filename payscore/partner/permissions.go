@@ -7,6 +7,7 @@ import (
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // PreAuthorizeRequest asks for a token that opens the Pay Score
@@ -39,13 +40,13 @@ func (r *PreAuthorizeRequest) Validate() error {
 		return validate.NilRequest("partner.PreAuthorize")
 	}
 	var v validate.V
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "appid", r.AppID)
-	optionalID(&v, "sub_appid", r.SubAppID, maxID)
-	id(&v, "sub_mchid", r.SubMchID)
-	authorizationCode(&v, "authorization_code", r.AuthorizationCode)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
+	shared.OptionalID(&v, "sub_appid", r.SubAppID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
+	authorizationCode(&v, r.AuthorizationCode)
 	if r.NotifyURL != nil {
-		notifyURL(&v, "notify_url", *r.NotifyURL)
+		shared.NotifyURL(&v, *r.NotifyURL)
 	}
 	return v.Err("partner.PreAuthorize")
 }
@@ -96,10 +97,10 @@ func (r *QueryPermissionByOpenIDRequest) Validate() error {
 		return validate.NilRequest("partner.QueryPermissionByOpenID")
 	}
 	var v validate.V
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "appid", r.AppID)
-	id(&v, "sub_mchid", r.SubMchID)
-	optionalID(&v, "sub_appid", r.SubAppID, maxID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
+	shared.OptionalID(&v, "sub_appid", r.SubAppID)
 	user(&v, r.OpenID, r.SubOpenID, r.SubAppID, true)
 	return v.Err("partner.QueryPermissionByOpenID")
 }
@@ -146,9 +147,9 @@ func (r *QueryPermissionByAuthorizationCodeRequest) Validate() error {
 		return validate.NilRequest("partner.QueryPermissionByAuthorizationCode")
 	}
 	var v validate.V
-	authorizationCode(&v, "authorization_code", r.AuthorizationCode)
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "sub_mchid", r.SubMchID)
+	authorizationCode(&v, r.AuthorizationCode)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
 	return v.Err("partner.QueryPermissionByAuthorizationCode")
 }
 
@@ -191,12 +192,12 @@ func (r *TerminatePermissionByOpenIDRequest) Validate() error {
 		return validate.NilRequest("partner.TerminatePermissionByOpenID")
 	}
 	var v validate.V
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "sub_mchid", r.SubMchID)
-	id(&v, "appid", r.AppID)
-	optionalID(&v, "sub_appid", r.SubAppID, maxID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
+	shared.ID(&v, "appid", r.AppID)
+	shared.OptionalID(&v, "sub_appid", r.SubAppID)
 	user(&v, r.OpenID, r.SubOpenID, r.SubAppID, true)
-	v.RequiredText("reason", r.Reason, maxReason)
+	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err("partner.TerminatePermissionByOpenID")
 }
 
@@ -230,10 +231,10 @@ func (r *TerminatePermissionByAuthorizationCodeRequest) Validate() error {
 		return validate.NilRequest("partner.TerminatePermissionByAuthorizationCode")
 	}
 	var v validate.V
-	authorizationCode(&v, "authorization_code", r.AuthorizationCode)
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "sub_mchid", r.SubMchID)
-	v.RequiredText("reason", r.Reason, maxReason)
+	authorizationCode(&v, r.AuthorizationCode)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
+	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err("partner.TerminatePermissionByAuthorizationCode")
 }
 

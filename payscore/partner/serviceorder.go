@@ -10,6 +10,7 @@ import (
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
 	"github.com/wechatpay-biz/wechatpay-biz-go/payscore"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // CreateOrderRequest creates a service order for a sub-merchant.
@@ -73,42 +74,26 @@ func (r *CreateOrderRequest) Validate() error {
 		return validate.NilRequest("partner.CreateOrder")
 	}
 	var v validate.V
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "appid", r.AppID)
-	id(&v, "sub_mchid", r.SubMchID)
-	optionalID(&v, "sub_appid", r.SubAppID, maxID)
-	outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	v.RequiredText("service_introduction", r.ServiceIntroduction, maxIntroduction)
-	addAll(&v, payscore.CheckItems(r.PostPayments, r.PostDiscounts, payscore.ItemRequirements{DiscountDescriptionRequired: true}))
-	riskFund(&v, &r.RiskFund)
-	addAll(&v, payscore.CheckCreateTimeRange(&r.TimeRange))
-	remarks(&v, &r.TimeRange)
-	addAll(&v, payscore.CheckLocation(r.Location))
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
+	shared.OptionalID(&v, "sub_appid", r.SubAppID)
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	v.RequiredText("service_introduction", r.ServiceIntroduction, shared.MaxIntroduction)
+	v.Nested("", payscore.ValidateItems(r.PostPayments, r.PostDiscounts, payscore.ItemRules{DiscountDescriptionRequired: true}))
+	v.Nested("risk_fund.", r.RiskFund.Validate())
+	if r.RiskFund.Description != nil {
+		v.MaxChars("risk_fund.description", *r.RiskFund.Description, maxRiskDesc)
+	}
+	v.Nested("time_range.", payscore.ValidateTimeRange(r.TimeRange, payscore.TimeRangeRules{StartRequired: true, RemarkLimits: true}))
+	v.Nested("location.", shared.Optional(r.Location, payscore.Location.Validate))
 	user(&v, r.OpenID, r.SubOpenID, r.SubAppID, r.NeedUserConfirm != nil && !*r.NeedUserConfirm)
-	notifyURL(&v, "notify_url", r.NotifyURL)
-	v.OptionalText("attach", r.Attach, maxAttach)
-	addAll(&v, payscore.CheckDevice(r.Device))
+	if v.Required("notify_url", r.NotifyURL) {
+		shared.NotifyURL(&v, r.NotifyURL)
+	}
+	v.OptionalText("attach", r.Attach, shared.MaxAttach)
+	v.Nested("device.", shared.Optional(r.Device, payscore.Device.Validate))
 	return v.Err("partner.CreateOrder")
-}
-
-func riskFund(v *validate.V, rf *payscore.RiskFund) {
-	addAll(v, payscore.CheckRiskFund(rf))
-	if rf.Description != nil {
-		v.MaxChars("risk_fund.description", *rf.Description, maxRiskDesc)
-	}
-}
-
-// remarks checks the documented remark lengths of a time range (spec §9.6).
-func remarks(v *validate.V, tr *payscore.TimeRange) {
-	if tr == nil {
-		return
-	}
-	if tr.StartTimeRemark != nil {
-		v.MaxChars("time_range.start_time_remark", *tr.StartTimeRemark, maxStartRemark)
-	}
-	if tr.EndTimeRemark != nil {
-		v.MaxChars("time_range.end_time_remark", *tr.EndTimeRemark, maxEndRemark)
-	}
 }
 
 // CreateOrderResponse is the created order.
@@ -158,18 +143,9 @@ func (r *QueryOrderRequest) Validate() error {
 		return validate.NilRequest("partner.QueryOrder")
 	}
 	var v validate.V
-	optionalID(&v, "service_id", r.ServiceID, maxID)
-	id(&v, "sub_mchid", r.SubMchID)
-	switch {
-	case r.OutOrderNo == "" && r.QueryID == "":
-		v.Add("out_order_no", "one of out_order_no and query_id is required")
-	case r.OutOrderNo != "" && r.QueryID != "":
-		v.Add("query_id", "give either out_order_no or query_id, not both")
-	case r.OutOrderNo != "":
-		outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	default:
-		v.RequiredText("query_id", r.QueryID, maxQueryID)
-	}
+	shared.OptionalID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
+	shared.OrderOrQueryID(&v, r.OutOrderNo, r.QueryID, maxQueryID)
 	return v.Err("partner.QueryOrder")
 }
 
@@ -195,11 +171,6 @@ func (s *Service) QueryOrder(ctx context.Context, req *QueryOrderRequest) (*Orde
 	})
 }
 
-// outOrderNoParam is the path parameter of the order operations.
-func outOrderNoParam(no string) core.PathParam {
-	return core.PathParam{Name: "out_order_no", Value: no, Charset: core.CharsetOutTradeNo}
-}
-
 // CancelOrderRequest cancels a sub-merchant's order.
 type CancelOrderRequest struct {
 	// OutOrderNo is the provider's order number (path).
@@ -221,10 +192,10 @@ func (r *CancelOrderRequest) Validate() error {
 		return validate.NilRequest("partner.CancelOrder")
 	}
 	var v validate.V
-	outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	optionalID(&v, "service_id", r.ServiceID, maxID)
-	id(&v, "sub_mchid", r.SubMchID)
-	v.RequiredText("reason", r.Reason, maxReason)
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	shared.OptionalID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
+	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err("partner.CancelOrder")
 }
 
@@ -239,7 +210,10 @@ func (r *CancelOrderRequest) Validate() error {
 func (s *Service) CancelOrder(ctx context.Context, req *CancelOrderRequest) (*CancelOrderResponse, error) {
 	return core.Call[CancelOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.CancelOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder/{out_order_no}/cancel", Idempotent: true,
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
+	})
 }
 
 // ModifyOrderRequest lowers the amount of a completed, unpaid order.
@@ -254,7 +228,7 @@ type ModifyOrderRequest struct {
 	// PostDiscounts replaces its discounts (at most 30, each with Amount).
 	PostDiscounts []payscore.PostDiscount `json:"post_discounts,omitempty"`
 	// TotalAmount in fen must equal Σ PostPayments amounts − Σ
-	// PostDiscounts amounts (see payscore.Total) and be lower than the
+	// PostDiscounts amounts (see payscore.Total and payscore.ValidateTotal) and be lower than the
 	// completed amount.
 	TotalAmount int64 `json:"total_amount"`
 	// Reason for the change. Required; the API documents no maximum length.
@@ -271,13 +245,13 @@ func (r *ModifyOrderRequest) Validate() error {
 		return validate.NilRequest("partner.ModifyOrder")
 	}
 	var v validate.V
-	outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	optionalID(&v, "service_id", r.ServiceID, maxID)
-	id(&v, "sub_mchid", r.SubMchID)
-	addAll(&v, payscore.CheckItems(r.PostPayments, r.PostDiscounts, payscore.ItemRequirements{PaymentsRequired: true, DiscountAmountRequired: true}))
-	addAll(&v, payscore.CheckTotal(r.TotalAmount, r.PostPayments, r.PostDiscounts))
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	shared.OptionalID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
+	v.Nested("", payscore.ValidateItems(r.PostPayments, r.PostDiscounts, payscore.ItemRules{PaymentsRequired: true, DiscountAmountRequired: true}))
+	v.Nested("", payscore.ValidateTotal(r.TotalAmount, r.PostPayments, r.PostDiscounts))
 	v.RequiredText("reason", r.Reason, 0)
-	addAll(&v, payscore.CheckDevice(r.Device))
+	v.Nested("device.", shared.Optional(r.Device, payscore.Device.Validate))
 	return v.Err("partner.ModifyOrder")
 }
 
@@ -290,7 +264,10 @@ func (r *ModifyOrderRequest) Validate() error {
 func (s *Service) ModifyOrder(ctx context.Context, req *ModifyOrderRequest) (*ModifyOrderResponse, error) {
 	return core.Call[ModifyOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.ModifyOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder/{out_order_no}/modify",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
+	})
 }
 
 // CompleteOrderRequest ends the service and sets the amount to collect.
@@ -305,7 +282,7 @@ type CompleteOrderRequest struct {
 	// description and an amount).
 	PostDiscounts []payscore.PostDiscount `json:"post_discounts,omitempty"`
 	// TotalAmount in fen must equal Σ PostPayments amounts − Σ
-	// PostDiscounts amounts (see payscore.Total). It may not exceed the
+	// PostDiscounts amounts (see payscore.Total and payscore.ValidateTotal). It may not exceed the
 	// service's risk ceiling, nor, for deposit-free (先免) services,
 	// risk_fund.amount.
 	TotalAmount int64 `json:"total_amount"`
@@ -354,19 +331,20 @@ func (r *CompleteOrderRequest) Validate() error {
 		return validate.NilRequest("partner.CompleteOrder")
 	}
 	var v validate.V
-	outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "sub_mchid", r.SubMchID)
-	addAll(&v, payscore.CheckItems(r.PostPayments, r.PostDiscounts, payscore.ItemRequirements{PaymentsRequired: true, DiscountDescriptionRequired: true, DiscountAmountRequired: true}))
-	addAll(&v, payscore.CheckTotal(r.TotalAmount, r.PostPayments, r.PostDiscounts))
-	addAll(&v, payscore.CheckCompleteTimeRange(r.TimeRange))
-	remarks(&v, r.TimeRange)
-	addAll(&v, payscore.CheckLocation(r.Location))
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
+	v.Nested("", payscore.ValidateItems(r.PostPayments, r.PostDiscounts, payscore.ItemRules{PaymentsRequired: true, DiscountDescriptionRequired: true, DiscountAmountRequired: true}))
+	v.Nested("", payscore.ValidateTotal(r.TotalAmount, r.PostPayments, r.PostDiscounts))
+	if r.TimeRange != nil {
+		v.Nested("time_range.", payscore.ValidateTimeRange(*r.TimeRange, payscore.TimeRangeRules{ActualStart: true, RemarkLimits: true}))
+	}
+	v.Nested("location.", shared.Optional(r.Location, payscore.Location.Validate))
 	if r.CompleteTime != nil {
 		v.Check(!r.CompleteTime.IsZero(), "complete_time", "must not be the zero time when set")
 	}
 	v.OptionalText("goods_tag", r.GoodsTag, 0)
-	addAll(&v, payscore.CheckDevice(r.Device))
+	v.Nested("device.", shared.Optional(r.Device, payscore.Device.Validate))
 	return v.Err("partner.CompleteOrder")
 }
 
@@ -381,7 +359,10 @@ func (r *CompleteOrderRequest) Validate() error {
 func (s *Service) CompleteOrder(ctx context.Context, req *CompleteOrderRequest) (*CompleteOrderResponse, error) {
 	return core.Call[CompleteOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.CompleteOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder/{out_order_no}/complete",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
+	})
 }
 
 // PayOrderRequest asks WeChat Pay to collect a completed order now.
@@ -401,9 +382,9 @@ func (r *PayOrderRequest) Validate() error {
 		return validate.NilRequest("partner.PayOrder")
 	}
 	var v validate.V
-	outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	optionalID(&v, "service_id", r.ServiceID, maxID)
-	id(&v, "sub_mchid", r.SubMchID)
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	shared.OptionalID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
 	return v.Err("partner.PayOrder")
 }
 
@@ -416,7 +397,10 @@ func (r *PayOrderRequest) Validate() error {
 func (s *Service) PayOrder(ctx context.Context, req *PayOrderRequest) (*PayOrderResponse, error) {
 	return core.Call[PayOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.PayOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder/{out_order_no}/pay",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
+	})
 }
 
 // SyncOrderRequest reports that the user paid through another channel.
@@ -452,17 +436,13 @@ func (r *SyncOrderRequest) Validate() error {
 		return validate.NilRequest("partner.SyncOrder")
 	}
 	var v validate.V
-	outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "sub_mchid", r.SubMchID)
-	switch r.Type {
-	case payscore.SyncOrderPaid:
-	case "":
-		v.Add("type", "is required")
-	default:
-		v.Add("type", "must be one of [Order_Paid]")
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "sub_mchid", r.SubMchID)
+	if v.Required("type", string(r.Type)) {
+		validate.OneOf(&v, "type", r.Type, r.Type.Values())
 	}
-	addAll(&v, payscore.CheckPaidTime(r.Detail.PaidTime))
+	v.Nested("detail.", payscore.SyncDetail{PaidTime: r.Detail.PaidTime}.Validate())
 	if r.Detail.Seq != nil {
 		v.Check(*r.Detail.Seq >= 1, "detail.seq", "must be at least 1")
 	}
@@ -482,5 +462,8 @@ func (r *SyncOrderRequest) Validate() error {
 func (s *Service) SyncOrder(ctx context.Context, req *SyncOrderRequest) (*SyncOrderResponse, error) {
 	return core.Call[SyncOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.SyncOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder/{out_order_no}/sync",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error {
+		r.Body = req
+		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
+	})
 }
