@@ -48,14 +48,7 @@ type PermissionEvent struct {
 // PAYSCORE.USER_CLOSE_SERVICE notification. A notification of another type
 // is an error matching ErrEventType.
 func ParsePermissionEvent(n *notify.Notification) (*PermissionEvent, error) {
-	if err := shared.CheckEvent(n, ErrEventType, EventUserOpenService, EventUserCloseService); err != nil {
-		return nil, err
-	}
-	ev := &PermissionEvent{EventType: n.EventType}
-	if err := n.Decode(ev); err != nil {
-		return nil, err
-	}
-	return ev, nil
+	return shared.ParseEvent(n, ErrEventType, func(ev *PermissionEvent) *string { return &ev.EventType }, EventUserOpenService, EventUserCloseService)
 }
 
 // OrderEvent is the decrypted resource of the PAYSCORE.USER_CONFIRM and
@@ -72,12 +65,5 @@ type OrderEvent struct {
 // PAYSCORE.USER_PAID notification. A notification of another type is an
 // error matching ErrEventType.
 func ParseOrderEvent(n *notify.Notification) (*OrderEvent, error) {
-	if err := shared.CheckEvent(n, ErrEventType, EventUserConfirm, EventUserPaid); err != nil {
-		return nil, err
-	}
-	ev := &OrderEvent{EventType: n.EventType}
-	if err := n.Decode(ev); err != nil {
-		return nil, err
-	}
-	return ev, nil
+	return shared.ParseEvent(n, ErrEventType, func(ev *OrderEvent) *string { return &ev.EventType }, EventUserConfirm, EventUserPaid)
 }

@@ -113,6 +113,22 @@ func Optional[T any](p *T, check func(T) error) error {
 	return check(*p)
 }
 
+// ParseEvent decodes a verified notification of one of the want event types
+// into a new T and records the type in the field eventType points at; a
+// notification of another type is an error wrapping sentinel (see
+// CheckEvent).
+func ParseEvent[T any](n *notify.Notification, sentinel error, eventType func(*T) *string, want ...string) (*T, error) {
+	if err := CheckEvent(n, sentinel, want...); err != nil {
+		return nil, err
+	}
+	ev := new(T)
+	if err := n.Decode(ev); err != nil {
+		return nil, err
+	}
+	*eventType(ev) = n.EventType
+	return ev, nil
+}
+
 // CheckEvent returns nil when n is a notification of one of the want event
 // types, else an error wrapping sentinel that names the type received and
 // the notification ID (never its payload).
