@@ -84,34 +84,19 @@ var fundSummaryColumns = [][]string{
 // FundFlowReader reads a fund-flow bill one row at a time, so memory does
 // not depend on the size of the bill.
 type FundFlowReader struct {
-	t       *table
-	cols    columns
+	sheet
 	summary *FundFlowSummary
-	err     error
 }
 
 // NewFundFlowReader returns a reader over a decompressed (and, for the
 // sub-merchant bill, decrypted) fund-flow bill.
-func NewFundFlowReader(r io.Reader) *FundFlowReader { return &FundFlowReader{t: newTable(r)} }
-
-func (r *FundFlowReader) init() error {
-	if r.cols.idx != nil || r.err != nil {
-		return r.err
-	}
-	if err := r.t.readHeader(); err != nil {
-		r.err = err
-		return err
-	}
-	r.cols = mapColumns(r.t.header, fundColumns)
-	if err := requireColumns(r.cols, fundColumns, fundRequired); err != nil {
-		r.err = err
-	}
-	return r.err
+func NewFundFlowReader(r io.Reader) *FundFlowReader {
+	return &FundFlowReader{sheet: sheet{t: newTable(r)}}
 }
 
 // Header reads the header line if needed and returns the column names.
 func (r *FundFlowReader) Header() ([]string, error) {
-	if err := r.init(); err != nil {
+	if err := r.open(fundColumns, fundRequired); err != nil {
 		return nil, err
 	}
 	return r.t.header, nil
@@ -120,23 +105,12 @@ func (r *FundFlowReader) Header() ([]string, error) {
 // Read returns the next detail row, then io.EOF after reading the summary
 // (see Summary). Errors behave as for TradeBillReader.Read.
 func (r *FundFlowReader) Read() (*FundFlowRow, error) {
-	if err := r.init(); err != nil {
-		return nil, err
-	}
-	cells, line, err := r.t.next()
-	if err == io.EOF {
-		return nil, r.readSummary()
-	}
+	c, err := r.row(fundColumns, fundRequired, r.readSummary)
 	if err != nil {
-		r.err = err
 		return nil, err
 	}
-	if pe := checkRow(r.t.header, cells, line); pe != nil {
-		return nil, pe
-	}
-	c := cellReader{cells: cells, header: r.t.header, cols: r.cols, line: line}
 	row := &FundFlowRow{
-		Line:         line,
+		Line:         c.line,
 		Time:         c.time(fTime),
 		BusinessID:   c.raw(fBusinessID),
 		FlowID:       c.raw(fFlowID),
@@ -157,24 +131,12 @@ func (r *FundFlowReader) Read() (*FundFlowRow, error) {
 }
 
 func (r *FundFlowReader) readSummary() error {
-	if r.summary != nil {
-		return io.EOF
+	c, err := r.summaryRow(fundSummaryColumns, []int{fsCount})
+	if err != nil {
+		return err
 	}
-	t := r.t
-	cols := mapColumns(t.sumHead, fundSummaryColumns)
-	if err := requireColumns(cols, fundSummaryColumns, []int{fsCount}); err != nil {
-		pe := err.(*ParseError)
-		pe.Line = t.sumLine - 1
-		r.err = pe
-		return pe
-	}
-	if pe := checkRow(t.sumHead, t.sumRow, t.sumLine); pe != nil {
-		r.err = pe
-		return pe
-	}
-	c := cellReader{cells: t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
 	s := &FundFlowSummary{
-		Line:         t.sumLine,
+		Line:         c.line,
 		Count:        c.count(fsCount),
 		IncomeCount:  c.count(fsIncomeCount),
 		IncomeFen:    c.fen(fsIncome),
@@ -182,13 +144,10 @@ func (r *FundFlowReader) readSummary() error {
 		ExpenseFen:   c.fen(fsExpense),
 		Extra:        c.extra(),
 	}
-	if c.err != nil {
-		r.err = c.err
-		return c.err
+	if c.err == nil {
+		r.summary = s
 	}
-	r.summary = s
-	r.err = io.EOF
-	return io.EOF
+	return r.end(&c)
 }
 
 // Summary returns the summary row, or nil until Read has returned io.EOF.

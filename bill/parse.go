@@ -446,6 +446,83 @@ func requireColumns(cols columns, names [][]string, required []int) error {
 	return nil
 }
 
+// sheet is what the bill readers share: the table, its columns once the
+// header is read, and the sticky error (a broken structure, or io.EOF once
+// the summary has been read).
+type sheet struct {
+	t    *table
+	cols columns
+	err  error
+}
+
+// open reads the header, once, and finds the columns of names in it,
+// requiring those of required.
+func (s *sheet) open(names [][]string, required []int) error {
+	if s.cols.idx != nil || s.err != nil {
+		return s.err
+	}
+	if err := s.t.readHeader(); err != nil {
+		s.err = err
+		return err
+	}
+	cols := mapColumns(s.t.header, names)
+	if s.err = requireColumns(cols, names, required); s.err == nil {
+		s.cols = cols
+	}
+	return s.err
+}
+
+// row reads the header if needed (see open) and returns a reader over the
+// next detail row. After the last row it reads the summary with
+// readSummary and returns what that returns: io.EOF, or the summary's
+// error. A row whose cells do not match the header is a *ParseError for
+// that row only; a broken structure sticks.
+func (s *sheet) row(names [][]string, required []int, readSummary func() error) (cellReader, error) {
+	if err := s.open(names, required); err != nil {
+		return cellReader{}, err
+	}
+	cells, line, err := s.t.next()
+	switch {
+	case err == io.EOF:
+		return cellReader{}, readSummary()
+	case err != nil:
+		s.err = err
+		return cellReader{}, err
+	}
+	if pe := checkRow(s.t.header, cells, line); pe != nil {
+		return cellReader{}, pe
+	}
+	return cellReader{cells: cells, header: s.t.header, cols: s.cols, line: line}, nil
+}
+
+// summaryRow returns a reader over the summary row, its columns found by
+// names, those of required present. Its errors stick.
+func (s *sheet) summaryRow(names [][]string, required []int) (cellReader, error) {
+	t := s.t
+	cols := mapColumns(t.sumHead, names)
+	if err := requireColumns(cols, names, required); err != nil {
+		pe := err.(*ParseError)
+		pe.Line = t.sumLine - 1
+		s.err = pe
+		return cellReader{}, pe
+	}
+	if pe := checkRow(t.sumHead, t.sumRow, t.sumLine); pe != nil {
+		s.err = pe
+		return cellReader{}, pe
+	}
+	return cellReader{cells: t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}, nil
+}
+
+// end ends the reading after the summary was decoded with c: io.EOF, or
+// c's error; either sticks.
+func (s *sheet) end(c *cellReader) error {
+	s.err = io.EOF
+	if c.err != nil {
+		s.err = c.err
+	}
+	return s.err
+}
+
 // rowsOf turns a Read method into an iterator that stops at io.EOF or after
 // yielding the first error.
 func rowsOf[T any](read func() (T, error)) iter.Seq2[T, error] {

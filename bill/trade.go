@@ -135,51 +135,37 @@ var tradeSummaryColumns = [][]string{
 // the size of the bill. Columns are found by header name; unknown extra
 // columns land in Extra.
 type TradeBillReader struct {
-	t       *table
-	cols    columns
-	layout  Layout
+	sheet
 	summary *TradeBillSummary
-	err     error // sticky
 }
 
 // NewTradeBillReader returns a reader over a decompressed trade bill.
-func NewTradeBillReader(r io.Reader) *TradeBillReader { return &TradeBillReader{t: newTable(r)} }
-
-func (r *TradeBillReader) init() error {
-	if r.cols.idx != nil || r.err != nil {
-		return r.err
-	}
-	if err := r.t.readHeader(); err != nil {
-		r.err = err
-		return err
-	}
-	r.cols = mapColumns(r.t.header, tradeColumns)
-	if err := requireColumns(r.cols, tradeColumns, tradeRequired); err != nil {
-		r.err = err
-		return err
-	}
-	switch {
-	case r.cols.idx[tRefundApplyTime] >= 0:
-		r.layout = LayoutRefund
-	case r.cols.idx[tRefundID] >= 0:
-		r.layout = LayoutAll
-	default:
-		r.layout = LayoutSuccess
-	}
-	return nil
+func NewTradeBillReader(r io.Reader) *TradeBillReader {
+	return &TradeBillReader{sheet: sheet{t: newTable(r)}}
 }
 
 // Header reads the header line if needed and returns the column names.
 func (r *TradeBillReader) Header() ([]string, error) {
-	if err := r.init(); err != nil {
+	if err := r.open(tradeColumns, tradeRequired); err != nil {
 		return nil, err
 	}
 	return r.t.header, nil
 }
 
 // Layout returns the bill's layout, known once the header has been read
-// (Header or the first Read).
-func (r *TradeBillReader) Layout() Layout { return r.layout }
+// (Header or the first Read): REFUND when the bill has the refund
+// application time column, ALL when it has refund columns, else SUCCESS.
+func (r *TradeBillReader) Layout() Layout {
+	switch {
+	case r.cols.idx == nil:
+		return ""
+	case r.cols.idx[tRefundApplyTime] >= 0:
+		return LayoutRefund
+	case r.cols.idx[tRefundID] >= 0:
+		return LayoutAll
+	}
+	return LayoutSuccess
+}
 
 // Read returns the next detail row. After the last row it reads the summary
 // and returns io.EOF; Summary then returns it. A row that cannot be parsed
@@ -187,23 +173,12 @@ func (r *TradeBillReader) Layout() Layout { return r.layout }
 // row; a broken file structure (no header, no summary, a line after the
 // summary) is returned by every later call too.
 func (r *TradeBillReader) Read() (*TradeBillRow, error) {
-	if err := r.init(); err != nil {
-		return nil, err
-	}
-	cells, line, err := r.t.next()
-	if err == io.EOF {
-		return nil, r.readSummary()
-	}
+	c, err := r.row(tradeColumns, tradeRequired, r.readSummary)
 	if err != nil {
-		r.err = err
 		return nil, err
 	}
-	if pe := checkRow(r.t.header, cells, line); pe != nil {
-		return nil, pe
-	}
-	c := cellReader{cells: cells, header: r.t.header, cols: r.cols, line: line}
 	row := &TradeBillRow{
-		Line:              line,
+		Line:              c.line,
 		TradeTime:         c.time(tTradeTime),
 		AppID:             c.raw(tAppID),
 		MchID:             c.raw(tMchID),
@@ -242,24 +217,12 @@ func (r *TradeBillReader) Read() (*TradeBillRow, error) {
 }
 
 func (r *TradeBillReader) readSummary() error {
-	if r.summary != nil {
-		return io.EOF
+	c, err := r.summaryRow(tradeSummaryColumns, []int{sCount, sSettlement})
+	if err != nil {
+		return err
 	}
-	t := r.t
-	cols := mapColumns(t.sumHead, tradeSummaryColumns)
-	if err := requireColumns(cols, tradeSummaryColumns, []int{sCount, sSettlement}); err != nil {
-		pe := err.(*ParseError)
-		pe.Line = t.sumLine - 1
-		r.err = pe
-		return pe
-	}
-	if pe := checkRow(t.sumHead, t.sumRow, t.sumLine); pe != nil {
-		r.err = pe
-		return pe
-	}
-	c := cellReader{cells: t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
 	s := &TradeBillSummary{
-		Line:              t.sumLine,
+		Line:              c.line,
 		Count:             c.count(sCount),
 		SettlementFen:     c.fen(sSettlement),
 		RefundFen:         c.fen(sRefund),
@@ -269,13 +232,10 @@ func (r *TradeBillReader) readSummary() error {
 		RefundApplyFen:    c.fen(sRefundApply),
 		Extra:             c.extra(),
 	}
-	if c.err != nil {
-		r.err = c.err
-		return c.err
+	if c.err == nil {
+		r.summary = s
 	}
-	r.summary = s
-	r.err = io.EOF
-	return io.EOF
+	return r.end(&c)
 }
 
 // Summary returns the summary row, or nil until Read has returned io.EOF.
