@@ -176,10 +176,7 @@ func (s *Service) CancelOrder(ctx context.Context, req *CancelOrderRequest) (*Ca
 	// Idempotent on identical parameters.
 	return core.Call[CancelOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.CancelOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/cancel", Idempotent: true,
-	}, req, func(r *core.Request) error {
-		r.Body = req
-		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
-	})
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -222,10 +219,7 @@ type ModifyOrderRequest struct {
 func (s *Service) ModifyOrder(ctx context.Context, req *ModifyOrderRequest) (*OrderResponse, error) {
 	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.ModifyOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/modify",
-	}, req, func(r *core.Request) error {
-		r.Body = req
-		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
-	})
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -278,10 +272,7 @@ type CompleteOrderRequest struct {
 func (s *Service) CompleteOrder(ctx context.Context, req *CompleteOrderRequest) (*OrderResponse, error) {
 	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.CompleteOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/complete",
-	}, req, func(r *core.Request) error {
-		r.Body = req
-		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
-	})
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -332,10 +323,7 @@ type SyncDetail struct {
 func (s *Service) SyncOrder(ctx context.Context, req *SyncOrderRequest) (*OrderResponse, error) {
 	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.SyncOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/sync",
-	}, req, func(r *core.Request) error {
-		r.Body = req
-		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
-	})
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -383,10 +371,7 @@ type PayOrderResponse struct {
 func (s *Service) PayOrder(ctx context.Context, req *PayOrderRequest) (*PayOrderResponse, error) {
 	return core.Call[PayOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.PayOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/pay",
-	}, req, func(r *core.Request) error {
-		r.Body = req
-		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
-	})
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // Validate reports every broken rule of the request by wire field name (a

@@ -210,10 +210,7 @@ func (r *CancelOrderRequest) Validate() error {
 func (s *Service) CancelOrder(ctx context.Context, req *CancelOrderRequest) (*CancelOrderResponse, error) {
 	return core.Call[CancelOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.CancelOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder/{out_order_no}/cancel", Idempotent: true,
-	}, req, func(r *core.Request) error {
-		r.Body = req
-		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
-	})
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // ModifyOrderRequest lowers the amount of a completed, unpaid order.
@@ -264,10 +261,7 @@ func (r *ModifyOrderRequest) Validate() error {
 func (s *Service) ModifyOrder(ctx context.Context, req *ModifyOrderRequest) (*ModifyOrderResponse, error) {
 	return core.Call[ModifyOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.ModifyOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder/{out_order_no}/modify",
-	}, req, func(r *core.Request) error {
-		r.Body = req
-		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
-	})
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // CompleteOrderRequest ends the service and sets the amount to collect.
@@ -359,10 +353,7 @@ func (r *CompleteOrderRequest) Validate() error {
 func (s *Service) CompleteOrder(ctx context.Context, req *CompleteOrderRequest) (*CompleteOrderResponse, error) {
 	return core.Call[CompleteOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.CompleteOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder/{out_order_no}/complete",
-	}, req, func(r *core.Request) error {
-		r.Body = req
-		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
-	})
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // PayOrderRequest asks WeChat Pay to collect a completed order now.
@@ -397,10 +388,7 @@ func (r *PayOrderRequest) Validate() error {
 func (s *Service) PayOrder(ctx context.Context, req *PayOrderRequest) (*PayOrderResponse, error) {
 	return core.Call[PayOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.PayOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder/{out_order_no}/pay",
-	}, req, func(r *core.Request) error {
-		r.Body = req
-		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
-	})
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // SyncOrderRequest reports that the user paid through another channel.
@@ -462,8 +450,5 @@ func (r *SyncOrderRequest) Validate() error {
 func (s *Service) SyncOrder(ctx context.Context, req *SyncOrderRequest) (*SyncOrderResponse, error) {
 	return core.Call[SyncOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.SyncOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder/{out_order_no}/sync",
-	}, req, func(r *core.Request) error {
-		r.Body = req
-		return r.SetPathParams(shared.OutOrderNoParam(req.OutOrderNo))
-	})
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }

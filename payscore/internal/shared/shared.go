@@ -59,10 +59,12 @@ func OutOrderNo(v *validate.V, s string) {
 	Token(v, "out_order_no", s, core.CharsetOutTradeNo, MaxID)
 }
 
-// OutOrderNoParam is the out_order_no path parameter of the calls on an
-// order, checked against its character set before it is escaped.
-func OutOrderNoParam(s string) core.PathParam {
-	return core.PathParam{Name: "out_order_no", Value: s, Charset: core.CharsetOutTradeNo}
+// OrderBody prepares a call on one order: body is the JSON body and no the
+// out_order_no path parameter, checked against its character set before it
+// is escaped.
+func OrderBody(r *core.Request, no string, body any) error {
+	r.Body = body
+	return r.SetPathParams(core.PathParam{Name: "out_order_no", Value: no, Charset: core.CharsetOutTradeNo})
 }
 
 // OrderOrQueryID checks how an order query names the order: exactly one of
