@@ -60,8 +60,10 @@ type CreateRequest struct {
 	// TransactionID is the WeChat Pay order number of the payment, at most
 	// 32 characters.
 	TransactionID *string `json:"transaction_id,omitempty"`
-	// OutTradeNo is the merchant order number of the payment: 6 to 32
-	// ASCII letters, digits and _-|*.
+	// OutTradeNo is the merchant order number of the payment: at most 32
+	// ASCII letters, digits and _-|*. WeChat Pay also refuses fewer than 6
+	// characters; the SDK leaves that older, wiki-only rule to the server
+	// (spec §11.1), so such a number is sent and answered PARAM_ERROR.
 	OutTradeNo *string `json:"out_trade_no,omitempty"`
 	// OutRefundNo is the merchant's refund number, unique per merchant: 1
 	// to 64 ASCII letters, digits and _-|*@. It is the refund's
@@ -130,7 +132,8 @@ const opCreate = "refund.Create"
 // Validate reports every broken rule of the request by wire field name (a
 // nil request is one) as a *core.ValidationError, or nil: what Create
 // checks before sending anything. The rules: exactly one of transaction_id
-// and out_trade_no; out_refund_no's length and characters; 1 ≤ refund ≤
+// and out_trade_no (at most 32 characters, letters, digits and _-|*);
+// out_refund_no's length and characters; 1 ≤ refund ≤
 // total; currency CNY; reason at most 80 bytes; an https notify_url of 8 to
 // 256 characters without a query; the request values of funds_account;
 // from amounts adding up to refund, with distinct accounts; the required
@@ -184,11 +187,12 @@ func optionalID(v *validate.V, field string, s *string, max int) {
 	}
 }
 
+// outTradeNo checks the payment's merchant order number: set, the
+// documented characters, at most 32. The minimum of 6 is only in the old
+// wiki (spec §11.1): WeChat Pay enforces it, the SDK does not.
 func outTradeNo(v *validate.V, s string) {
 	v.PathParam("out_trade_no", s, core.CharsetOutTradeNo) // the documented character set
-	if s != "" && (len(s) < 6 || len(s) > 32) {
-		v.Add("out_trade_no", "must be 6 to 32 characters")
-	}
+	v.MaxChars("out_trade_no", s, 32)
 }
 
 func outRefundNo(v *validate.V, s string) {

@@ -116,6 +116,17 @@ func TestCreateOnTheWire(t *testing.T) {
 		"amount": {"refund": 2000, "total": 2000, "currency": "CNY"}}`, e.rec.Only(t).Body)
 }
 
+// Spec §11.1 decision: out_trade_no's minimum of 6 characters (old wiki
+// only) is the server's rule, not the client's: a short number is sent as
+// given and WeChat Pay (here the sandbox) answers 400 PARAM_ERROR.
+func TestShortOutTradeNoIsLeftToTheServer(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.svc.Create(e.ctx, &refund.CreateRequest{OutTradeNo: core.Ptr("O-1"), OutRefundNo: "R-SHORT",
+		Amount: refund.AmountRequest{Refund: 100, Total: 1000, Currency: refund.CurrencyCNY}})
+	wiretest.RequireAPIError(t, err, http.StatusBadRequest, "PARAM_ERROR")
+	requireJSON(t, `{"out_trade_no": "O-1", "out_refund_no": "R-SHORT", "amount": {"refund": 100, "total": 1000, "currency": "CNY"}}`, e.rec.Only(t).Body)
+}
+
 func TestQueryOnTheWire(t *testing.T) {
 	e := newEnv(t)
 	created, err := e.svc.Create(e.ctx, createRequest("R|1*@x", 100))
