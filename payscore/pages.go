@@ -83,13 +83,14 @@ func (p *Page) MarshalJSON() ([]byte, error) {
 }
 
 // AuthorizationPage returns the parameters that open the Pay Score
-// authorization page with the token from PreAuthorize (no signature is
-// involved).
+// authorization page with the token from PreAuthorize, direct or partner
+// (no signature is involved). The token is required and at most 300
+// characters, its documented length; it is valid for one hour.
 //
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score-no-confirm/jsapi-auth.html
 func AuthorizationPage(applyPermissionsToken string) (*Page, error) {
 	var v validate.V
-	v.RequiredText("apply_permissions_token", applyPermissionsToken, shared.MaxPageToken)
+	v.RequiredText("apply_permissions_token", applyPermissionsToken, shared.MaxPermissionsToken)
 	if err := v.Err("payscore.AuthorizationPage"); err != nil {
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func AuthorizationPage(applyPermissionsToken string) (*Page, error) {
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/jsapi-confirm.html
 func ConfirmOrderPage(pkg string) (*Page, error) {
 	var v validate.V
-	v.RequiredText("package", pkg, shared.MaxPageToken)
+	v.RequiredText("package", pkg, 0) // no documented length
 	if err := v.Err("payscore.ConfirmOrderPage"); err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func (r *ConfirmOrderPageRequest) Validate() error {
 	}
 	var v validate.V
 	shared.ID(&v, "mch_id", r.MchID)
-	v.RequiredText("package", r.Package, shared.MaxPageToken)
+	v.RequiredText("package", r.Package, 0) // no documented length
 	shared.PageSignature(&v, r.APIv2Key, r.NonceStr)
 	return v.Err("partner.ConfirmOrderPage")
 }

@@ -48,6 +48,10 @@ func TestConfirmOrderPageIsSignedWithTheProvidersKey(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, p.ExtraData()["nonce_str"], 32)
 
+	// Spec §9.6/§9.14 give the package no length: none is invented.
+	_, err = partner.ConfirmOrderPage(&partner.ConfirmOrderPageRequest{MchID: "1230000109", Package: strings.Repeat("P", 4096), APIv2Key: apiV2Key})
+	require.NoError(t, err)
+
 	_, err = partner.ConfirmOrderPage(&partner.ConfirmOrderPageRequest{MchID: "1230000109", Package: "XXXXXXXX", APIv2Key: "short", NonceStr: "not-alnum"})
 	ve := wiretest.RequireValidation(t, err, "APIv2Key", "nonce_str")
 	require.NotContains(t, ve.Error(), "short", "the key is never in an error")

@@ -28,9 +28,11 @@ const (
 	MaxNotifyURL    = 255 // notify_url
 	MaxAttach       = 256 // attach
 	MaxIntroduction = 20  // service_introduction
-	MaxPageToken    = 2048
-	APIv2KeyLength  = 32 // the APIv2 key that signs the pages
-	MaxNonce        = 32 // nonce_str of a signed page
+	// MaxPermissionsToken is the documented length of
+	// apply_permissions_token (spec §9.1). The order package has none.
+	MaxPermissionsToken = 300
+	APIv2KeyLength      = 32 // the APIv2 key that signs the pages
+	MaxNonce            = 32 // nonce_str of a signed page
 )
 
 // ID checks a required identifier (appid, service_id, sub_mchid…): set,
