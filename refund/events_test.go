@@ -127,7 +127,9 @@ func TestParseEventFromASignedNotification(t *testing.T) {
 	require.NoError(t, err)
 	ev, err := refund.ParseEvent(n)
 	require.NoError(t, err)
+	assert.Equal(t, "1900000100", ev.SpMchID, "spec §11.3: partner refund callbacks spell the provider sp_mchid")
 	assert.Equal(t, "1900000109", ev.SubMchID)
+	assert.Empty(t, ev.MchID)
 	assert.Equal(t, int64(999), ev.Amount.PayerRefund)
 	assert.Equal(t, time.Date(2026, 11, 25, 2, 0, 5, 0, time.UTC), ev.SuccessTime.UTC())
 

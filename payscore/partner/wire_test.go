@@ -413,3 +413,43 @@ func TestRetries(t *testing.T) {
 func TestNewServiceRefusesNilClient(t *testing.T) {
 	require.PanicsWithValue(t, "partner.NewService: nil *core.Client; build one with core.NewClient", func() { partner.NewService(nil) })
 }
+
+// Spec §9.7: an order is found by query_id instead of out_order_no, every
+// parameter in the query string, service_id only when given and never an
+// appid; the answer is the order entity with the sub-merchant fields.
+func TestQueryOrderByQueryIDOnTheWire(t *testing.T) {
+	f := wiretest.NewFakeAPI(t, func(int, wire) (int, string) {
+		return http.StatusOK, `{"out_order_no":"PW-1","service_id":"500001","appid":"wxd678efh567hg6787","mchid":"1230000109",
+			"sub_mchid":"1900000110","sub_appid":"wxd678efh567hg6999","sub_openid":"` + subOpenID + `","service_introduction":"x",
+			"state":"DOING","state_description":"MCH_COMPLETE","total_amount":3900,"need_collection":true,
+			"collection":{"state":"USER_PAYING","total_amount":3900,"paying_amount":3900,"paid_amount":0},
+			"risk_fund":{"name":"ESTIMATE_ORDER_COST","amount":10000},"notify_url":"https://sp.example.com/n","order_id":"15646546545165651651"}`
+	})
+	svc := partner.NewService(f.Client)
+	queryID := strings.Repeat("q", 512) // the documented maximum
+	q, err := svc.QueryOrder(context.Background(), &partner.QueryOrderRequest{SubMchID: sub, QueryID: queryID})
+	require.NoError(t, err)
+	reqs := f.Requests()
+	require.Len(t, reqs, 1)
+	requireWire(t, reqs[0], http.MethodGet, "/v3/payscore/partner/serviceorder?query_id="+queryID+"&sub_mchid="+sub, "")
+	require.Equal(t, sub, q.SubMchID)
+	require.Equal(t, subApp, q.SubAppID)
+	require.Equal(t, subOpenID, q.SubOpenID)
+	require.Equal(t, "1230000109", q.MchID, "mchid is the service provider")
+	require.Equal(t, payscore.CollectionUserPaying, q.Collection.State)
+	require.Equal(t, int64(3900), q.TotalAmount)
+}
+
+// Spec §9.3: a user named under the sub-merchant's AppID is revoked with
+// sub_appid and sub_openid in the body (no openid), answered 204.
+func TestTerminateBySubOpenIDOnTheWire(t *testing.T) {
+	f := wiretest.NewFakeAPI(t, func(int, wire) (int, string) { return http.StatusNoContent, "" })
+	resp, err := partner.NewService(f.Client).TerminatePermissionByOpenID(context.Background(), &partner.TerminatePermissionByOpenIDRequest{
+		ServiceID: noConfirm, SubMchID: sub, AppID: appID, SubAppID: core.Ptr(subApp), SubOpenID: core.Ptr(subOpenID), Reason: "撤销授权"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+	reqs := f.Requests()
+	require.Len(t, reqs, 1)
+	requireWire(t, reqs[0], http.MethodPost, "/v3/payscore/partner/permissions/terminate",
+		`{"service_id":"500001","sub_mchid":"1900000110","appid":"wxd678efh567hg6787","sub_appid":"wxd678efh567hg6999","sub_openid":"`+subOpenID+`","reason":"撤销授权"}`)
+}
