@@ -29,15 +29,16 @@ type PermissionEvent struct {
 	// EventType is the notification's event type.
 	EventType string `json:"-"`
 
-	AppID     string `json:"appid"`
-	MchID     string `json:"mchid"`
-	ServiceID string `json:"service_id"`
-	OpenID    string `json:"openid"`
+	AppID     string `json:"appid"`      // AppID
+	MchID     string `json:"mchid"`      // merchant ID
+	ServiceID string `json:"service_id"` // pay-score service ID
+	OpenID    string `json:"openid"`     // the user under AppID
 	// OutRequestNo is the merchant request number (ordinary authorization
 	// flow).
 	OutRequestNo string `json:"out_request_no,omitempty"`
 	// AuthorizationCode is set in the pre-authorization flow.
-	AuthorizationCode string            `json:"authorization_code,omitempty"`
+	AuthorizationCode string `json:"authorization_code,omitempty"`
+	// UserServiceStatus is USER_OPEN_SERVICE or USER_CLOSE_SERVICE.
 	UserServiceStatus UserServiceStatus `json:"user_service_status"`
 	// OpenOrCloseTime is when the user opened or closed the service
 	// (yyyyMMddHHmmss).

@@ -177,10 +177,10 @@ func (r *QueryUserServiceStateRequest) Validate() error {
 // QueryUserServiceStateResponse is the user's state for the service.
 type QueryUserServiceStateResponse struct {
 	core.ResponseMeta `json:"-"`
-	AppID             string          `json:"appid"`
-	ServiceID         string          `json:"service_id"`
-	OpenID            string          `json:"openid,omitempty"`
-	UseServiceState   UseServiceState `json:"use_service_state"`
+	AppID             string          `json:"appid"`             // echo of the AppID
+	ServiceID         string          `json:"service_id"`        // echo of the service ID
+	OpenID            string          `json:"openid,omitempty"`  // echo of the user's OpenID
+	UseServiceState   UseServiceState `json:"use_service_state"` // AVAILABLE or UNAVAILABLE
 }
 
 // QueryUserServiceState tells whether a user has enabled (authorized) a

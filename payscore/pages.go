@@ -28,7 +28,8 @@ const SignTypeHMACSHA256 = "HMAC-SHA256"
 
 // Param is one page parameter.
 type Param struct {
-	Key, Value string
+	Key   string // parameter name, e.g. mch_id
+	Value string // its value, unescaped
 }
 
 // Page is what a front end needs to open a Pay Score page. The same
@@ -44,7 +45,7 @@ type Param struct {
 // Page marshals to JSON as {"businessType":…,"extraData":{…},"query":"…"}
 // so a server can hand it to the front end as is.
 type Page struct {
-	BusinessType string
+	BusinessType string  // wxpayScoreEnable, wxpayScoreUse or wxpayScoreDetail
 	Params       []Param // in the documented order
 }
 

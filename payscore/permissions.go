@@ -65,19 +65,21 @@ func (r *PreAuthorizeRequest) Validate() error {
 
 // Permission is a user's authorization of a service.
 type Permission struct {
-	ServiceID          string             `json:"service_id"`
-	AppID              string             `json:"appid"` // AppID of the latest successful authorization
-	MchID              string             `json:"mchid"` // merchant of the latest successful authorization
-	OpenID             string             `json:"openid,omitempty"`
+	ServiceID          string             `json:"service_id"`                   // pay-score service ID
+	AppID              string             `json:"appid"`                        // AppID of the latest successful authorization
+	MchID              string             `json:"mchid"`                        // merchant of the latest successful authorization
+	OpenID             string             `json:"openid,omitempty"`             // the user under AppID
 	AuthorizationCode  string             `json:"authorization_code,omitempty"` // pre-authorization only
-	AuthorizationState AuthorizationState `json:"authorization_state"`
-	NotifyURL          string             `json:"notify_url,omitempty"` // query by authorization code only
+	AuthorizationState AuthorizationState `json:"authorization_state"`          // UNAVAILABLE, AVAILABLE or UNBINDUSER
+	NotifyURL          string             `json:"notify_url,omitempty"`         // authorization callback URL (query by authorization code)
 	// CancelAuthorizationTime is the latest withdrawal.
 	CancelAuthorizationTime *time.Time `json:"cancel_authorization_time,omitempty"`
 	// AuthorizationSuccessTime is the latest successful authorization.
 	AuthorizationSuccessTime *time.Time `json:"authorization_success_time,omitempty"`
-	UserRiskLevel            *int64     `json:"user_risk_level,omitempty"`
-	RiskLevelVersion         *int64     `json:"risk_level_version,omitempty"`
+	// UserRiskLevel is the user's tier, when the server reports it.
+	UserRiskLevel *int64 `json:"user_risk_level,omitempty"`
+	// RiskLevelVersion is the version of the tiers, with UserRiskLevel.
+	RiskLevelVersion *int64 `json:"risk_level_version,omitempty"`
 }
 
 // PermissionResponse is returned by the permission queries.

@@ -17,15 +17,15 @@ type CreateOrderRequest struct {
 	OutOrderNo string `json:"out_order_no"`
 	// AppID must be reused when completing and cancelling the order.
 	AppID               string `json:"appid"`
-	ServiceID           string `json:"service_id"`
+	ServiceID           string `json:"service_id"`           // pay-score service ID, at most 32 characters
 	ServiceIntroduction string `json:"service_introduction"` // shown to the user, at most 20 characters
 	// PostPayments lists the post-paid items, at most 100.
 	PostPayments []PostPayment `json:"post_payments,omitempty"`
 	// PostDiscounts lists the merchant discounts, at most 30.
 	PostDiscounts []PostDiscount `json:"post_discounts,omitempty"`
-	TimeRange     TimeRange      `json:"time_range"`
-	Location      *Location      `json:"location,omitempty"`
-	RiskFund      RiskFund       `json:"risk_fund"`
+	TimeRange     TimeRange      `json:"time_range"`         // service period; StartTime is required
+	Location      *Location      `json:"location,omitempty"` // where the service starts and is expected to end
+	RiskFund      RiskFund       `json:"risk_fund"`          // required
 	// Attach is echoed in the confirm and paid callbacks; at most 256
 	// characters (URL-encode it).
 	Attach *string `json:"attach,omitempty"`
@@ -38,7 +38,7 @@ type CreateOrderRequest struct {
 	// core.Ptr(false) for no-confirm mode, which needs the user's
 	// authorization: false is then sent explicitly.
 	NeedUserConfirm *bool   `json:"need_user_confirm,omitempty"`
-	Device          *Device `json:"device,omitempty"`
+	Device          *Device `json:"device,omitempty"` // devices of an unattended service
 }
 
 // CreateOrderResponse is the created order.
@@ -158,11 +158,11 @@ type CancelOrderRequest struct {
 // CancelOrderResponse identifies the cancelled order.
 type CancelOrderResponse struct {
 	core.ResponseMeta `json:"-"`
-	AppID             string `json:"appid"`
-	MchID             string `json:"mchid"`
-	OutOrderNo        string `json:"out_order_no"`
-	ServiceID         string `json:"service_id"`
-	OrderID           string `json:"order_id"`
+	AppID             string `json:"appid"`        // AppID of the order
+	MchID             string `json:"mchid"`        // merchant ID
+	OutOrderNo        string `json:"out_order_no"` // merchant order number
+	ServiceID         string `json:"service_id"`   // service ID
+	OrderID           string `json:"order_id"`     // WeChat Pay service order number
 }
 
 // CancelOrder cancels an order that is CREATED or DOING (including a
@@ -195,9 +195,9 @@ func (r *CancelOrderRequest) Validate() error {
 
 // ModifyOrderRequest lowers the amount of a completed, unpaid order.
 type ModifyOrderRequest struct {
-	OutOrderNo string `json:"-"` // path: merchant order number, 1-32 letters, digits, _-|*
-	AppID      string `json:"appid"`
-	ServiceID  string `json:"service_id"`
+	OutOrderNo string `json:"-"`          // path: merchant order number, 1-32 letters, digits, _-|*
+	AppID      string `json:"appid"`      // the AppID the order was created with
+	ServiceID  string `json:"service_id"` // service ID, at most 32 characters
 	// PostPayments replaces the completed order's items (1 to 100).
 	PostPayments []PostPayment `json:"post_payments"`
 	// PostDiscounts replaces its discounts (at most 30, each with Amount).
@@ -207,7 +207,7 @@ type ModifyOrderRequest struct {
 	TotalAmount int64 `json:"total_amount"`
 	// Reason for the change. Required; the API documents no maximum length.
 	Reason string  `json:"reason"`
-	Device *Device `json:"device,omitempty"`
+	Device *Device `json:"device,omitempty"` // devices of an unattended service
 }
 
 // ModifyOrder lowers the amount to collect for an order that is
@@ -241,9 +241,9 @@ func (r *ModifyOrderRequest) Validate() error {
 
 // CompleteOrderRequest ends the service and sets the amount to collect.
 type CompleteOrderRequest struct {
-	OutOrderNo string `json:"-"`     // path: merchant order number, 1-32 letters, digits, _-|*
-	AppID      string `json:"appid"` // the AppID the order was created with
-	ServiceID  string `json:"service_id"`
+	OutOrderNo string `json:"-"`          // path: merchant order number, 1-32 letters, digits, _-|*
+	AppID      string `json:"appid"`      // the AppID the order was created with
+	ServiceID  string `json:"service_id"` // service ID, at most 32 characters
 	// PostPayments are the final items (1 to 100).
 	PostPayments []PostPayment `json:"post_payments"`
 	// PostDiscounts are the final discounts (at most 30, each with Amount).
@@ -255,11 +255,11 @@ type CompleteOrderRequest struct {
 	// TimeRange gives the actual service period; EndTime is required if it
 	// was not given at creation.
 	TimeRange *TimeRange `json:"time_range,omitempty"`
-	Location  *Location  `json:"location,omitempty"`
+	Location  *Location  `json:"location,omitempty"` // where the service actually started and ended
 	// ProfitSharing marks the payment for profit sharing.
 	ProfitSharing *bool   `json:"profit_sharing,omitempty"`
-	GoodsTag      *string `json:"goods_tag,omitempty"`
-	Device        *Device `json:"device,omitempty"`
+	GoodsTag      *string `json:"goods_tag,omitempty"` // coupon or goods tag
+	Device        *Device `json:"device,omitempty"`    // devices of an unattended service
 }
 
 // CompleteOrder ends the service of a DOING/USER_CONFIRM order: the order
@@ -299,12 +299,12 @@ func (r *CompleteOrderRequest) Validate() error {
 
 // SyncOrderRequest reports that the user paid through another channel.
 type SyncOrderRequest struct {
-	OutOrderNo string `json:"-"` // path: merchant order number, 1-32 letters, digits, _-|*
-	AppID      string `json:"appid"`
-	ServiceID  string `json:"service_id"`
+	OutOrderNo string `json:"-"`          // path: merchant order number, 1-32 letters, digits, _-|*
+	AppID      string `json:"appid"`      // the AppID the order was created with
+	ServiceID  string `json:"service_id"` // service ID, at most 32 characters
 	// Type is SyncOrderPaid, the only documented value.
 	Type   SyncType   `json:"type"`
-	Detail SyncDetail `json:"detail"`
+	Detail SyncDetail `json:"detail"` // the payment; its PaidTime is required
 }
 
 // SyncDetail is the payment information of a SyncOrder call.
@@ -350,17 +350,17 @@ type PayOrderRequest struct {
 	// of the request when empty; sending both, as the reference clients do,
 	// is recommended. At most 32 characters each.
 	AppID     string `json:"appid,omitempty"`
-	ServiceID string `json:"service_id,omitempty"`
+	ServiceID string `json:"service_id,omitempty"` // see AppID
 }
 
 // PayOrderResponse identifies the order.
 type PayOrderResponse struct {
 	core.ResponseMeta `json:"-"`
-	AppID             string `json:"appid"`
-	MchID             string `json:"mchid"`
-	OutOrderNo        string `json:"out_order_no"`
-	ServiceID         string `json:"service_id"`
-	OrderID           string `json:"order_id"`
+	AppID             string `json:"appid"`        // AppID of the order
+	MchID             string `json:"mchid"`        // merchant ID
+	OutOrderNo        string `json:"out_order_no"` // merchant order number
+	ServiceID         string `json:"service_id"`   // service ID
+	OrderID           string `json:"order_id"`     // WeChat Pay service order number
 }
 
 // PayOrder asks WeChat Pay to try again to deduct a completed order that is

@@ -314,19 +314,19 @@ type Amount struct {
 	SettlementTotal int64 `json:"settlement_total"`
 	// DiscountRefund is the coupon part of the refund (≤ Refund).
 	DiscountRefund int64    `json:"discount_refund"`
-	Currency       Currency `json:"currency"`
+	Currency       Currency `json:"currency"` // CNY
 	// RefundFee is the fee refunded, when the server reports it.
 	RefundFee int64 `json:"refund_fee,omitempty"`
 }
 
 // Promotion is a coupon of the refunded payment.
 type Promotion struct {
-	PromotionID  string         `json:"promotion_id"`
-	Scope        PromotionScope `json:"scope"`
-	Type         PromotionType  `json:"type"`
-	Amount       int64          `json:"amount"`        // the coupon's amount, fen
-	RefundAmount int64          `json:"refund_amount"` // the coupon part refunded, fen
-	GoodsDetail  []GoodsDetail  `json:"goods_detail,omitempty"`
+	PromotionID  string         `json:"promotion_id"`           // the coupon's ID
+	Scope        PromotionScope `json:"scope"`                  // GLOBAL or SINGLE
+	Type         PromotionType  `json:"type"`                   // COUPON or DISCOUNT
+	Amount       int64          `json:"amount"`                 // the coupon's amount, fen
+	RefundAmount int64          `json:"refund_amount"`          // the coupon part refunded, fen
+	GoodsDetail  []GoodsDetail  `json:"goods_detail,omitempty"` // the items the coupon applied to
 }
 
 // Response is the answer to Create and Query: the refund and the answer's
