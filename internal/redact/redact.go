@@ -3,10 +3,14 @@
 // log/slog's text and JSON handlers — while their fields stay usable in
 // code.
 //
-// A type T with personal fields defines an unexported twin type with the
-// same underlying struct and no methods, a masked() method returning a copy
-// converted to the twin with every personal field passed through String or
-// Ptr, and then:
+// The short way is Fields: a package names its personal fields once and each
+// type gets three one-line methods (Format, LogValue, String) that print
+// through reflection with those fields masked; see Fields.
+//
+// Alternatively, a type T with personal fields defines an unexported twin
+// type with the same underlying struct and no methods, a masked() method
+// returning a copy converted to the twin with every personal field passed
+// through String or Ptr, and then:
 //
 //	func (t T) String() string                  { return fmt.Sprint(t.masked()) }
 //	func (t T) GoString() string                { return redact.GoString(t.masked(), "pkg.T") }
