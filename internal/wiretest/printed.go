@@ -2,6 +2,7 @@ package wiretest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -48,6 +49,21 @@ func RequireMasked(t testing.TB, v any, personal, visible []string) {
 			if !strings.Contains(printed[how], w) {
 				t.Errorf("%T printed with %s lost %q: %s", v, how, w, printed[how])
 			}
+		}
+	}
+}
+
+// RequireOnWire checks that v's JSON encoding, what is sent to or received
+// from WeChat Pay, still carries each of want: masking is for printing only.
+func RequireOnWire(t testing.TB, v any, want ...string) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("%T: %v", v, err)
+	}
+	for _, w := range want {
+		if !strings.Contains(string(b), w) {
+			t.Errorf("%T on the wire lost %s: %s", v, w, b)
 		}
 	}
 }
