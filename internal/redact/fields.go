@@ -103,7 +103,8 @@ func (fs Fields) Print(f fmt.State, verb rune, v any) {
 // group with an attribute per exported field (unexported ones are left out),
 // keyed by its Go name, with the fields fs names masked as Print masks them.
 // Embedded structs are inlined; pointers are followed and nil ones left out,
-// as are nil slices, maps and interfaces; times stay times; slices of
+// as are nil slices, maps and interfaces; times stay times; a named number
+// or string with a String method logs as slog logs one; slices of
 // strings, numbers or booleans stay lists, other slices and maps become
 // groups keyed by index or key; a nested slog.LogValuer is resolved here, so
 // a field whose type masks itself stays masked under every handler, also
@@ -229,6 +230,12 @@ func logValue(v reflect.Value, depth int) (_ slog.Value, ok bool) {
 			return slog.TimeValue(x), true
 		case time.Duration:
 			return slog.DurationValue(x), true
+		case fmt.Stringer:
+			// A named number or string that prints itself logs as slog
+			// logs any such value: its String in text, its JSON in JSON.
+			if scalar(v.Kind()) {
+				return slog.AnyValue(x), true
+			}
 		}
 	}
 	switch v.Kind() {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,8 +50,14 @@ type Record struct {
 	Note     *string           `json:"note"`
 	Unset    *string           `json:"unset"`
 	Anything any               `json:"anything"`
+	Level    Level             `json:"level"`
 	secret   string
 }
+
+// Level is a number that prints itself.
+type Level int
+
+func (l Level) String() string { return "level-" + strconv.Itoa(int(l)) }
 
 func (r Record) Format(f fmt.State, verb rune) { personal.Print(f, verb, r) }
 func (r Record) LogValue() slog.Value          { return personal.LogValue(r) }
@@ -76,6 +83,7 @@ func newRecord() Record {
 		Items:    []Item{{Name: "visible-item", Count: &n}},
 		Note:     &note,
 		Anything: "visible-any",
+		Level:    7,
 		secret:   "PERSONAL-hidden",
 	}
 }
@@ -88,11 +96,11 @@ func TestFieldsMaskEveryWayAValueIsPrinted(t *testing.T) {
 	// Each form keeps its shape and the rest of the value.
 	printed := wiretest.Printed(r)
 	for how, want := range map[string][]string{
-		"%v":        {"{{req-1 map[Request-Id:[req-1]]} visible-id *** 12345 2024-05-20 13:29:35.12 +0800 CST {0x", "[***] map[***:***] [{visible-item 0x", " <nil> visible-any ***}"},
+		"%v":        {"{{req-1 map[Request-Id:[req-1]]} visible-id *** 12345 2024-05-20 13:29:35.12 +0800 CST {0x", "[***] map[***:***] [{visible-item 0x", " <nil> visible-any level-7 ***}"},
 		"%+v":       {"{Meta:{RequestID:req-1 ", "ID:visible-id OpenID:*** Amount:12345", "Home:{Where:0x", "Tags:[***] Extra:map[***:***] Items:[{Name:visible-item Count:0x", "Unset:<nil>", "secret:***}"},
-		"%#v":       {`redact_test.Record{Meta:redact_test.Meta{RequestID:"req-1"`, `OpenID:"***", Amount:12345`, `Home:redact_test.Place{Where:(*string)(0x`, `Unset:(*string)(nil), Anything:"visible-any", secret:"***"}`},
-		"slog text": {"v.RequestID=req-1 v.Header.Request-Id=[req-1] v.ID=visible-id v.OpenID=*** v.Amount=12345 v.When=2024-05-20T13:29:35.120+08:00 v.Place.Where=*** v.Home.Where=*** v.Tags=[***] v.Extra.***=*** v.Items.0.Name=visible-item v.Items.0.Count=3 v.Note=visible-note v.Anything=visible-any\n"},
-		"slog JSON": {`"v":{"RequestID":"req-1","Header":{"Request-Id":["req-1"]},"ID":"visible-id","OpenID":"***","Amount":12345,"When":"2024-05-20T13:29:35.12+08:00","Place":{"Where":"***"},"Home":{"Where":"***"},"Tags":["***"],"Extra":{"***":"***"},"Items":{"0":{"Name":"visible-item","Count":3}},"Note":"visible-note","Anything":"visible-any"}}`},
+		"%#v":       {`redact_test.Record{Meta:redact_test.Meta{RequestID:"req-1"`, `OpenID:"***", Amount:12345`, `Home:redact_test.Place{Where:(*string)(0x`, `Unset:(*string)(nil), Anything:"visible-any", Level:7, secret:"***"}`},
+		"slog text": {"v.RequestID=req-1 v.Header.Request-Id=[req-1] v.ID=visible-id v.OpenID=*** v.Amount=12345 v.When=2024-05-20T13:29:35.120+08:00 v.Place.Where=*** v.Home.Where=*** v.Tags=[***] v.Extra.***=*** v.Items.0.Name=visible-item v.Items.0.Count=3 v.Note=visible-note v.Anything=visible-any v.Level=level-7\n"},
+		"slog JSON": {`"v":{"RequestID":"req-1","Header":{"Request-Id":["req-1"]},"ID":"visible-id","OpenID":"***","Amount":12345,"When":"2024-05-20T13:29:35.12+08:00","Place":{"Where":"***"},"Home":{"Where":"***"},"Tags":["***"],"Extra":{"***":"***"},"Items":{"0":{"Name":"visible-item","Count":3}},"Note":"visible-note","Anything":"visible-any","Level":7}}`},
 		"String":    {"{{req-1 map[Request-Id:[req-1]]} visible-id *** 12345 "},
 	} {
 		for _, w := range want {
