@@ -26,12 +26,22 @@ import (
 // runaway or hostile stream.
 const DefaultMaxFileSize int64 = 4 << 30
 
+// What is read from the network is capped too, not only what it produces:
+// a stream of empty gzip members produces nothing and would otherwise be
+// read until the server stops. The cap is the decompressed cap plus room
+// for compression and encryption overhead (gzip adds well under 1 %).
+const (
+	rawOverheadDivisor       = 64       // + 1/64 of the decompressed cap
+	rawOverheadSlack   int64 = 64 << 10 // + 64 KiB
+)
+
 // ErrHashMismatch is returned when a downloaded file's SHA-1 differs from
 // the hash_value WeChat Pay gave for it: the file is corrupted or was
 // tampered with and must not be used.
 var ErrHashMismatch = errors.New("bill: downloaded file does not match its hash_value")
 
-// ErrFileTooLarge is returned when a download exceeds its size cap.
+// ErrFileTooLarge is returned when a download exceeds its size cap, in
+// decompressed bytes or in bytes read from the network.
 var ErrFileTooLarge = errors.New("bill: downloaded file exceeds the size limit")
 
 // DownloadRequest says which bill file to fetch and how to check it. Build
@@ -46,7 +56,8 @@ type DownloadRequest struct {
 	// TarType GZIP decompresses the file (ask for it in the apply request).
 	TarType TarType
 	// MaxSize caps the decompressed size in bytes; 0 means
-	// DefaultMaxFileSize.
+	// DefaultMaxFileSize. The bytes read from the network are capped at
+	// MaxSize plus 1/64 plus 64 KiB.
 	MaxSize int64
 }
 
@@ -58,10 +69,15 @@ type DownloadResult struct {
 	RequestIDs []string // Request-ID of each download, for support requests
 }
 
-// Download fetches a bill file with a signed GET to its download_url
-// (keeping the URL's host; the answer carries no WeChat Pay signature),
-// streams it to w (gunzipped when TarType is GZIP) and checks its SHA-1
-// against HashValue. Memory use does not depend on the file size.
+// Download fetches a bill file with a signed GET to its download_url (the
+// answer carries no WeChat Pay signature), streams it to w (gunzipped when
+// TarType is GZIP) and checks its SHA-1 against HashValue. Memory use does
+// not depend on the file size. The download_url's scheme and host must be
+// the client's API host (or its backup host): the request is signed, so any
+// other URL is refused with core.ErrForeignHost and nothing is sent.
+//
+// A failure to write to w (a full disk) is reported as a write error, apart
+// from failures to read the download.
 //
 // w receives the data before the check completes: when Download returns an
 // error (ErrHashMismatch, ErrFileTooLarge, a transport error) discard what
@@ -72,6 +88,9 @@ type DownloadResult struct {
 func (s *Service) Download(ctx context.Context, req *DownloadRequest, w io.Writer) (*DownloadResult, error) {
 	if err := req.check("bill.Download", w != nil); err != nil {
 		return nil, err
+	}
+	if err := s.c.CheckURL(req.DownloadURL); err != nil {
+		return nil, fmt.Errorf("bill: download_url: %w", err)
 	}
 	res := &DownloadResult{}
 	out := newSink(w, req.MaxSize)
@@ -86,6 +105,10 @@ func (s *Service) Download(ctx context.Context, req *DownloadRequest, w io.Write
 // file in the same directory, verifies it, syncs it and only then renames
 // it to path, so path never holds an unverified or partial bill; on error
 // the temporary file is removed. The file is created with mode 0600.
+//
+// An existing file at path is replaced (atomically, by the rename) once the
+// new bill is verified; it is left untouched when the download fails. A
+// full disk is reported as an error writing the temporary file.
 //
 // GET {download_url} (/v3/billdownload/file), as Download.
 func (s *Service) DownloadToFile(ctx context.Context, req *DownloadRequest, path string) (*DownloadResult, error) {
@@ -159,6 +182,14 @@ func (s *Service) DownloadEncrypted(ctx context.Context, req *EncryptedDownloadR
 	if err != nil {
 		return nil, err
 	}
+	// Every part's host is checked before any part is fetched, so that a
+	// foreign URL in the list stops the download before anything is sent
+	// or written.
+	for _, f := range files {
+		if err := s.c.CheckURL(f.DownloadURL); err != nil {
+			return nil, fmt.Errorf("bill: part %d download_url: %w", f.BillSequence, err)
+		}
+	}
 	res := &DownloadResult{}
 	out := newSink(w, req.MaxSize)
 	for _, f := range files {
@@ -176,7 +207,8 @@ func (s *Service) DownloadEncrypted(ctx context.Context, req *EncryptedDownloadR
 }
 
 // DownloadEncryptedToFile is DownloadEncrypted into the file at path, with
-// the same write-verify-rename guarantee as DownloadToFile.
+// the same write-verify-rename guarantee as DownloadToFile (an existing file
+// at path is replaced once the new bill is verified).
 //
 // GET {download_url} (/v3/billdownload/file) for each part, as
 // DownloadEncrypted.
@@ -264,7 +296,7 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 		return err
 	}
 	defer hr.Body.Close()
-	rid := core.HeaderValue(hr.Header, "Request-ID")
+	rid := core.RequestIDFrom(hr.Header)
 	res.Files++
 	res.RequestIDs = append(res.RequestIDs, rid)
 	where := ""
@@ -272,7 +304,9 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 		where = " [request id " + rid + "]"
 	}
 
-	var r io.Reader = hr.Body
+	remaining := out.limit - out.n
+	raw := &rawCap{r: hr.Body, left: remaining + remaining/rawOverheadDivisor + rawOverheadSlack}
+	var r io.Reader = raw
 	if decrypt != nil {
 		if r, err = decrypt(r); err != nil {
 			return err
@@ -283,6 +317,9 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 	if tar == TarTypeGzip && !hr.Uncompressed {
 		zr, err := gzip.NewReader(r)
 		if err != nil {
+			if raw.exceeded {
+				return fmt.Errorf("%w (%d bytes read from the network)%s", ErrFileTooLarge, raw.read, where)
+			}
 			if errors.Is(err, ErrDecrypt) {
 				return fmt.Errorf("%w%s", err, where)
 			}
@@ -292,12 +329,18 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 		r = zr
 	}
 	h := sha1.New()
-	remaining := out.limit - out.n
-	n, err := io.Copy(io.MultiWriter(h, out.h, out.w), io.LimitReader(r, remaining+1))
+	dst := &writeErr{w: out.w}
+	n, err := io.Copy(io.MultiWriter(h, out.h, dst), io.LimitReader(r, remaining+1))
+	if dst.err != nil {
+		return fmt.Errorf("bill: writing the bill: %w%s", dst.err, where)
+	}
 	if n > remaining {
 		return fmt.Errorf("%w (%d bytes)%s", ErrFileTooLarge, out.limit, where)
 	}
 	out.n += n
+	if raw.exceeded {
+		return fmt.Errorf("%w (%d bytes read from the network)%s", ErrFileTooLarge, raw.read, where)
+	}
 	if err != nil {
 		return fmt.Errorf("bill: reading the file: %w%s", err, where)
 	}
@@ -305,6 +348,52 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 		return fmt.Errorf("%w: got SHA-1 %s, want %s%s", ErrHashMismatch, got, strings.ToLower(want), where)
 	}
 	return nil
+}
+
+// rawCap caps the bytes read from the network.
+type rawCap struct {
+	r        io.Reader
+	left     int64
+	read     int64
+	exceeded bool
+}
+
+var errRawCap = errors.New("bill: download exceeds the size limit")
+
+func (c *rawCap) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// One byte more tells a stream that ends exactly at the cap from one
+		// that goes on.
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n > 0 {
+			c.exceeded = true
+			return 0, errRawCap
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	c.read += int64(n)
+	return n, err
+}
+
+// writeErr remembers the destination's write error, so that a full disk is
+// reported as a write failure rather than a read failure.
+type writeErr struct {
+	w   io.Writer
+	err error
+}
+
+func (w *writeErr) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
 }
 
 // writeFileAtomically runs fill on a temporary file next to path and

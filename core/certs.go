@@ -15,8 +15,10 @@ import (
 
 const (
 	certRefreshInterval = 12 * time.Hour
-	certMinInterval     = time.Minute // at most one download a minute
-	certRenewAhead      = time.Hour   // refresh this long before the newest certificate expires
+	certMinInterval     = time.Minute      // failed downloads and unknown serials: at most one download a minute
+	certRenewAhead      = time.Hour        // refresh this long before the newest certificate expires
+	certDownloadTimeout = 30 * time.Second // bound on one shared download, whatever the callers' deadlines
+	certTriedCap        = 1024             // unknown serials remembered for the rate limit
 )
 
 // ErrNoPlatformCertificates is matched when GET /v3/certificates answers
@@ -25,93 +27,67 @@ const (
 var ErrNoPlatformCertificates = errors.New("wechatpay: this merchant has no platform certificates; configure the WeChat Pay public key with WithPlatformPublicKey (public-key mode)")
 
 // certManager downloads and rotates platform certificates, lazily: the first
-// call downloads them, later calls refresh them when due. Downloads are
-// single-flight and rate-limited; there is no background goroutine to leak.
+// call downloads them, later calls refresh them when due or when an answer
+// names a serial the client does not know.
+//
+// Downloads are single-flight: one download at a time, shared by every
+// caller that needs it. It runs on its own context (the first caller's
+// values, no cancellation, bounded by certDownloadTimeout), so a caller whose
+// deadline expires stops waiting without failing the download for others;
+// context errors are never cached, while a real failure is reused for a
+// minute. Flights are numbered: a caller that needs a fresher result than
+// the flight in progress (it saw a serial after that flight started) waits
+// for a flight that started after it looked.
 type certManager struct {
-	c *Client
+	c       *Client
+	timeout time.Duration // certDownloadTimeout; tests shorten it
 
 	mu          sync.Mutex
 	loaded      bool
 	nextRefresh time.Time
-	lastAttempt time.Time // last download of any kind
-	lastSerial  time.Time // last download caused by an unknown serial
-	lastErr     error
-	inflight    chan struct{}
+	started     uint64      // flights started so far; the newest has this number
+	completed   uint64      // number of the last flight that ended
+	inflight    *certFlight // the flight in progress, or nil
+	lastErr     error       // the last real (non-context) failure …
+	lastFail    time.Time   // … and when it ended; reused for certMinInterval
+	tried       map[string]time.Time
+	notifyTried time.Time // last download caused by a notification's unknown serial
 }
 
-// ensure makes sure certificates were downloaded and are not due for refresh.
-func (m *certManager) ensure(ctx context.Context) error {
-	m.mu.Lock()
-	if m.loaded && m.c.now().Before(m.nextRefresh) {
-		m.mu.Unlock()
-		return nil
-	}
-	return m.refreshLocked(ctx, false, false)
+type certFlight struct {
+	seq  uint64
+	done chan struct{}
+	err  error // set before done is closed
 }
 
-// refreshForSerial downloads again because a response named an unknown
-// serial, unless a download happened less than a minute ago.
-func (m *certManager) refreshForSerial(ctx context.Context, serial string) {
-	m.c.log.LogAttrs(ctx, slog.LevelInfo, "wechatpay: unknown platform serial, refreshing certificates", slog.String("serial", serial))
-	m.mu.Lock()
-	now := m.c.now()
-	if !m.lastSerial.IsZero() && now.Sub(m.lastSerial) < certMinInterval && m.inflight == nil {
-		m.mu.Unlock()
-		return
+// startLocked starts a flight. m.mu is held.
+func (m *certManager) startLocked(ctx context.Context) *certFlight {
+	m.started++
+	f := &certFlight{seq: m.started, done: make(chan struct{})}
+	m.inflight = f
+	timeout := m.timeout
+	if timeout <= 0 {
+		timeout = certDownloadTimeout
 	}
-	m.lastSerial = now
-	_ = m.refreshLocked(ctx, true, true)
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	go func() {
+		defer cancel()
+		m.run(dctx, f)
+	}()
+	return f
 }
 
-// refresh forces a certificate download now.
-func (m *certManager) refresh(ctx context.Context) error {
-	m.mu.Lock()
-	err := m.refreshLocked(ctx, true, true)
-	if err == nil {
-		m.mu.Lock()
-		err = m.lastErr
-		m.mu.Unlock()
-	}
-	return err
-}
-
-// refreshLocked is entered with m.mu held and releases it. Unless force, a
-// failed download is not retried for a minute.
-func (m *certManager) refreshLocked(ctx context.Context, wait, force bool) error {
-	if ch := m.inflight; ch != nil {
-		loaded := m.loaded
-		m.mu.Unlock()
-		if loaded && !wait {
-			return nil // keep using the current keys while another call refreshes
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		m.mu.Lock()
-		err := m.lastErr
-		m.mu.Unlock()
-		return m.tolerate(err)
-	}
-	now := m.c.now()
-	if !force && !m.lastAttempt.IsZero() && now.Sub(m.lastAttempt) < certMinInterval {
-		err := m.lastErr
-		m.mu.Unlock()
-		return m.tolerate(err)
-	}
-	ch := make(chan struct{})
-	m.inflight, m.lastAttempt = ch, now
-	m.mu.Unlock()
-
+func (m *certManager) run(ctx context.Context, f *certFlight) {
+	start := m.c.now()
 	keys, err := m.download(ctx)
-
 	m.mu.Lock()
-	if err == nil {
-		m.c.keys.put(keys...)
-		m.c.keys.prune(m.c.now())
-		m.loaded = true
-		next := now.Add(certRefreshInterval)
+	defer m.mu.Unlock()
+	now := m.c.now()
+	switch {
+	case err == nil:
+		dropped := m.c.keys.replaceDownloaded(keys, now)
+		m.loaded, m.lastErr = true, nil
+		next := start.Add(certRefreshInterval)
 		if exp := m.c.keys.latestExpiry(); !exp.IsZero() && exp.Add(-certRenewAhead).Before(next) {
 			next = exp.Add(-certRenewAhead)
 			if floor := now.Add(certMinInterval); next.Before(floor) {
@@ -119,15 +95,150 @@ func (m *certManager) refreshLocked(ctx context.Context, wait, force bool) error
 			}
 		}
 		m.nextRefresh = next
-		m.c.log.LogAttrs(ctx, slog.LevelInfo, "wechatpay: platform certificates refreshed", slog.Int("count", len(keys)), slog.Time("next_refresh", next))
-	} else {
+		m.c.log.LogAttrs(ctx, slog.LevelInfo, "wechatpay: platform certificates refreshed",
+			slog.Int("count", len(keys)), slog.Int("trusted", m.c.keys.len()), slog.Any("dropped", dropped), slog.Time("next_refresh", next))
+	case isContextError(err):
+		m.c.log.LogAttrs(ctx, slog.LevelWarn, "wechatpay: platform certificate download timed out", slog.String("error", err.Error()))
+	default:
+		m.lastErr, m.lastFail = err, now
 		m.c.log.LogAttrs(ctx, slog.LevelWarn, "wechatpay: platform certificate download failed", slog.String("error", err.Error()))
 	}
-	m.lastErr = err
+	f.err = err
 	m.inflight = nil
-	close(ch)
+	m.completed = f.seq
+	close(f.done)
+}
+
+func isContextError(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// wait waits for f or for ctx, and returns f's error or ctx's.
+func wait(ctx context.Context, f *certFlight) error {
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// recentFailureLocked returns the last real failure if it is less than a
+// minute old.
+func (m *certManager) recentFailureLocked() error {
+	if m.lastErr != nil && m.c.now().Sub(m.lastFail) < certMinInterval {
+		return m.lastErr
+	}
+	return nil
+}
+
+// ensure makes sure certificates were downloaded and are not due for
+// refresh. While a usable key is held, a due refresh runs without making the
+// caller wait.
+func (m *certManager) ensure(ctx context.Context) error {
+	m.mu.Lock()
+	if m.loaded && m.c.now().Before(m.nextRefresh) {
+		m.mu.Unlock()
+		return nil
+	}
+	f := m.inflight
+	if f == nil {
+		if err := m.recentFailureLocked(); err != nil {
+			m.mu.Unlock()
+			return m.tolerate(err)
+		}
+		f = m.startLocked(ctx)
+	}
 	m.mu.Unlock()
-	return m.tolerate(err)
+	if m.usable() {
+		return nil // keep using the current keys while the flight refreshes
+	}
+	return m.tolerate(wait(ctx, f))
+}
+
+// usable reports whether a key can verify or encrypt now.
+func (m *certManager) usable() bool {
+	_, ok := m.c.keys.encryptionKey(m.c.now())
+	return ok
+}
+
+// refreshForSerial downloads the certificates again because an answer (or,
+// with notification, a callback) named serial, which the client does not
+// know, and returns once a download that started after this call began has
+// ended — so the caller never settles for a download older than what it
+// saw. The same serial starts at most one download a minute; serials from
+// callbacks, which anyone can send, start at most one a minute in all.
+func (m *certManager) refreshForSerial(ctx context.Context, serial string, notification bool) {
+	m.c.log.LogAttrs(ctx, slog.LevelInfo, "wechatpay: unknown platform serial, refreshing certificates", slog.String("serial", sanitizeServerText(serial, 64)))
+	m.mu.Lock()
+	seen := m.started // flights numbered above seen started after this call
+	for {
+		if _, ok := m.c.keys.get(serial); ok {
+			break
+		}
+		if f := m.inflight; f != nil {
+			m.mu.Unlock()
+			if wait(ctx, f) != nil && ctx.Err() != nil {
+				return
+			}
+			m.mu.Lock()
+			continue
+		}
+		if m.completed > seen || m.recentFailureLocked() != nil {
+			break
+		}
+		now := m.c.now()
+		if t, ok := m.tried[serial]; ok && now.Sub(t) < certMinInterval {
+			break
+		}
+		if notification && !m.notifyTried.IsZero() && now.Sub(m.notifyTried) < certMinInterval {
+			break
+		}
+		m.rememberLocked(serial, now)
+		if notification {
+			m.notifyTried = now
+		}
+		m.startLocked(ctx)
+	}
+	m.mu.Unlock()
+}
+
+// rememberLocked records that a download was started for serial, keeping
+// the map bounded.
+func (m *certManager) rememberLocked(serial string, now time.Time) {
+	if m.tried == nil {
+		m.tried = map[string]time.Time{}
+	}
+	if len(m.tried) >= certTriedCap {
+		for s, t := range m.tried {
+			if now.Sub(t) >= certMinInterval {
+				delete(m.tried, s)
+			}
+		}
+		if len(m.tried) >= certTriedCap {
+			clear(m.tried)
+		}
+	}
+	m.tried[serial] = now
+}
+
+// refresh downloads the certificates now (joining a download that started
+// since the call) and reports that download's failure.
+func (m *certManager) refresh(ctx context.Context) error {
+	m.mu.Lock()
+	seen := m.started
+	for {
+		f := m.inflight
+		if f == nil {
+			f = m.startLocked(ctx)
+		}
+		m.mu.Unlock()
+		err := wait(ctx, f)
+		if f.seq > seen || ctx.Err() != nil {
+			return err
+		}
+		m.mu.Lock()
+	}
 }
 
 // tolerate hides a refresh failure while the client still has a usable key.
@@ -135,7 +246,7 @@ func (m *certManager) tolerate(err error) error {
 	if err == nil {
 		return nil
 	}
-	if _, ok := m.c.keys.encryptionKey(m.c.now()); ok {
+	if m.usable() {
 		return nil
 	}
 	return err
@@ -167,11 +278,11 @@ func (m *certManager) download(ctx context.Context) ([]PlatformKey, error) {
 	hr, body, err := m.c.send(ctx, p, false)
 	if err != nil {
 		if ae, ok := IsAPIError(err); ok && (ae.StatusCode == http.StatusNotFound || ae.Code == "NOT_FOUND") {
-			return nil, fmt.Errorf("%w (GET /v3/certificates answered %s, request id %s)", ErrNoPlatformCertificates, ae.Code, ae.RequestID)
+			return nil, fmt.Errorf("%w (GET /v3/certificates answered %s, request id %s)", ErrNoPlatformCertificates, sanitizeServerText(ae.Code, maxCodeText), ae.RequestID)
 		}
 		return nil, fmt.Errorf("wechatpay: downloading platform certificates: %w", err)
 	}
-	rid := HeaderValue(hr.Header, "Request-ID")
+	rid := RequestIDFrom(hr.Header)
 	var resp certificatesResponse
 	if err := json.Unmarshal(body, &resp); err != nil {
 		return nil, fmt.Errorf("wechatpay: decoding platform certificates [request id %s]: %w", rid, err)
@@ -183,24 +294,25 @@ func (m *certManager) download(ctx context.Context) ([]PlatformKey, error) {
 	fresh := map[string]PlatformKey{}
 	var keys []PlatformKey
 	for _, d := range resp.Data {
+		serial := sanitizeServerText(d.SerialNo, maxSerialText) // for errors
 		ec := d.EncryptCertificate
 		if ec.Algorithm != "" && ec.Algorithm != "AEAD_AES_256_GCM" {
-			return nil, fmt.Errorf("wechatpay: platform certificate %s uses unsupported algorithm %s", d.SerialNo, ec.Algorithm)
+			return nil, fmt.Errorf("wechatpay: platform certificate %s uses unsupported algorithm %s", serial, sanitizeServerText(ec.Algorithm, maxCodeText))
 		}
 		pemText, err := m.c.DecryptAEAD(ec.AssociatedData, ec.Nonce, ec.Ciphertext)
 		if err != nil {
-			return nil, fmt.Errorf("wechatpay: decrypting platform certificate %s failed (wrong APIv3 key?) [request id %s]", d.SerialNo, rid)
+			return nil, fmt.Errorf("wechatpay: decrypting platform certificate %s failed (wrong APIv3 key?) [request id %s]", serial, rid)
 		}
 		cert, err := utils.LoadCertificate(string(pemText))
 		if err != nil {
-			return nil, fmt.Errorf("wechatpay: parsing platform certificate %s: %w", d.SerialNo, err)
+			return nil, fmt.Errorf("wechatpay: parsing platform certificate %s: %w", serial, err)
 		}
 		k, err := keyFromCertificate(cert)
 		if err != nil {
 			return nil, err
 		}
 		if k.Serial != d.SerialNo {
-			return nil, fmt.Errorf("wechatpay: platform certificate serial %s does not match its entry %s", k.Serial, d.SerialNo)
+			return nil, fmt.Errorf("wechatpay: platform certificate serial %s does not match its entry %s", k.Serial, serial)
 		}
 		if !now.Before(k.NotAfter) {
 			continue // expired: never trust it

@@ -36,8 +36,9 @@ type Client struct {
 	signer    *signers.SHA256WithRSASigner
 	apiV3Key  string
 
-	keys  *keyring
-	certs *certManager // nil unless WithAutoCertificates
+	keys     *keyring
+	certs    *certManager // nil unless WithAutoCertificates
+	pubKeyID string       // the WeChat Pay public key's ID, sent as Wechatpay-Serial on every request
 
 	primary, backup endpoint
 	hc              *http.Client
@@ -49,15 +50,16 @@ type Client struct {
 }
 
 type endpoint struct {
-	origin string // scheme://host
-	prefix string // path prefix, no trailing slash
+	origin    string // scheme://host
+	canonical string // origin normalised for comparison (see origin)
+	prefix    string // path prefix, no trailing slash
 }
 
 func (e endpoint) ok() bool { return e.origin != "" }
 
 func parseEndpoint(base string) endpoint {
 	u, _ := url.Parse(base) // checked by the option
-	return endpoint{origin: u.Scheme + "://" + u.Host, prefix: strings.TrimRight(u.EscapedPath(), "/")}
+	return endpoint{origin: u.Scheme + "://" + u.Host, canonical: origin(u.Scheme, u.Host), prefix: strings.TrimRight(u.EscapedPath(), "/")}
 }
 
 // NewClient builds a Client. WithMerchant is required, and at least one way
@@ -83,49 +85,48 @@ func NewClient(opts ...Option) (*Client, error) {
 	if s.autoCerts && !s.apiV3KeySet {
 		problems = append(problems, "WithAutoCertificates needs the APIv3 key (WithAPIv3Key) to decrypt the certificates")
 	}
+	base := DefaultBaseURL
+	if s.baseURL != "" {
+		base = s.baseURL
+	}
+	primary, backup := parseEndpoint(base), endpoint{}
+	switch {
+	case s.backupURL != nil && *s.backupURL != "":
+		backup = parseEndpoint(*s.backupURL)
+	case s.backupURL == nil && s.baseURL == "":
+		backup = parseEndpoint(DefaultBackupURL)
+	}
+	clock := s.clock
+	if clock == nil {
+		clock = time.Now
+	}
+	problems = append(problems, checkCredentials(&s, isProductionHost(primary) || (backup.ok() && isProductionHost(backup)), clock())...)
 	keys := newKeyring()
 	for _, k := range s.publicKeys {
-		if prev, dup := keys.get(k.Serial); dup && !prev.PublicKey.Equal(k.PublicKey) {
-			problems = append(problems, "two different public keys were given for "+k.Serial)
-		}
-		if s.mchKey != nil && s.mchKey.PublicKey.Equal(k.PublicKey) {
-			problems = append(problems, "the platform public key "+k.Serial+" is the merchant's own key")
-		}
-		keys.put(k)
+		keys.configure(k)
 	}
 	for _, c := range s.certs {
-		k, err := keyFromCertificate(c)
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
+		if k, err := keyFromCertificate(c); err == nil {
+			keys.configure(k)
 		}
-		keys.put(k)
 	}
 	if len(problems) > 0 {
 		return nil, errors.New("wechatpay: cannot build client: " + strings.Join(problems, "; "))
 	}
+	mchKey := fastKey(s.mchKey)
 
 	c := &Client{
-		mchID: s.mchID, mchSerial: s.mchSerial, mchKey: s.mchKey,
-		signer:   &signers.SHA256WithRSASigner{MchID: s.mchID, CertificateSerialNo: s.mchSerial, PrivateKey: s.mchKey},
+		mchID: s.mchID, mchSerial: s.mchSerial, mchKey: mchKey,
+		signer:   &signers.SHA256WithRSASigner{MchID: s.mchID, CertificateSerialNo: s.mchSerial, PrivateKey: mchKey},
 		apiV3Key: s.apiV3Key,
 		keys:     keys,
 		hc:       s.httpClient,
 		retry:    s.retry,
 		log:      s.logger,
-		clock:    s.clock,
+		clock:    clock,
 		maxBody:  s.maxBody,
-	}
-	base := DefaultBaseURL
-	if s.baseURL != "" {
-		base = s.baseURL
-	}
-	c.primary = parseEndpoint(base)
-	switch {
-	case s.backupURL != nil && *s.backupURL != "":
-		c.backup = parseEndpoint(*s.backupURL)
-	case s.backupURL == nil && s.baseURL == "":
-		c.backup = parseEndpoint(DefaultBackupURL)
+		primary:  primary,
+		backup:   backup,
 	}
 	if c.hc == nil {
 		c.hc = DefaultHTTPClient()
@@ -133,15 +134,15 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(discardHandler{})
 	}
-	if c.clock == nil {
-		c.clock = time.Now
-	}
 	c.userAgent = "wechatpay-biz-go/" + Version
 	if s.userAgent != "" {
 		c.userAgent += " " + s.userAgent
 	}
 	if s.autoCerts {
 		c.certs = &certManager{c: c}
+	}
+	if k, ok := keys.encryptionKey(clock()); ok && k.IsPublicKey() {
+		c.pubKeyID = k.Serial
 	}
 	return c, nil
 }
@@ -193,8 +194,11 @@ type Request struct {
 	// Path is the escaped API path, e.g. "/v3/smartguide/guides"; build it
 	// from Route with SetPathParams (or BuildPath), which checks and escapes
 	// every parameter. An absolute http(s) URL is used as is (no
-	// fail-over); that is how bill download URLs are fetched. A path with a
-	// dot-segment ("." or "..", also percent-encoded) is refused with a
+	// fail-over); that is how bill download URLs are fetched. Its scheme and
+	// host must be the configured primary or backup host (see
+	// Client.CheckURL): the request is signed, so any other host is refused
+	// with ErrForeignHost and nothing is sent. A path with a dot-segment
+	// ("." or "..", also percent-encoded) is refused with a
 	// *ValidationError and nothing is sent.
 	Path string
 	// Route is the template Path was built from, e.g.
@@ -213,6 +217,10 @@ type Request struct {
 	Idempotent bool
 	// WechatpaySerial is sent as Wechatpay-Serial: the platform key the
 	// sensitive fields of this request were encrypted to (Encrypter.Serial).
+	// When it is empty and a WeChat Pay public key is configured, the
+	// public key's ID is sent, on every request, so that WeChat Pay signs
+	// the answers with the public key (a merchant migrating to it needs
+	// this; spec §14.3).
 	WechatpaySerial string
 	Header          http.Header // extra headers
 }
@@ -267,6 +275,9 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 		u, err := url.Parse(req.Path)
 		if err != nil || u.Host == "" {
 			return nil, errors.New("wechatpay: " + method + " " + p.shownPath("request") + ": Path is not a valid absolute URL")
+		}
+		if err := c.checkOrigin(u); err != nil {
+			return nil, err
 		}
 		p.abs = u
 		path = u.EscapedPath()
@@ -330,7 +341,7 @@ func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, 
 	if err != nil {
 		return nil, err
 	}
-	meta := ResponseMeta{StatusCode: hr.StatusCode, Header: hr.Header, RequestID: HeaderValue(hr.Header, "Request-ID")}
+	meta := ResponseMeta{StatusCode: hr.StatusCode, Header: hr.Header, RequestID: RequestIDFrom(hr.Header)}
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
 			return nil, fmt.Errorf("wechatpay: %s %s: decoding response [request id %s]: %w", p.method, p.displayPath(), meta.RequestID, err)
@@ -342,10 +353,12 @@ func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, 
 	return &Response{ResponseMeta: meta, Body: body}, nil
 }
 
-// Download makes a signed GET to rawURL exactly as given (the bill
-// download_url keeps its host) and returns the unverified streaming response
-// (bill files carry no signature; verify them by their hash). The caller
-// closes the body. Non-2xx answers are returned as *APIError.
+// Download makes a signed GET to rawURL exactly as given and returns the
+// unverified streaming response (bill files carry no signature; verify them
+// by their hash). The caller closes the body. Non-2xx answers are returned
+// as *APIError. rawURL's scheme and host must be the configured primary or
+// backup host (see CheckURL); any other URL is refused with ErrForeignHost
+// before anything is signed or sent.
 func (c *Client) Download(ctx context.Context, rawURL string) (*http.Response, error) {
 	p, err := c.prepare(&Request{Method: http.MethodGet, Path: rawURL, Idempotent: true})
 	if err != nil {
@@ -415,7 +428,7 @@ func (c *Client) send(ctx context.Context, p *prepared, stream bool) (*http.Resp
 			}
 			return nil, nil, lastErr
 		}
-		rid := HeaderValue(hr.Header, "Request-ID")
+		rid := RequestIDFrom(hr.Header)
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wechatpay: call",
 			slog.String("method", p.method), slog.String("path", p.displayPath()), slog.Int("status", hr.StatusCode),
 			slog.String("request_id", rid), slog.Int("attempt", attempt), slog.Duration("elapsed", time.Since(start)))
@@ -429,10 +442,11 @@ func (c *Client) send(ctx context.Context, p *prepared, stream bool) (*http.Resp
 			}
 			apiErr := decodeAPIError(hr.StatusCode, body, rid, p.method, p.displayPath())
 			apiErr.Attempts = attempt
+			c.addHint(apiErr)
 			if attempt < maxAttempts && apiErr.Temporary() {
 				c.log.LogAttrs(ctx, slog.LevelInfo, "wechatpay: retrying after transient answer",
 					slog.String("method", p.method), slog.String("path", p.displayPath()), slog.Int("status", hr.StatusCode),
-					slog.String("code", apiErr.Code), slog.String("request_id", rid), slog.Int("attempt", attempt))
+					slog.String("code", sanitizeServerText(apiErr.Code, maxCodeText)), slog.String("request_id", rid), slog.Int("attempt", attempt))
 				if err := sleepCtx(ctx, c.retry.delay(attempt)); err != nil {
 					return nil, nil, err
 				}
@@ -497,6 +511,10 @@ func (c *Client) sendTo(ctx context.Context, p *prepared, origin, path string) (
 	}
 	if p.serial != "" {
 		hreq.Header.Set("Wechatpay-Serial", p.serial)
+	} else if c.pubKeyID != "" && len(hreq.Header["Wechatpay-Serial"]) == 0 {
+		// So that WeChat Pay signs the answer with the public key (spec
+		// §14.3); a Wechatpay-Serial the caller set in Request.Header wins.
+		hreq.Header.Set("Wechatpay-Serial", c.pubKeyID)
 	}
 	hr, err := c.hc.Do(hreq)
 	var ue *url.Error

@@ -468,9 +468,13 @@ func TestEncrypterUsesPublicKeyAndSetsSerial(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "13800138000", pt)
 
-	// Without Wechatpay-Serial the server cannot decrypt.
-	_, err = c.Do(context.Background(), &core.Request{Method: "POST", Path: "/v3/test/secret", Body: map[string]string{"mobile": ct}}, &out)
+	// A wrong Wechatpay-Serial: the server cannot decrypt.
+	_, err = c.Do(context.Background(), &core.Request{Method: "POST", Path: "/v3/test/secret", Body: map[string]string{"mobile": ct}, WechatpaySerial: "PUB_KEY_ID_0000000000000000000000000099"}, &out)
 	assert.Equal(t, "PARAM_ERROR", core.ErrorCode(err))
+	// Without one, the configured public key's ID is sent anyway (issue 10
+	// item 18: every request of a client with a public key carries it).
+	_, err = c.Do(context.Background(), &core.Request{Method: "POST", Path: "/v3/test/secret", Body: map[string]string{"mobile": ct}}, &out)
+	require.NoError(t, err)
 
 	_, err = c.DecryptSensitive("not-base64!")
 	require.Error(t, err)
@@ -520,7 +524,7 @@ func TestAutoCertificatesRotationUnderConcurrentCalls(t *testing.T) {
 
 	// WeChat Pay rotates: answers are now signed with a new certificate the
 	// client has never seen. The client downloads again, once.
-	newCert, err := sb.RotateCertificate()
+	newCert, err := sb.RotateCertificateAbruptly()
 	require.NoError(t, err)
 	for range 16 {
 		wg.Add(1)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrInvalidSignature is matched (with errors.Is) by every error that reports a
@@ -36,12 +38,12 @@ type SignatureError struct {
 func (e *SignatureError) Error() string {
 	var b strings.Builder
 	b.WriteString("wechatpay: invalid signature: ")
-	b.WriteString(e.Reason)
+	b.WriteString(sanitizeServerText(e.Reason, 512))
 	if e.Serial != "" {
-		fmt.Fprintf(&b, " (serial %s)", e.Serial)
+		fmt.Fprintf(&b, " (serial %s)", sanitizeServerText(e.Serial, maxSerialText))
 	}
 	if e.RequestID != "" {
-		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
+		fmt.Fprintf(&b, " (request id %s)", sanitizeServerText(e.RequestID, maxRequestIDText))
 	}
 	return b.String()
 }
@@ -76,29 +78,41 @@ type APIError struct {
 	Attempts   int          // how many attempts were made (1 when not retried)
 	// Body is the raw response body, capped. It never holds request data.
 	Body []byte
+	// Hint says what to check, for errors whose usual cause is the client's
+	// configuration (401 SIGN_ERROR). It is written by this SDK, not the
+	// server, and is part of Error().
+	Hint string
 }
 
+// Error returns one line. The server's code, message and detail are
+// sanitised first: control and line-separator characters become spaces,
+// invisible formatting characters are dropped, and each is capped in length
+// (cut on a character boundary), so a hostile or broken answer cannot forge
+// log lines or grow the error without bound.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "wechatpay: %s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
+	fmt.Fprintf(&b, "wechatpay: %s %s: HTTP %d", e.Method, sanitizeServerText(e.Path, 256), e.StatusCode)
 	if e.Code != "" {
-		fmt.Fprintf(&b, " %s", e.Code)
+		fmt.Fprintf(&b, " %s", sanitizeServerText(e.Code, maxCodeText))
 	}
 	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", oneLine(e.Message))
+		fmt.Fprintf(&b, ": %s", sanitizeServerText(e.Message, maxMessageText))
 	}
 	if e.Detail != nil && e.Detail.Field != "" {
-		fmt.Fprintf(&b, " (field %s", oneLine(e.Detail.Field))
+		fmt.Fprintf(&b, " (field %s", sanitizeServerText(e.Detail.Field, maxFieldText))
 		if e.Detail.Issue != "" {
-			fmt.Fprintf(&b, ": %s", oneLine(e.Detail.Issue))
+			fmt.Fprintf(&b, ": %s", sanitizeServerText(e.Detail.Issue, maxMessageText))
 		}
 		b.WriteString(")")
 	}
 	if e.RequestID != "" {
-		fmt.Fprintf(&b, " [request id %s]", e.RequestID)
+		fmt.Fprintf(&b, " [request id %s]", sanitizeServerText(e.RequestID, maxRequestIDText))
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	if e.Hint != "" {
+		fmt.Fprintf(&b, "; %s", sanitizeServerText(e.Hint, 512))
 	}
 	return b.String()
 }
@@ -174,18 +188,53 @@ func decodeAPIError(status int, body []byte, requestID, method, path string) *AP
 	return e
 }
 
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\t' {
-			return ' '
+// Caps, in bytes, on server text copied into errors and logs.
+const (
+	maxCodeText      = 64
+	maxMessageText   = 256
+	maxFieldText     = 128
+	maxSerialText    = 64
+	maxRequestIDText = 128
+)
+
+// sanitizeServerText makes text that came from the network safe to put in an
+// error or a log line: invalid UTF-8 becomes U+FFFD, control characters
+// (C0, DEL, C1) and the line and paragraph separators become spaces,
+// invisible formatting characters (bidirectional overrides, zero-width
+// characters) are dropped, and the result is cut to at most max bytes on a
+// character boundary, with "…" marking the cut (within max).
+func sanitizeServerText(s string, max int) string {
+	clean := true
+	for _, r := range s {
+		if r < 0x20 || r >= 0x7f {
+			clean = false
+			break
 		}
-		return r
-	}, s)
-	const max = 256
-	if len(s) > max {
-		s = s[:max] + "…"
 	}
-	return s
+	if clean && len(s) <= max {
+		return s
+	}
+	const ellipsis = "…"
+	b := make([]byte, 0, min(len(s), max))
+	cut := 0 // length of b at the last character boundary leaving room for the ellipsis
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			r = '\uFFFD'
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			r = ' '
+		case unicode.Is(unicode.Cf, r):
+			continue
+		}
+		if len(b)+utf8.RuneLen(r) > max {
+			return string(append(b[:cut], ellipsis...))
+		}
+		b = utf8.AppendRune(b, r)
+		if len(b) <= max-len(ellipsis) {
+			cut = len(b)
+		}
+	}
+	return string(b)
 }
 
 // FieldError is one problem found by client-side validation.

@@ -12,14 +12,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
-	"github.com/wechatpay-biz/wechatpay-biz-go/internal/wiretest"
 )
 
 // With no base URL the client calls the real host through the given
 // *http.Client; httpmock stands in for WeChat Pay and signs its answers
-// with the sandbox's platform key.
+// with a platform key of the test's own. (A client for the production
+// hosts refuses the sandbox's published keys, so the keys here are
+// generated for the test.)
 func TestDefaultHostThroughUserHTTPClient(t *testing.T) {
-	sb := newSandbox(t)
+	k := ownKeys(t)
 	hc := &http.Client{}
 	httpmock.ActivateNonDefault(hc)
 	defer httpmock.DeactivateAndReset()
@@ -28,19 +29,19 @@ func TestDefaultHostThroughUserHTTPClient(t *testing.T) {
 	httpmock.RegisterResponder(http.MethodPost, "https://api.mch.weixin.qq.com/v3/goldplan/merchants/changegoldplanstatus",
 		func(r *http.Request) (*http.Response, error) {
 			b, _ := io.ReadAll(r.Body)
-			wiretest.VerifyAuthorization(t, sb, r.Method, r.URL.RequestURI(), b, r.Header.Get("Authorization"))
+			k.verifyAuthorization(t, r.Method, r.URL.RequestURI(), b, r.Header.Get("Authorization"))
 			assert.JSONEq(t, `{"sub_mchid":"1900000109","operation_type":"OPEN"}`, string(b))
 			resp := httpmock.NewStringResponse(200, body)
-			for k, v := range sb.SignatureHeaders([]byte(body), time.Now()) {
-				resp.Header[k] = v
+			for name, v := range k.signatureHeaders(t, []byte(body), time.Now()) {
+				resp.Header[name] = v
 			}
 			resp.Header.Set("Request-ID", "RID-MOCK")
 			return resp, nil
 		})
 
 	c, err := core.NewClient(
-		core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey),
-		core.WithPlatformPublicKey(sb.PublicKeyID, sb.PlatformPublicKey),
+		core.WithMerchant(k.mchID, k.mchSerial, k.merchant),
+		core.WithPlatformPublicKey(k.publicKeyID, &k.platform.PublicKey),
 		core.WithHTTPClient(hc),
 	)
 	require.NoError(t, err)
@@ -59,7 +60,7 @@ func TestDefaultHostThroughUserHTTPClient(t *testing.T) {
 // httpmock.Activate replaces http.DefaultTransport; a client built after it
 // uses the mock rather than panicking or bypassing it.
 func TestDefaultClientHonoursReplacedDefaultTransport(t *testing.T) {
-	sb := newSandbox(t)
+	k := ownKeys(t)
 	httpmock.Activate()
 	defer httpmock.DeactivateAndReset()
 	httpmock.RegisterResponder(http.MethodGet, "https://api.mch.weixin.qq.com/v3/certificates",
@@ -69,8 +70,8 @@ func TestDefaultClientHonoursReplacedDefaultTransport(t *testing.T) {
 			return resp, nil
 		})
 	c, err := core.NewClient(
-		core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey),
-		core.WithPlatformPublicKey(sb.PublicKeyID, sb.PlatformPublicKey),
+		core.WithMerchant(k.mchID, k.mchSerial, k.merchant),
+		core.WithPlatformPublicKey(k.publicKeyID, &k.platform.PublicKey),
 		core.WithRetry(core.RetryPolicy{MaxAttempts: 2}),
 	)
 	require.NoError(t, err)

@@ -55,13 +55,18 @@ func keyFromCertificate(cert *x509.Certificate) (PlatformKey, error) {
 }
 
 // keyring holds the platform keys by serial. It is safe for concurrent use:
-// certificate rotation replaces entries while calls verify.
+// certificate rotation replaces entries while calls verify. Keys configured
+// by hand (public keys, WithPlatformCertificates) stay; downloaded
+// certificates are replaced as a whole by each successful download.
 type keyring struct {
-	mu   sync.RWMutex
-	keys map[string]PlatformKey
+	mu         sync.RWMutex
+	keys       map[string]PlatformKey
+	configured map[string]bool
 }
 
-func newKeyring() *keyring { return &keyring{keys: map[string]PlatformKey{}} }
+func newKeyring() *keyring {
+	return &keyring{keys: map[string]PlatformKey{}, configured: map[string]bool{}}
+}
 
 func (r *keyring) get(serial string) (PlatformKey, bool) {
 	r.mu.RLock()
@@ -70,23 +75,47 @@ func (r *keyring) get(serial string) (PlatformKey, bool) {
 	return k, ok
 }
 
-func (r *keyring) put(keys ...PlatformKey) {
+// configure adds a key given by hand; it is never dropped.
+func (r *keyring) configure(k PlatformKey) {
 	r.mu.Lock()
-	for _, k := range keys {
-		r.keys[k.Serial] = k
-	}
+	r.keys[k.Serial] = k
+	r.configured[k.Serial] = true
 	r.mu.Unlock()
 }
 
-// prune drops certificates that expired before t. Public keys stay.
-func (r *keyring) prune(t time.Time) {
+// replaceDownloaded makes the trusted keys exactly the configured ones plus
+// downloaded, whose certificates expired before now are left out: a
+// certificate WeChat Pay no longer serves is no longer trusted. A configured
+// key keeps precedence over a downloaded one with the same serial. It
+// returns how many keys were dropped.
+func (r *keyring) replaceDownloaded(downloaded []PlatformKey, now time.Time) (dropped []string) {
 	r.mu.Lock()
-	for s, k := range r.keys {
-		if !k.NotAfter.IsZero() && !t.Before(k.NotAfter) {
-			delete(r.keys, s)
+	defer r.mu.Unlock()
+	next := make(map[string]PlatformKey, len(r.configured)+len(downloaded))
+	for s := range r.configured {
+		next[s] = r.keys[s]
+	}
+	for _, k := range downloaded {
+		if r.configured[k.Serial] || (!k.NotAfter.IsZero() && !now.Before(k.NotAfter)) {
+			continue
+		}
+		next[k.Serial] = k
+	}
+	for s := range r.keys {
+		if _, ok := next[s]; !ok {
+			dropped = append(dropped, s)
 		}
 	}
-	r.mu.Unlock()
+	slices.Sort(dropped)
+	r.keys = next
+	return dropped
+}
+
+// len returns how many keys are trusted.
+func (r *keyring) len() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.keys)
 }
 
 func (r *keyring) all() []PlatformKey {
@@ -120,8 +149,8 @@ func (r *keyring) encryptionKey(now time.Time) (PlatformKey, bool) {
 	return best, found
 }
 
-// earliestExpiry returns the NotAfter of the certificate that expires first,
-// or zero when there is none.
+// latestExpiry returns the NotAfter of the certificate that expires last, or
+// zero when there is none.
 func (r *keyring) latestExpiry() time.Time {
 	var t time.Time
 	for _, k := range r.all() {

@@ -45,6 +45,13 @@ type settings struct {
 
 // WithMerchant sets the merchant ID, the merchant API certificate serial and
 // the merchant API private key that signs every request. Required.
+//
+// NewClient checks them: the merchant ID must be digits (e.g. 1900000109),
+// the serial hexadecimal (the serial number of apiclient_cert.pem), the key
+// at least 2048 bits and consistent, and — for a client of the production
+// hosts — not one of the sandbox's published test keys. The client signs
+// with a copy of key whose CRT values are precomputed (a key without them
+// signs about 1.7× slower); key itself is not modified.
 func WithMerchant(mchID, certSerialNo string, key *rsa.PrivateKey) Option {
 	return func(s *settings) error {
 		var bad []string
@@ -82,7 +89,9 @@ func WithAPIv3Key(key string) Option {
 // WithPlatformPublicKey configures public-key mode: responses and
 // notifications whose Wechatpay-Serial is keyID are verified with key, and
 // sensitive fields are encrypted to it. keyID starts with PUB_KEY_ID_. It may
-// be combined with certificates while migrating.
+// be combined with certificates while migrating: every request then carries
+// Wechatpay-Serial: keyID, which makes WeChat Pay sign its answers with the
+// public key (spec §14.3).
 func WithPlatformPublicKey(keyID string, key *rsa.PublicKey) Option {
 	return func(s *settings) error {
 		if !strings.HasPrefix(keyID, PublicKeyIDPrefix) || len(keyID) == len(PublicKeyIDPrefix) {
@@ -98,6 +107,13 @@ func WithPlatformPublicKey(keyID string, key *rsa.PublicKey) Option {
 
 // WithPlatformCertificates configures platform certificates to verify with
 // and encrypt to. Use WithAutoCertificates to download and rotate them.
+//
+// NewClient refuses a certificate holding the merchant's own key (that is
+// apiclient_cert.pem, not a WeChat Pay certificate), two certificates with
+// one serial and different keys, certificates of which none is valid now
+// when nothing else can verify, and — for a client of the production hosts
+// — the sandbox's published test keys. Certificates given here are trusted
+// for as long as they are valid, whatever WithAutoCertificates downloads.
 func WithPlatformCertificates(certs ...*x509.Certificate) Option {
 	return func(s *settings) error {
 		if len(certs) == 0 {
@@ -118,9 +134,17 @@ func WithPlatformCertificates(certs ...*x509.Certificate) Option {
 
 // WithAutoCertificates downloads the platform certificates from
 // GET /v3/certificates (decrypted with the APIv3 key, which is then required),
-// refreshes them before they expire and, at most once a minute, when a
-// response names a serial the client does not know. Several certificates are
-// kept while WeChat Pay rotates them.
+// refreshes them every 12 hours and before they expire, and when an answer
+// names a serial the client does not know (at most once a minute for one
+// serial, and for callbacks at most once a minute in all). After each
+// download the client trusts exactly the certificates WeChat Pay served
+// (several while it rotates them) plus the keys configured by hand, so a
+// certificate withdrawn early stops being trusted.
+//
+// Downloads are shared by concurrent calls and run on their own context,
+// bounded to 30 seconds, so one caller's deadline never fails another; a
+// failed download (other than a timeout) is not retried for a minute while
+// the current keys stay in use.
 func WithAutoCertificates() Option {
 	return func(s *settings) error {
 		s.autoCerts = true
@@ -130,7 +154,8 @@ func WithAutoCertificates() Option {
 
 // WithBaseURL sets the API host, e.g. a sandbox's URL. It may carry a path
 // prefix. Setting it drops the default backup host unless WithBackupURL is
-// also given.
+// also given. Signed requests go only to the scheme and host set here or by
+// WithBackupURL (see Client.CheckURL).
 func WithBaseURL(u string) Option {
 	return func(s *settings) error {
 		v, err := checkBaseURL(u)

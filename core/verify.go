@@ -34,6 +34,13 @@ func SignatureHeadersFrom(h http.Header) SignatureHeaders {
 	}
 }
 
+// RequestIDFrom returns the Request-ID header of a WeChat Pay answer,
+// sanitised (no control characters, at most 128 bytes) since it is copied
+// into errors and logs.
+func RequestIDFrom(h http.Header) string {
+	return sanitizeServerText(HeaderValue(h, "Request-ID"), maxRequestIDText)
+}
+
 // HeaderValue returns the first value of the header name in h, matching the
 // key in any letter case (h.Get matches only the canonical form).
 func HeaderValue(h http.Header, name string) string {
@@ -61,19 +68,28 @@ func (e errorString) Error() string { return string(e) }
 // known serial (refreshing auto-downloaded certificates, rate-limited, when the
 // serial is new) and a valid SHA256-RSA signature over
 // "timestamp\nnonce\nbody\n". Every failure matches ErrInvalidSignature.
+//
+// A callback's unknown serial starts at most one certificate download a
+// minute, since anyone can send a callback.
 func (c *Client) VerifySignature(ctx context.Context, h SignatureHeaders, body []byte) error {
-	return c.verify(ctx, h, body, "")
+	return c.verifyWith(ctx, h, body, "", c.lookup(ctx, true))
 }
 
 func (c *Client) verify(ctx context.Context, h SignatureHeaders, body []byte, requestID string) error {
-	return c.verifyWith(ctx, h, body, requestID, func(serial string) (PlatformKey, bool) {
+	return c.verifyWith(ctx, h, body, requestID, c.lookup(ctx, false))
+}
+
+// lookup finds a key by serial, downloading the platform certificates again
+// (WithAutoCertificates) when the serial is new.
+func (c *Client) lookup(ctx context.Context, notification bool) func(string) (PlatformKey, bool) {
+	return func(serial string) (PlatformKey, bool) {
 		key, ok := c.keys.get(serial)
 		if !ok && c.certs != nil && !strings.HasPrefix(serial, PublicKeyIDPrefix) {
-			c.certs.refreshForSerial(ctx, serial)
+			c.certs.refreshForSerial(ctx, serial, notification)
 			key, ok = c.keys.get(serial)
 		}
 		return key, ok
-	})
+	}
 }
 
 func (c *Client) verifyWith(ctx context.Context, h SignatureHeaders, body []byte, requestID string, lookup func(string) (PlatformKey, bool)) error {
@@ -102,7 +118,7 @@ func (c *Client) verifyWith(ctx context.Context, h SignatureHeaders, body []byte
 	}
 	key, ok := lookup(h.Serial)
 	if !ok {
-		return fail(ErrUnknownSerial, h.Serial, "no platform key with this serial")
+		return fail(ErrUnknownSerial, h.Serial, "no platform key with this serial"+c.unknownSerialHint(h.Serial))
 	}
 	if !key.validAt(c.now()) {
 		return fail(ErrUnknownSerial, h.Serial, "platform certificate is not valid now")

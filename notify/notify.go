@@ -57,7 +57,7 @@ type Notification struct {
 // Decode unmarshals the decrypted resource into v.
 func (n *Notification) Decode(v any) error {
 	if err := json.Unmarshal(n.Plaintext, v); err != nil {
-		return fmt.Errorf("notify: decoding %s resource of notification %s: %w", n.EventType, n.ID, err)
+		return fmt.Errorf("notify: decoding %.64q resource of notification %.64q: %w", n.EventType, n.ID, err)
 	}
 	return nil
 }
@@ -221,14 +221,17 @@ func (h *Handler) ParseBytes(ctx context.Context, header http.Header, body []byt
 	}
 	pt, err := h.c.DecryptAEAD(res.AssociatedData, res.Nonce, res.Ciphertext)
 	if err != nil {
-		return nil, fmt.Errorf("%w (notification %s)", err, n.ID)
+		return nil, fmt.Errorf("%w (notification %.64q)", err, n.ID)
 	}
 	n.Plaintext = pt
 	return n, nil
 }
 
 // On registers fn for notifications of eventType (e.g.
-// "PAYSCORE.USER_PAID"). Register callbacks before serving.
+// "PAYSCORE.USER_PAID"). Register callbacks before serving. A notification
+// whose event type has no callback (and no WithFallback) is acknowledged
+// without running anything and logged at Warn with its event type, so a
+// misspelt eventType shows up in the log.
 func (h *Handler) On(eventType string, fn func(ctx context.Context, n *Notification) error) {
 	h.routes[eventType] = fn
 }

@@ -231,7 +231,9 @@ func TestNewHandlerNeedsAPIv3Key(t *testing.T) {
 	sb, err := sandbox.NewServer()
 	require.NoError(t, err)
 	defer sb.Close()
-	c, err := core.NewClient(core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey), core.WithPlatformPublicKey(sb.PublicKeyID, sb.PlatformPublicKey))
+	// The sandbox's published keys are refused for the production hosts
+	// (issue 10 item 5), hence the sandbox's URL.
+	c, err := core.NewClient(core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey), core.WithPlatformPublicKey(sb.PublicKeyID, sb.PlatformPublicKey), core.WithBaseURL(sb.URL))
 	require.NoError(t, err)
 	_, err = notify.NewHandler(c)
 	require.Error(t, err)

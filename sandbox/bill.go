@@ -41,9 +41,19 @@ var (
 	billAlgos    = []string{"AEAD_AES_256_GCM", "SM4_GCM"}
 )
 
-// BillDefaultDownloadTTL is how long a download_url stays valid (5 minutes,
-// as the current documentation says).
-const BillDefaultDownloadTTL = 5 * time.Minute
+// BillDefaultDownloadTTL is how long a download_url stays valid by default:
+// 30 seconds, the stricter of the documented values (the current pages say
+// 5 minutes, the older API pages 30 seconds; spec §5.1), so that a client
+// that downloads at once works against either.
+const BillDefaultDownloadTTL = 30 * time.Second
+
+// BillAvailableAt returns when WeChat Pay starts serving the bill of the
+// day that contains day (in Asia/Shanghai): 09:00 on the next day (spec
+// §5). Before then the apply APIs answer 400 STATEMENT_CREATING 账单生成中.
+func BillAvailableAt(day time.Time) time.Time {
+	y, m, d := day.In(shanghai).Date()
+	return time.Date(y, m, d+1, 9, 0, 0, 0, shanghai)
+}
 
 // installBill registers the bill endpoints.
 func (s *Server) installBill() {
@@ -66,17 +76,19 @@ func (s *Server) BillSetTamper(on bool) {
 }
 
 // BillSetDownloadTTL sets how long download URLs issued from now on stay
-// valid (default BillDefaultDownloadTTL). Expiry follows the sandbox clock.
+// valid (default BillDefaultDownloadTTL, 30 s; the current documentation
+// says 5 minutes). Expiry follows the sandbox clock.
 func (s *Server) BillSetDownloadTTL(d time.Duration) {
 	s.bill.mu.Lock()
 	s.bill.ttl = d
 	s.bill.mu.Unlock()
 }
 
-// BillServeToday makes today's bill available at once. By default, as on
-// the real service, a day's bill only exists from the next day, so the
-// sandbox answers STATEMENT_CREATING for today; demos that bill what they
-// just did turn this on.
+// BillServeToday makes every day's bill available at once, today's
+// included — for demos that bill what they just did. By default, as on the
+// real service, the bill of day D exists from 09:00 (Asia/Shanghai) on
+// D+1 (BillAvailableAt), and the sandbox answers 400 STATEMENT_CREATING
+// 账单生成中 before that.
 func (s *Server) BillServeToday(on bool) {
 	s.bill.mu.Lock()
 	s.bill.serveToday = on
@@ -112,8 +124,8 @@ func (s *Server) billDay(raw string) (time.Time, *Reply) {
 	case day.After(today):
 		r := ParamError("bill_date", "query", "账单日期不能晚于当前日期")
 		return time.Time{}, &r
-	case day.Equal(today) && !serveToday:
-		r := Error(http.StatusBadRequest, "STATEMENT_CREATING", "账单生成中，当日账单次日上午9点开始生成")
+	case !serveToday && s.now().Before(BillAvailableAt(day)):
+		r := Error(http.StatusBadRequest, "STATEMENT_CREATING", "账单生成中")
 		return time.Time{}, &r
 	case day.Before(today.AddDate(0, -3, 0)):
 		r := ParamError("bill_date", "query", "仅支持三个月内的账单下载申请")
@@ -418,6 +430,9 @@ func (s *Server) billTradeFile(day time.Time, billType, sub string) ([]byte, int
 	}
 	var n, settle, refund, fee, order, applied int64
 	for _, e := range s.billDayEntries(day, sub) {
+		if refundClosure(e) {
+			continue // money moving back: fund-flow only, no trade row
+		}
 		isRefund := e.TradeState == "REFUND"
 		if (layout == "SUCCESS" && isRefund) || (layout == "REFUND" && !isRefund) {
 			continue
@@ -506,6 +521,13 @@ func (s *Server) billFundFlowFile(day time.Time, account, sub string, perSub boo
 	}
 	for _, e := range s.billDayEntries(day, sub) {
 		if perSub && e.SubMchID != sub {
+			continue
+		}
+		if refundClosure(e) {
+			add(e, e.RefundID, "退款", "退款关闭", true, e.RefundFen, e.OutRefundNo)
+			if fee := (e.RefundFen*billFeeRate + 500) / 1000; fee > 0 {
+				add(e, e.RefundID, "退款", "扣除交易手续费", false, fee, "")
+			}
 			continue
 		}
 		if e.TradeState == "REFUND" {

@@ -54,6 +54,10 @@ type PayScoreService struct {
 	// NotifyURL receives authorization callbacks when the pre-authorization
 	// gave none (the service-level callback URL).
 	NotifyURL string
+	// DirectComplete allows create-and-complete in one call (POST
+	// /payscore/serviceorder/direct-complete), which WeChat Pay opens only
+	// on request and only for no-confirm services.
+	DirectComplete bool
 }
 
 // payScoreState is the sandbox's payscore state. Guarded by its own mutex;
@@ -67,6 +71,7 @@ type payScoreState struct {
 	orders   map[string]*psOrder // by out_order_no
 	byQuery  map[string]*psOrder // by query_id
 	seq      int
+	partner  psPartnerState // service-provider mode (payscore_partner.go)
 }
 
 type psUserKey struct{ serviceID, key string }
@@ -170,6 +175,11 @@ type psOrderWire struct {
 	NotifyURL           string        `json:"notify_url,omitempty"`
 	OpenID              string        `json:"openid,omitempty"`
 	OrderID             string        `json:"order_id"`
+	// Service-provider mode (payscore_partner.go): the order's
+	// sub-merchant, "" for a direct order.
+	SubMchID  string `json:"sub_mchid,omitempty"`
+	SubAppID  string `json:"sub_appid,omitempty"`
+	SubOpenID string `json:"sub_openid,omitempty"`
 }
 
 type psCreateWire struct {
@@ -187,6 +197,10 @@ type psCreateWire struct {
 	OpenID              *string      `json:"openid,omitempty"`
 	NeedUserConfirm     *bool        `json:"need_user_confirm,omitempty"`
 	Device              *psDevice    `json:"device,omitempty"`
+	// Service-provider mode only (payscore_partner.go).
+	SubMchID  string  `json:"sub_mchid,omitempty"`
+	SubAppID  *string `json:"sub_appid,omitempty"`
+	SubOpenID *string `json:"sub_openid,omitempty"`
 }
 
 type psAmountWire struct {
@@ -228,6 +242,7 @@ func (s *Server) installPayScore() {
 	s.Handle("POST /v3/payscore/serviceorder/{out_order_no}/complete", s.psComplete)
 	s.Handle("POST /v3/payscore/serviceorder/{out_order_no}/sync", s.psSync)
 	s.Handle("POST /v3/payscore/serviceorder/{out_order_no}/pay", s.psPay)
+	s.installPayScorePartner()
 }
 
 // ---- controls ----
@@ -379,7 +394,7 @@ func (s *Server) PayScoreSimulateUserPaid(ctx context.Context, outOrderNo string
 	o.wire.State, o.wire.StateDescription = "DONE", ""
 	entry := LedgerEntry{
 		Time: now, AppID: o.wire.AppID, TransactionID: txID, OutTradeNo: "PS" + o.wire.OrderID[len(o.wire.OrderID)-20:],
-		OpenID: o.wire.OpenID, TradeType: "AUTH", TradeState: "SUCCESS", BankType: "OTHERS", AmountFen: amount,
+		SubMchID: o.wire.SubMchID, OpenID: o.wire.OpenID, TradeType: "AUTH", TradeState: "SUCCESS", BankType: "OTHERS", AmountFen: amount,
 		Product: o.wire.ServiceIntroduction, Attach: "wxzff|" + o.wire.OrderID + "|" + o.wire.OutOrderNo,
 	}
 	ev := s.psOrderEvent(o, "PAYSCORE.USER_PAID", "用户支付成功")
@@ -486,7 +501,7 @@ func (o *psOrder) payingLocked() bool {
 func (ps *payScoreState) unfinishedLocked(serviceID, openID string, now time.Time) bool {
 	for _, o := range ps.orders {
 		o.expireLocked(now)
-		if o.wire.ServiceID == serviceID && o.wire.OpenID == openID && (o.wire.State == "CREATED" || o.wire.State == "DOING") {
+		if o.wire.SubMchID == "" && o.wire.ServiceID == serviceID && o.wire.OpenID == openID && (o.wire.State == "CREATED" || o.wire.State == "DOING") {
 			return true
 		}
 	}
@@ -910,6 +925,10 @@ func (s *Server) psCreate(c *Call) Reply {
 		return *r
 	}
 	needConfirm := req.NeedUserConfirm == nil || *req.NeedUserConfirm
+	sub := psPartnerSubOf(c) // "" for a direct call
+	if req.SubMchID != sub || (sub == "" && (req.SubAppID != nil || req.SubOpenID != nil)) {
+		return ParamError("/sub_mchid", "body", "sub_mchid、sub_appid、sub_openid 只用于服务商模式")
+	}
 	var chk psCheck
 	chk.orderNo("/out_order_no", "body", req.OutOrderNo)
 	s.psApp(&chk, "/appid", "body", req.AppID)
@@ -936,7 +955,7 @@ func (s *Server) psCreate(c *Call) Reply {
 	chk.notifyURL("/notify_url", req.NotifyURL, true)
 	if req.OpenID != nil {
 		chk.text("/openid", "body", *req.OpenID, true, 0) // no documented maximum
-	} else if !needConfirm {
+	} else if !needConfirm && sub == "" {
 		chk.fail("/openid", "body", "need_user_confirm 为 false 时 openid 必填")
 	}
 	if chk.rep != nil {
@@ -971,7 +990,12 @@ func (s *Server) psCreate(c *Call) Reply {
 	if req.OpenID != nil {
 		openID = *req.OpenID
 	}
-	if !needConfirm {
+	if !needConfirm && sub != "" {
+		if rep := s.psPartnerAdmitLocked(&req, now); rep != nil {
+			return *rep
+		}
+	}
+	if !needConfirm && sub == "" {
 		p := ps.perms[psUserKey{req.ServiceID, openID}]
 		if p == nil || p.state != "AVAILABLE" {
 			return Error(http.StatusBadRequest, "INVALID_REQUEST", "用户未授权该服务")
@@ -996,6 +1020,7 @@ func (s *Server) psCreate(c *Call) Reply {
 	if req.Attach != nil {
 		o.wire.Attach = *req.Attach
 	}
+	s.psPartnerFillLocked(o, &req)
 	if !needConfirm {
 		// No confirmation step: the order is accepted as it is created.
 		o.wire.State, o.wire.StateDescription = "DOING", "USER_CONFIRM"
@@ -1043,7 +1068,7 @@ func (s *Server) psQuery(c *Call) Reply {
 	if queryID != "" {
 		o = ps.byQuery[queryID]
 	}
-	if o == nil || o.wire.ServiceID != q.Get("service_id") || o.wire.AppID != q.Get("appid") {
+	if o == nil || o.wire.SubMchID != "" || o.wire.ServiceID != q.Get("service_id") || o.wire.AppID != q.Get("appid") {
 		return Error(http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
 	}
 	o.expireLocked(s.now())
@@ -1056,8 +1081,9 @@ const (
 	psNeedService             // service_id is required
 )
 
-// psOrderFor finds the order of a path out_order_no and checks the body's
-// appid and service_id against it; need says which of them must be given
+// psOrderFor finds the order of a path out_order_no — a direct order, or for
+// a call a partner handler delegates (payscore_partner.go) an order of its
+// sub-merchant — and checks the body's appid and service_id against it; need says which of them must be given
 // (an optional one is checked only when given). The caller holds ps.mu on
 // success.
 func (s *Server) psOrderFor(c *Call, appID, serviceID string, need int, chk *psCheck) (*psOrder, *Reply) {
@@ -1075,7 +1101,7 @@ func (s *Server) psOrderFor(c *Call, appID, serviceID string, need int, chk *psC
 	ps := &s.payScore
 	ps.mu.Lock()
 	o := ps.orders[no]
-	if o == nil || (serviceID != "" && o.wire.ServiceID != serviceID) {
+	if o == nil || o.wire.SubMchID != psPartnerSubOf(c) || (serviceID != "" && o.wire.ServiceID != serviceID) {
 		ps.mu.Unlock()
 		r := Error(http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
 		return nil, &r

@@ -23,7 +23,11 @@ func newSGFixture(t *testing.T) *sgFixture {
 	sb, err := NewServer()
 	require.NoError(t, err)
 	t.Cleanup(sb.Close)
-	c, err := sb.Client(core.WithRetry(core.RetryPolicy{MaxAttempts: 1}))
+	// A migrating merchant's client that sends Wechatpay-Serial only when
+	// told to and trusts both the public key and the certificate, so that
+	// requests without the header can be tested.
+	c, err := sb.Client(core.WithRetry(core.RetryPolicy{MaxAttempts: 1}), core.WithHTTPClient(core.DefaultHTTPClient()),
+		core.WithPlatformCertificates(sb.PlatformCertificate()))
 	require.NoError(t, err)
 	return &sgFixture{sb: sb, c: c}
 }
@@ -39,8 +43,26 @@ func (f *sgFixture) enc(t *testing.T, pt string) string {
 // do sends a raw call; serial is the Wechatpay-Serial to send ("" for none).
 func (f *sgFixture) do(t *testing.T, method, path string, q url.Values, body any, serial string, out any) error {
 	t.Helper()
-	_, err := f.c.Do(context.Background(), &core.Request{Method: method, Path: path, Query: q, Body: body, WechatpaySerial: serial}, out)
+	c := f.c
+	if serial == "" {
+		// A client with a public key sends its ID on every request (issue 10
+		// item 18); this one strips the header on the way out.
+		var err error
+		c, err = f.sb.Client(core.WithRetry(core.RetryPolicy{MaxAttempts: 1}), core.WithHTTPClient(&http.Client{Transport: noSerial{}}),
+			core.WithPlatformCertificates(f.sb.PlatformCertificate())) // without the header, answers come certificate-signed (spec §14.3)
+		require.NoError(t, err)
+	}
+	_, err := c.Do(context.Background(), &core.Request{Method: method, Path: path, Query: q, Body: body, WechatpaySerial: serial}, out)
 	return err
+}
+
+// noSerial sends requests without a Wechatpay-Serial header.
+type noSerial struct{}
+
+func (noSerial) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Del("Wechatpay-Serial")
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 func (f *sgFixture) registerBody(t *testing.T, userID string) map[string]any {

@@ -191,7 +191,9 @@ func TestAssign(t *testing.T) {
 	w := e.only(t)
 	require.Equal(t, http.MethodPost, w.Method)
 	require.Equal(t, "/v3/smartguide/guides/"+id+"/assign", w.URI)
-	require.Empty(t, w.Header.Get("Wechatpay-Serial"), "nothing is encrypted in assign")
+	// Nothing is encrypted in assign, but a client with a WeChat Pay public
+	// key names it on every request (issue 10 item 18).
+	require.Equal(t, e.sb.PublicKeyID, w.Header.Get("Wechatpay-Serial"))
 	require.JSONEq(t, `{"sub_mchid":"1900000110","out_trade_no":"20150806125346-a_b|c*"}`, string(w.Body))
 
 	got, ok := e.sb.SmartGuideAssignment(subMch, "20150806125346-a_b|c*")

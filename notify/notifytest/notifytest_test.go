@@ -26,7 +26,7 @@ func TestNewRequestForUsersOwnTests(t *testing.T) {
 	require.NoError(t, err)
 	const keyID, apiV3Key = "PUB_KEY_ID_0000000000000000000000000042", "0123456789abcdef0123456789abcdef"
 	c, err := core.NewClient(
-		core.WithMerchant("1230000109", "SERIAL", merchant),
+		core.WithMerchant("1230000109", "3775B6A45ACD588826D15E583A95F5DD", merchant), // a hex serial (issue 10 item 5)
 		core.WithAPIv3Key(apiV3Key),
 		core.WithPlatformPublicKey(keyID, &platform.PublicKey),
 	)

@@ -162,11 +162,11 @@ func bcRunSandbox(ctx context.Context, env *setup.Env) error {
 }
 
 func bcRunReal(ctx context.Context, env *setup.Env) error {
-	appID, openID := os.Getenv("WECHATPAY_BC_APPID"), os.Getenv("WECHATPAY_BC_OPENID")
-	if appID == "" || openID == "" {
-		fmt.Println("real API: set WECHATPAY_BC_APPID and WECHATPAY_BC_OPENID to query a member; simulated steps skipped")
-		return nil
+	v, err := setup.Getenv("WECHATPAY_BC_APPID", "WECHATPAY_BC_OPENID")
+	if err != nil {
+		return fmt.Errorf("%w (the member whose authorization is queried)", err)
 	}
+	appID, openID := v[0], v[1]
 	svc := businesscircle.NewService(env.Client)
 	auth, err := svc.QueryUserAuthorization(ctx, &businesscircle.QueryUserAuthorizationRequest{OpenID: openID, AppID: appID})
 	if err != nil {
@@ -176,7 +176,7 @@ func bcRunReal(ctx context.Context, env *setup.Env) error {
 	if b := os.Getenv("WECHATPAY_BC_BRANDID"); b != "" {
 		brandID, err := strconv.ParseInt(b, 10, 64)
 		if err != nil {
-			return fmt.Errorf("WECHATPAY_BC_BRANDID: %w", err)
+			return fmt.Errorf("WECHATPAY_BC_BRANDID=%q is not a brand ID (a number)", b)
 		}
 		st, err := svc.QueryPointsCommitStatus(ctx, &businesscircle.QueryPointsCommitStatusRequest{OpenID: openID, BrandID: brandID, AppID: appID})
 		if err != nil {

@@ -2,9 +2,7 @@ package flows
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
@@ -28,10 +26,11 @@ func GoldPlan(ctx context.Context, env *setup.Env) error { return gpRun(ctx, env
 func gpRun(ctx context.Context, env *setup.Env) error {
 	sub := "1900000110"
 	if env.Real() {
-		sub = os.Getenv("WECHATPAY_GP_SUB_MCHID")
-		if sub == "" {
-			return errors.New("set WECHATPAY_GP_SUB_MCHID to the sub-merchant whose gold plan settings may be changed")
+		v, err := setup.Getenv("WECHATPAY_GP_SUB_MCHID")
+		if err != nil {
+			return fmt.Errorf("%w (the sub-merchant whose gold plan settings this example changes)", err)
 		}
+		sub = v[0]
 	}
 	svc := goldplan.NewService(env.Client)
 	// check compares the sandbox's state with what the step should have done;

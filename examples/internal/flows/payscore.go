@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"time"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
@@ -33,7 +32,11 @@ func psRun(ctx context.Context, env *setup.Env) error {
 	svc := payscore.NewService(env.Client)
 	appID, serviceID, openID := sandbox.AppID, sandbox.PayScoreNoConfirmServiceID, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
 	if env.Real() {
-		appID, serviceID, openID = os.Getenv("WECHATPAY_APPID"), os.Getenv("WECHATPAY_PAYSCORE_SERVICE_ID"), os.Getenv("WECHATPAY_OPENID")
+		v, err := setup.Getenv("WECHATPAY_APPID", "WECHATPAY_PAYSCORE_SERVICE_ID", "WECHATPAY_OPENID")
+		if err != nil {
+			return err
+		}
+		appID, serviceID, openID = v[0], v[1], v[2]
 	}
 
 	// Callbacks arrive on a local listener (in production: your HTTPS notify_url).

@@ -96,9 +96,13 @@ func sgRunSandbox(ctx context.Context, env *setup.Env) error {
 }
 
 func sgRunReal(ctx context.Context, svc *smartguide.Service) error {
-	store, err := strconv.ParseInt(os.Getenv("WECHATPAY_SG_STORE_ID"), 10, 64)
+	v, err := setup.Getenv("WECHATPAY_SG_STORE_ID")
 	if err != nil {
-		return fmt.Errorf("set WECHATPAY_SG_STORE_ID to a store ID to query: %w", err)
+		return fmt.Errorf("%w (the store whose guides are queried)", err)
+	}
+	store, err := strconv.ParseInt(v[0], 10, 64)
+	if err != nil {
+		return fmt.Errorf("WECHATPAY_SG_STORE_ID=%q is not a store ID (a number)", v[0])
 	}
 	req := &smartguide.QueryRequest{StoreID: store}
 	if s := os.Getenv("WECHATPAY_SG_SUB_MCHID"); s != "" {

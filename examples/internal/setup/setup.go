@@ -1,26 +1,33 @@
 // Package setup gives the examples a client: against the embedded sandbox by
-// default, or against the real WeChat Pay API when credentials are given in
-// environment variables:
+// default, or against the real WeChat Pay API (or any other host) when
+// credentials are given in environment variables:
 //
-//	WECHATPAY_MCH_ID          merchant ID
-//	WECHATPAY_MCH_SERIAL      merchant API certificate serial
-//	WECHATPAY_MCH_KEY_FILE    path of the merchant API private key (PEM)
+//	WECHATPAY_MCH_ID          merchant ID; setting it selects the real API
+//	WECHATPAY_MCH_KEY_FILE    merchant API private key (apiclient_key.pem)
+//	WECHATPAY_MCH_CERT_FILE   merchant API certificate (apiclient_cert.pem), for its serial
+//	WECHATPAY_MCH_SERIAL      or the serial itself
 //	WECHATPAY_APIV3_KEY       APIv3 key (32 bytes)
 //	WECHATPAY_PUBLIC_KEY_ID   WeChat Pay public key ID (PUB_KEY_ID_…), optional
-//	WECHATPAY_PUBLIC_KEY_FILE WeChat Pay public key (PEM), with the ID above
+//	WECHATPAY_PUBLIC_KEY_FILE WeChat Pay public key (pub_key.pem), with the ID above
+//	WECHATPAY_BASE_URL        another API host (default https://api.mch.weixin.qq.com)
+//	WECHATPAY_PLATFORM_CERT_FILE platform certificates (PEM) to trust as well, optional
 //
 // Without a public key the real client downloads platform certificates.
+// Every missing variable is named in the error.
 package setup
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
+	"strings"
+	"sync/atomic"
 	"time"
 
-	"github.com/wechatpay-apiv3/wechatpay-go/utils"
-
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/envconfig"
 	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
 )
 
@@ -28,10 +35,22 @@ import (
 type Env struct {
 	Client  *core.Client
 	Sandbox *sandbox.Server // nil against the real API
+	BaseURL string          // the host the client calls
+
+	calls *atomic.Int64
 }
 
-// Real reports whether the example runs against the real API.
+// Real reports whether the example runs against the real API (or another
+// host given in WECHATPAY_BASE_URL) rather than the embedded sandbox.
 func (e *Env) Real() bool { return e.Sandbox == nil }
+
+// Calls is the number of HTTP requests the client has sent.
+func (e *Env) Calls() int64 {
+	if e.calls == nil {
+		return 0
+	}
+	return e.calls.Load()
+}
 
 // Close stops the sandbox, if any.
 func (e *Env) Close() {
@@ -40,43 +59,81 @@ func (e *Env) Close() {
 	}
 }
 
-// New returns the environment: real when WECHATPAY_MCH_ID is set, the
-// sandbox otherwise.
-func New() (*Env, error) {
-	if os.Getenv("WECHATPAY_MCH_ID") == "" {
-		sb, err := sandbox.NewServer()
-		if err != nil {
-			return nil, err
-		}
-		c, err := sb.Client()
-		if err != nil {
-			sb.Close()
-			return nil, err
-		}
-		return &Env{Client: c, Sandbox: sb}, nil
-	}
-	key, err := utils.LoadPrivateKeyWithPath(os.Getenv("WECHATPAY_MCH_KEY_FILE"))
-	if err != nil {
-		return nil, fmt.Errorf("WECHATPAY_MCH_KEY_FILE: %w", err)
-	}
-	opts := []core.Option{
-		core.WithMerchant(os.Getenv("WECHATPAY_MCH_ID"), os.Getenv("WECHATPAY_MCH_SERIAL"), key),
-		core.WithAPIv3Key(os.Getenv("WECHATPAY_APIV3_KEY")),
-	}
-	if id := os.Getenv("WECHATPAY_PUBLIC_KEY_ID"); id != "" {
-		pub, err := utils.LoadPublicKeyWithPath(os.Getenv("WECHATPAY_PUBLIC_KEY_FILE"))
-		if err != nil {
-			return nil, fmt.Errorf("WECHATPAY_PUBLIC_KEY_FILE: %w", err)
-		}
-		opts = append(opts, core.WithPlatformPublicKey(id, pub))
-	} else {
-		opts = append(opts, core.WithAutoCertificates())
-	}
-	c, err := core.NewClient(opts...)
+// countingTransport counts the requests sent through it: the examples use it
+// to refuse to report success when they made no call. It is also what a
+// metrics RoundTripper looks like.
+type countingTransport struct {
+	base http.RoundTripper
+	n    *atomic.Int64
+}
+
+func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.n.Add(1)
+	return t.base.RoundTrip(r)
+}
+
+func countingClient() (*http.Client, *atomic.Int64) {
+	n := new(atomic.Int64)
+	hc := core.DefaultHTTPClient()
+	hc.Transport = countingTransport{base: hc.Transport, n: n}
+	return hc, n
+}
+
+// NewSandbox starts the embedded sandbox and returns an environment whose
+// client is wired to it.
+func NewSandbox() (*Env, error) {
+	sb, err := sandbox.NewServer()
 	if err != nil {
 		return nil, err
 	}
-	return &Env{Client: c}, nil
+	hc, n := countingClient()
+	c, err := sb.Client(core.WithHTTPClient(hc))
+	if err != nil {
+		sb.Close()
+		return nil, err
+	}
+	return &Env{Client: c, Sandbox: sb, BaseURL: sb.URL, calls: n}, nil
+}
+
+// New returns the environment: real when WECHATPAY_MCH_ID is set, the
+// sandbox otherwise.
+func New() (*Env, error) {
+	if os.Getenv(envconfig.MchID) == "" {
+		return NewSandbox()
+	}
+	cfg := envconfig.FromEnv(os.Getenv)
+	opts, err := cfg.Options(envconfig.Need{APIv3Key: true})
+	if err != nil {
+		return nil, fmt.Errorf("real API mode (%s is set): %w", envconfig.MchID, err)
+	}
+	hc, n := countingClient()
+	c, err := core.NewClient(append(opts, core.WithHTTPClient(hc))...)
+	if err != nil {
+		return nil, err
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = core.DefaultBaseURL
+	}
+	return &Env{Client: c, BaseURL: base, calls: n}, nil
+}
+
+// Getenv returns the values of the named variables, or one error naming
+// every one that is unset: what an example needs beyond the credentials
+// against the real API.
+func Getenv(names ...string) ([]string, error) {
+	values := make([]string, len(names))
+	var missing []string
+	for i, name := range names {
+		values[i] = os.Getenv(name)
+		if values[i] == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("against the real API this example also needs %s", strings.Join(missing, ", "))
+	}
+	return values, nil
 }
 
 // Must exits the program with the error, if any.
@@ -88,14 +145,34 @@ func Must(err error) {
 }
 
 // Main runs one example flow: it builds the environment, runs flow with a
-// 30-second deadline, and exits non-zero on failure.
+// 30-second deadline, and exits non-zero on failure — including when the
+// flow made no API call at all, so a skipped run never looks like a pass.
 func Main(name string, flow func(ctx context.Context, env *Env) error) {
 	env, err := New()
 	Must(err)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	err = flow(ctx, env)
+	err = Run(ctx, env, flow)
 	cancel()
 	env.Close()
 	Must(err)
-	fmt.Printf("%s: all steps passed\n", name)
+	fmt.Println(name + ": " + Summary(env))
+}
+
+// Run runs flow and fails when it returned an error or made no API call.
+func Run(ctx context.Context, env *Env, flow func(ctx context.Context, env *Env) error) error {
+	if err := flow(ctx, env); err != nil {
+		return err
+	}
+	if env.Calls() == 0 {
+		return errors.New("no API call was made")
+	}
+	return nil
+}
+
+// Summary is the closing line of a successful run.
+func Summary(env *Env) string {
+	if env.Real() {
+		return fmt.Sprintf("%d API call(s) to %s answered and verified; sandbox-only steps were skipped", env.Calls(), env.BaseURL)
+	}
+	return "all steps passed"
 }

@@ -1,0 +1,152 @@
+package bill_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wechatpay-biz/wechatpay-biz-go/bill"
+	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+)
+
+// Item 14: what is read from the network is capped, not only what it
+// produces. A stream of empty gzip members produces nothing; the download
+// stops after about MaxSize bytes rather than when the server stops.
+func TestDownloadCapsCompressedBytes(t *testing.T) {
+	e := newEnv(t)
+	var empty bytes.Buffer
+	zw := gzip.NewWriter(&empty)
+	require.NoError(t, zw.Close())
+	member := bytes.Repeat(empty.Bytes(), 1024) // ~23 KiB of empty members
+	var served atomic.Int64
+	var signed atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		signed.Store(signatureOK(e.sb, r, nil))
+		w.Header().Set("Request-ID", "endless-gzip")
+		for served.Load() < 64<<20 { // the server would go on for 64 MiB
+			n, err := w.Write(member)
+			served.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	c, err := e.sb.Client(core.WithBaseURL(srv.URL), core.WithRetry(core.NoRetry))
+	require.NoError(t, err)
+	const maxSize = 1 << 20
+	var out bytes.Buffer
+	_, err = bill.NewService(c).Download(ctx, &bill.DownloadRequest{
+		DownloadURL: srv.URL + "/v3/billdownload/file?token=x", HashValue: strings.Repeat("0", 40), TarType: bill.TarTypeGzip, MaxSize: maxSize,
+	}, &out)
+	require.ErrorIs(t, err, bill.ErrFileTooLarge)
+	assert.Contains(t, err.Error(), "read from the network")
+	assert.Contains(t, err.Error(), "endless-gzip")
+	assert.True(t, signed.Load(), "the download was a correctly signed GET")
+	assert.Zero(t, out.Len())
+	assert.Less(t, served.Load(), int64(8<<20), "the client stopped reading long before the server stopped")
+}
+
+type fullDisk struct{ n int }
+
+func (d *fullDisk) Write(p []byte) (int, error) {
+	if d.n+len(p) > 100 {
+		return 0, &os.PathError{Op: "write", Path: "/bills/x.csv", Err: syscall.ENOSPC}
+	}
+	d.n += len(p)
+	return len(p), nil
+}
+
+// Item 17: a full disk is a write error, not a read error.
+func TestDownloadReportsAFullDiskAsAWriteError(t *testing.T) {
+	e := newEnv(t)
+	seed(e.sb)
+	resp, err := e.svc.TradeBill(ctx, &bill.TradeBillRequest{BillDate: billDay})
+	require.NoError(t, err)
+	_, err = e.svc.Download(ctx, resp.DownloadRequest(), &fullDisk{})
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	assert.Contains(t, err.Error(), "writing the bill")
+	assert.NotContains(t, err.Error(), "reading")
+}
+
+// Item 17: DownloadToFile replaces an existing file once the new bill is
+// verified, and leaves it alone when the download fails.
+func TestDownloadToFileReplacesAnExistingFile(t *testing.T) {
+	e := newEnv(t)
+	seed(e.sb)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tradebill.csv")
+	require.NoError(t, os.WriteFile(path, []byte("old bill"), 0o600))
+
+	resp, err := e.svc.TradeBill(ctx, &bill.TradeBillRequest{BillDate: billDay})
+	require.NoError(t, err)
+	bad := resp.DownloadRequest()
+	bad.HashValue = strings.Repeat("0", 40)
+	_, err = e.svc.DownloadToFile(ctx, bad, path)
+	require.ErrorIs(t, err, bill.ErrHashMismatch)
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "old bill", string(got), "a failed download leaves the existing file alone")
+
+	resp, err = e.svc.TradeBill(ctx, &bill.TradeBillRequest{BillDate: billDay})
+	require.NoError(t, err)
+	res, err := e.svc.DownloadToFile(ctx, resp.DownloadRequest(), path)
+	require.NoError(t, err)
+	got, err = os.ReadFile(path)
+	require.NoError(t, err)
+	assert.EqualValues(t, res.Size, len(got))
+	assert.NotEqual(t, "old bill", string(got), "the verified bill replaced the file")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file is left")
+}
+
+// Item 4: a download_url on another host is refused before anything is
+// signed, sent or written; for a split bill, before any part is fetched.
+func TestDownloadRefusesForeignHosts(t *testing.T) {
+	e := newEnv(t)
+	seed(e.sb)
+	var hits atomic.Int32
+	evil := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer evil.Close()
+
+	resp, err := e.svc.TradeBill(ctx, &bill.TradeBillRequest{BillDate: billDay})
+	require.NoError(t, err)
+	req := resp.DownloadRequest()
+	req.DownloadURL = strings.Replace(req.DownloadURL, e.sb.URL, evil.URL, 1)
+	e.reset()
+	_, err = e.svc.Download(ctx, req, io.Discard)
+	require.ErrorIs(t, err, core.ErrForeignHost)
+	_, err = e.svc.DownloadToFile(ctx, req, filepath.Join(t.TempDir(), "x.csv"))
+	require.ErrorIs(t, err, core.ErrForeignHost)
+
+	e.sb.BillSetSplitSize(200) // several encrypted parts
+	sub, err := e.svc.SubMerchantFundFlowBill(ctx, &bill.SubMerchantFundFlowBillRequest{
+		SubMchID: "1900000200", BillDate: billDay, AccountType: bill.AccountTypeBasic, Algorithm: bill.AlgorithmAES256GCM,
+	})
+	require.NoError(t, err)
+	ereq := sub.DownloadRequest()
+	require.Greater(t, len(ereq.Files), 1)
+	last := &ereq.Files[len(ereq.Files)-1]
+	last.DownloadURL = strings.Replace(last.DownloadURL, e.sb.URL, evil.URL, 1)
+	e.reset()
+	var out bytes.Buffer
+	_, err = e.svc.DownloadEncrypted(ctx, ereq, &out)
+	require.ErrorIs(t, err, core.ErrForeignHost)
+	assert.Empty(t, e.requests(), "no part was fetched")
+	assert.Zero(t, out.Len(), "nothing was written")
+	assert.Zero(t, hits.Load(), "nothing reached the other host")
+	assert.False(t, errors.Is(err, bill.ErrHashMismatch))
+}

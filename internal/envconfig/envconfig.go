@@ -1,0 +1,175 @@
+// Package envconfig reads the WECHATPAY_* settings shared by the examples and
+// the wechatpay command, and turns them into core.Options: one list of
+// variable names, one set of messages naming what is missing.
+package envconfig
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+)
+
+// The variables, as the README documents them.
+const (
+	MchID         = "WECHATPAY_MCH_ID"          // merchant ID (商户号)
+	MchSerial     = "WECHATPAY_MCH_SERIAL"      // merchant API certificate serial; or give MchCertFile
+	MchCertFile   = "WECHATPAY_MCH_CERT_FILE"   // apiclient_cert.pem, whose serial is taken
+	MchKeyFile    = "WECHATPAY_MCH_KEY_FILE"    // apiclient_key.pem
+	APIv3Key      = "WECHATPAY_APIV3_KEY"       // the 32-byte APIv3 key
+	PublicKeyID   = "WECHATPAY_PUBLIC_KEY_ID"   // PUB_KEY_ID_… (public-key mode)
+	PublicKeyFile = "WECHATPAY_PUBLIC_KEY_FILE" // pub_key.pem (public-key mode)
+	BaseURL       = "WECHATPAY_BASE_URL"        // another API host, e.g. a sandbox
+	// PlatformCertFile holds platform certificates (PEM, one or more) to
+	// trust besides the public key; the standalone sandbox writes it.
+	PlatformCertFile = "WECHATPAY_PLATFORM_CERT_FILE"
+)
+
+// Config holds the settings. Empty fields are unset.
+type Config struct {
+	MchID, MchSerial, MchCertFile, MchKeyFile string
+	APIv3Key                                  string
+	PublicKeyID, PublicKeyFile                string
+	BaseURL                                   string
+	PlatformCertFile                          string
+
+	// Label names a setting in messages; it receives the variable name.
+	// nil names the variable itself. The wechatpay command names its
+	// flag as well ("--mch-id or WECHATPAY_MCH_ID").
+	Label func(variable string) string
+}
+
+// FromEnv reads the variables with getenv (os.Getenv).
+func FromEnv(getenv func(string) string) Config {
+	return Config{
+		MchID: getenv(MchID), MchSerial: getenv(MchSerial), MchCertFile: getenv(MchCertFile),
+		MchKeyFile: getenv(MchKeyFile), APIv3Key: getenv(APIv3Key),
+		PublicKeyID: getenv(PublicKeyID), PublicKeyFile: getenv(PublicKeyFile),
+		BaseURL: getenv(BaseURL), PlatformCertFile: getenv(PlatformCertFile),
+	}
+}
+
+func (c *Config) label(v string) string {
+	if c.Label != nil {
+		return c.Label(v)
+	}
+	return v
+}
+
+// Need says which optional parts a caller requires.
+type Need struct {
+	APIv3Key bool // callbacks, certificate download, notify handlers
+}
+
+// Options loads the key files and returns the client options: the merchant
+// (serial from MchSerial or from the certificate in MchCertFile), the APIv3
+// key, public-key mode when PublicKeyID is set or downloaded certificates
+// otherwise, and the base URL. Every missing or inconsistent setting is
+// named in one error; file problems are *core.PEMError or fs errors.
+func (c *Config) Options(need Need) ([]core.Option, error) {
+	var missing []string
+	if c.MchID == "" {
+		missing = append(missing, c.label(MchID))
+	}
+	if c.MchKeyFile == "" {
+		missing = append(missing, c.label(MchKeyFile))
+	}
+	if c.MchSerial == "" && c.MchCertFile == "" {
+		missing = append(missing, c.label(MchSerial)+" (or "+c.label(MchCertFile)+")")
+	}
+	autoCerts := c.PublicKeyID == "" && c.PublicKeyFile == "" && c.PlatformCertFile == ""
+	if (need.APIv3Key || autoCerts) && c.APIv3Key == "" {
+		why := ""
+		if autoCerts {
+			why = " (needed to download platform certificates without " + c.label(PublicKeyID) + ")"
+		}
+		missing = append(missing, c.label(APIv3Key)+why)
+	}
+	switch {
+	case c.PublicKeyID != "" && c.PublicKeyFile == "":
+		missing = append(missing, c.label(PublicKeyFile)+" (with "+c.label(PublicKeyID)+")")
+	case c.PublicKeyID == "" && c.PublicKeyFile != "":
+		missing = append(missing, c.label(PublicKeyID)+" (with "+c.label(PublicKeyFile)+")")
+	}
+	if len(missing) > 0 {
+		return nil, errors.New("missing " + strings.Join(missing, ", "))
+	}
+
+	key, err := core.LoadPrivateKeyFile(c.MchKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.label(MchKeyFile), err)
+	}
+	serial := c.MchSerial
+	if c.MchCertFile != "" {
+		cert, err := core.LoadCertificateFile(c.MchCertFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.label(MchCertFile), err)
+		}
+		if !key.PublicKey.Equal(cert.PublicKey) {
+			return nil, fmt.Errorf("%s does not certify the key in %s: use the apiclient_cert.pem and apiclient_key.pem issued together", c.label(MchCertFile), c.label(MchKeyFile))
+		}
+		fromCert := core.CertificateSerial(cert)
+		if serial != "" && !strings.EqualFold(serial, fromCert) {
+			return nil, fmt.Errorf("%s is %s but the certificate in %s has serial %s", c.label(MchSerial), serial, c.label(MchCertFile), fromCert)
+		}
+		serial = fromCert
+	}
+	opts := []core.Option{core.WithMerchant(c.MchID, serial, key)}
+	if c.APIv3Key != "" {
+		if len(c.APIv3Key) != 32 {
+			return nil, fmt.Errorf("%s must be exactly 32 bytes, got %d", c.label(APIv3Key), len(c.APIv3Key))
+		}
+		opts = append(opts, core.WithAPIv3Key(c.APIv3Key))
+	}
+	if autoCerts {
+		opts = append(opts, core.WithAutoCertificates())
+	}
+	if c.PublicKeyID != "" {
+		pub, err := core.LoadPublicKeyFile(c.PublicKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.label(PublicKeyFile), err)
+		}
+		opts = append(opts, core.WithPlatformPublicKey(c.PublicKeyID, pub))
+	}
+	if c.PlatformCertFile != "" {
+		certs, err := loadCertificates(c.PlatformCertFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.label(PlatformCertFile), err)
+		}
+		opts = append(opts, core.WithPlatformCertificates(certs...))
+	}
+	if c.BaseURL != "" {
+		opts = append(opts, core.WithBaseURL(c.BaseURL))
+	}
+	return opts, nil
+}
+
+// loadCertificates reads every certificate of a PEM file (a platform
+// certificate list may hold several during a rotation).
+func loadCertificates(path string) ([]*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			break
+		}
+		cert, err := core.LoadCertificate(pem.EncodeToMemory(block))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cert)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no PEM certificate in the file")
+	}
+	return out, nil
+}

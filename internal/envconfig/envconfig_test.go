@@ -1,0 +1,120 @@
+package envconfig_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/envconfig"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/sandboxfiles"
+	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
+)
+
+func getenv(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestEveryMissingVariableIsNamed(t *testing.T) {
+	cfg := envconfig.FromEnv(getenv(map[string]string{envconfig.MchID: "1900000109"}))
+	_, err := cfg.Options(envconfig.Need{})
+	require.EqualError(t, err, "missing WECHATPAY_MCH_KEY_FILE, WECHATPAY_MCH_SERIAL (or WECHATPAY_MCH_CERT_FILE), "+
+		"WECHATPAY_APIV3_KEY (needed to download platform certificates without WECHATPAY_PUBLIC_KEY_ID)")
+
+	cfg = envconfig.FromEnv(getenv(map[string]string{envconfig.PublicKeyID: "PUB_KEY_ID_01"}))
+	cfg.Label = func(v string) string { return "--flag or " + v }
+	_, err = cfg.Options(envconfig.Need{APIv3Key: true})
+	require.EqualError(t, err, "missing --flag or WECHATPAY_MCH_ID, --flag or WECHATPAY_MCH_KEY_FILE, "+
+		"--flag or WECHATPAY_MCH_SERIAL (or --flag or WECHATPAY_MCH_CERT_FILE), --flag or WECHATPAY_APIV3_KEY, "+
+		"--flag or WECHATPAY_PUBLIC_KEY_FILE (with --flag or WECHATPAY_PUBLIC_KEY_ID)")
+}
+
+func sandboxEnv(t *testing.T) (*sandbox.Server, map[string]string) {
+	t.Helper()
+	sb, err := sandbox.NewServer()
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	vars, err := sandboxfiles.Write(sb, t.TempDir())
+	require.NoError(t, err)
+	return sb, vars
+}
+
+func TestOptionsBuildAWorkingClient(t *testing.T) {
+	sb, vars := sandboxEnv(t)
+	for name, edit := range map[string]func(map[string]string){
+		"serial from the certificate": func(map[string]string) {},
+		"serial given": func(m map[string]string) {
+			delete(m, envconfig.MchCertFile)
+			m[envconfig.MchSerial] = sb.MerchantSerialNo
+		},
+		"both, agreeing (any case)": func(m map[string]string) { m[envconfig.MchSerial] = "5157f09efdc096de15ebe81a47057a7232f1b8e1" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := map[string]string{}
+			for k, v := range vars {
+				m[k] = v
+			}
+			edit(m)
+			cfg := envconfig.FromEnv(getenv(m))
+			opts, err := cfg.Options(envconfig.Need{APIv3Key: true})
+			require.NoError(t, err)
+			c, err := core.NewClient(opts...)
+			require.NoError(t, err)
+			resp, err := c.Do(t.Context(), &core.Request{Method: "GET", Path: "/v3/certificates", Idempotent: true}, nil)
+			require.NoError(t, err)
+			require.NotEmpty(t, resp.RequestID)
+		})
+	}
+}
+
+func TestOptionsRejectInconsistentFiles(t *testing.T) {
+	_, vars := sandboxEnv(t)
+	dir := filepath.Dir(vars[envconfig.MchKeyFile])
+
+	m := getenv(map[string]string{
+		envconfig.MchID: "1900000109", envconfig.MchKeyFile: vars[envconfig.MchKeyFile],
+		envconfig.MchCertFile: vars[envconfig.MchCertFile], envconfig.MchSerial: "0A12",
+		envconfig.APIv3Key: vars[envconfig.APIv3Key],
+	})
+	cfg := envconfig.FromEnv(m)
+	_, err := cfg.Options(envconfig.Need{})
+	require.EqualError(t, err, "WECHATPAY_MCH_SERIAL is 0A12 but the certificate in WECHATPAY_MCH_CERT_FILE has serial 5157F09EFDC096DE15EBE81A47057A7232F1B8E1")
+
+	// The key and the certificate swapped: the loader names the variable and the file.
+	cfg.MchSerial, cfg.MchKeyFile, cfg.MchCertFile = "", vars[envconfig.MchCertFile], vars[envconfig.MchKeyFile]
+	_, err = cfg.Options(envconfig.Need{})
+	require.ErrorContains(t, err, "WECHATPAY_MCH_KEY_FILE: wechatpay: "+vars[envconfig.MchCertFile]+`: found PEM "CERTIFICATE"`)
+	var pe *core.PEMError
+	require.ErrorAs(t, err, &pe)
+
+	// A public key given as the private key.
+	cfg.MchKeyFile, cfg.MchCertFile = vars[envconfig.PublicKeyFile], vars[envconfig.MchCertFile]
+	_, err = cfg.Options(envconfig.Need{})
+	require.ErrorContains(t, err, `found PEM "PUBLIC KEY"`)
+
+	// A certificate of another key.
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &ecKey.PublicKey, ecKey)
+	require.NoError(t, err)
+	other := filepath.Join(dir, "other_cert.pem")
+	require.NoError(t, os.WriteFile(other, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	cfg = envconfig.FromEnv(m)
+	cfg.MchSerial, cfg.MchCertFile = "", other
+	_, err = cfg.Options(envconfig.Need{})
+	require.EqualError(t, err, "WECHATPAY_MCH_CERT_FILE does not certify the key in WECHATPAY_MCH_KEY_FILE: use the apiclient_cert.pem and apiclient_key.pem issued together")
+
+	cfg = envconfig.FromEnv(m)
+	cfg.APIv3Key = "short"
+	cfg.MchSerial = ""
+	_, err = cfg.Options(envconfig.Need{})
+	require.EqualError(t, err, "WECHATPAY_APIV3_KEY must be exactly 32 bytes, got 5")
+}

@@ -1,0 +1,84 @@
+package partner
+
+import (
+	"time"
+
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore"
+)
+
+// The Pay Score pages (spec §9.14) are opened by the front end with
+// openBusinessView (see payscore.Page for the mini program, APP and JSAPI
+// forms), from the AppID the order was created with: SubAppID when it was
+// given, else AppID.
+//
+//   - Authorization page (wxpayScoreEnable): payscore.AuthorizationPage with
+//     the token from PreAuthorize, as for direct merchants (unsigned).
+//   - Order detail page (wxpayScoreDetail): payscore.OrderDetailPage, with
+//     MchID the service provider's merchant ID and the provider's APIv2 key.
+//   - Confirm page (wxpayScoreUse): ConfirmOrderPage below. It differs from
+//     the direct variant: partners sign it.
+
+// ConfirmOrderPageRequest describes the confirm page of an order created in
+// confirm mode.
+type ConfirmOrderPageRequest struct {
+	// MchID is the service provider's merchant ID (mch_id), at most 32
+	// characters.
+	MchID string
+	// Package is CreateOrderResponse.Package.
+	Package string
+	// APIv2Key is the service provider's APIv2 key (API密钥, 32
+	// characters), which signs the page; it is not the APIv3 key. It is
+	// never part of the result or of an error.
+	APIv2Key string
+	// Timestamp of the signature; zero means now.
+	Timestamp time.Time
+	// NonceStr of the signature (letters and digits, at most 32); empty
+	// means a random one.
+	NonceStr string
+}
+
+// Validate reports every broken rule of the request (a nil request is one)
+// as a *core.ValidationError, or nil: what ConfirmOrderPage checks before
+// building anything. The key is checked for its length only.
+func (r *ConfirmOrderPageRequest) Validate() error {
+	if r == nil {
+		return validate.NilRequest("partner.ConfirmOrderPage")
+	}
+	var v validate.V
+	id(&v, "mch_id", r.MchID)
+	v.RequiredText("package", r.Package, 2048)
+	v.Check(len(r.APIv2Key) == 32, "APIv2Key", "must be the 32-character APIv2 key")
+	if r.NonceStr != "" {
+		v.Check(len(r.NonceStr) <= 32 && alnum(r.NonceStr), "nonce_str", "must be at most 32 letters and digits")
+	}
+	return v.Err("partner.ConfirmOrderPage")
+}
+
+// ConfirmOrderPage returns the signed parameters that open the confirm page
+// of an order a service provider created in confirm mode: mch_id, package,
+// timestamp, nonce_str, sign_type HMAC-SHA256 and sign, the APIv2
+// signature with the provider's APIv2 key (see payscore.SignedPage).
+//
+// https://pay.weixin.qq.com/doc/global/v3/zh/4014096508,
+// https://pay.weixin.qq.com/doc/global/v3/zh/4014096486 and
+// https://pay.weixin.qq.com/doc/global/v3/zh/4014096496 (the pages of each
+// client)
+func ConfirmOrderPage(req *ConfirmOrderPageRequest) (*payscore.Page, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return payscore.SignedPage(payscore.BusinessTypeUse, []payscore.Param{
+		{Key: "mch_id", Value: req.MchID}, {Key: "package", Value: req.Package},
+	}, req.APIv2Key, req.Timestamp, req.NonceStr), nil
+}
+
+func alnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
