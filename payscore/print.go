@@ -138,3 +138,39 @@ func (r OrderDetailPageRequest) LogValue() slog.Value { return personal.LogValue
 
 // String is the request as %v prints it, APIv2Key masked.
 func (r OrderDetailPageRequest) String() string { return fmt.Sprint(r) }
+
+// Format prints the request for every fmt verb with OpenID and the location masked.
+func (r DirectCompleteOrderRequest) Format(f fmt.State, verb rune) { personal.Print(f, verb, r) }
+
+// LogValue logs the request with OpenID and the location masked.
+func (r DirectCompleteOrderRequest) LogValue() slog.Value { return personal.LogValue(r) }
+
+// String is the request as %v prints it, OpenID and the location masked.
+func (r DirectCompleteOrderRequest) String() string { return fmt.Sprint(r) }
+
+// Format prints the answer for every fmt verb with the order's OpenID and location masked.
+func (r DirectCompleteOrderResponse) Format(f fmt.State, verb rune) { personal.Print(f, verb, r) }
+
+// LogValue logs the answer with the order's OpenID and location masked.
+func (r DirectCompleteOrderResponse) LogValue() slog.Value { return personal.LogValue(r) }
+
+// String is the answer as %v prints it, the order's OpenID and location masked.
+func (r DirectCompleteOrderResponse) String() string { return fmt.Sprint(r) }
+
+// Format prints the request for every fmt verb with OpenID masked.
+func (r QueryUserServiceStateRequest) Format(f fmt.State, verb rune) { personal.Print(f, verb, r) }
+
+// LogValue logs the request with OpenID masked.
+func (r QueryUserServiceStateRequest) LogValue() slog.Value { return personal.LogValue(r) }
+
+// String is the request as %v prints it, OpenID masked.
+func (r QueryUserServiceStateRequest) String() string { return fmt.Sprint(r) }
+
+// Format prints the answer for every fmt verb with OpenID masked.
+func (r QueryUserServiceStateResponse) Format(f fmt.State, verb rune) { personal.Print(f, verb, r) }
+
+// LogValue logs the answer with OpenID masked.
+func (r QueryUserServiceStateResponse) LogValue() slog.Value { return personal.LogValue(r) }
+
+// String is the answer as %v prints it, OpenID masked.
+func (r QueryUserServiceStateResponse) String() string { return fmt.Sprint(r) }

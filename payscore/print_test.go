@@ -69,6 +69,13 @@ func TestPersonalDataIsNeverPrinted(t *testing.T) {
 			[]string{payscore.EventUserOpenService, "PRINTCODE01", "USER_OPEN_SERVICE", "20240520132935"}, []string{`"openid":"` + printOpenID + `"`}},
 		{payscore.QueryPermissionByOpenIDRequest{OpenID: printOpenID, ServiceID: noConfirm, AppID: appID}, []string{noConfirm, appID}, nil},
 		{&payscore.TerminatePermissionByOpenIDRequest{OpenID: printOpenID, ServiceID: noConfirm, AppID: appID, Reason: "PRINT-REASON"}, []string{noConfirm, "PRINT-REASON"}, nil},
+		{payscore.DirectCompleteOrderRequest{OutOrderNo: "PRINT0002", AppID: appID, OpenID: printOpenID, ServiceID: noConfirm, TotalAmount: 3900,
+			Location: &payscore.Location{StartLocation: core.Ptr(printStart), EndLocation: core.Ptr(printEnd)}},
+			[]string{"PRINT0002", noConfirm, "3900"}, []string{`"openid":"` + printOpenID + `"`, `"end_location":"` + printEnd + `"`}},
+		{&payscore.DirectCompleteOrderResponse{ResponseMeta: meta, ServiceOrder: printOrder()}, []string{"print-request-id", "PRINT0001", "3900"}, nil},
+		{payscore.QueryUserServiceStateRequest{ServiceID: noConfirm, AppID: appID, OpenID: printOpenID}, []string{noConfirm, appID}, nil},
+		{payscore.QueryUserServiceStateResponse{ResponseMeta: meta, AppID: appID, ServiceID: noConfirm, OpenID: printOpenID, UseServiceState: payscore.UseServiceAvailable},
+			[]string{"print-request-id", noConfirm, "AVAILABLE"}, []string{`"openid":"` + printOpenID + `"`}},
 		{payscore.OrderDetailPageRequest{MchID: "1230000109", ServiceID: noConfirm, OutOrderNo: "PRINT0001", APIv2Key: printKey, NonceStr: "PRINTNONCE"}, []string{"1230000109", "PRINT0001", "PRINTNONCE"}, nil},
 	} {
 		wiretest.RequireMasked(t, tc.v, printPersonal, tc.visible)
