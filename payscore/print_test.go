@@ -118,3 +118,10 @@ func TestAnswerFromTheServerPrintsMasked(t *testing.T) {
 	require.NotEmpty(t, resp.RequestID)
 	wiretest.RequireMasked(t, resp, printPersonal, []string{resp.RequestID, noConfirm, string(payscore.AuthorizationAvailable)})
 }
+
+// Every type of the package that holds a field its personal list names, or
+// a type that does, prints through the list.
+func TestEveryPersonalTypeMasks(t *testing.T) {
+	got := wiretest.RequireEveryPersonalTypeMasks(t, ".")
+	require.Subset(t, got, []string{"ServiceOrder", "Location", "OrderEvent", "PermissionEvent", "OrderDetailPageRequest"})
+}
