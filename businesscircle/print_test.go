@@ -97,3 +97,10 @@ func TestCallbacksAndAnswersPrintMasked(t *testing.T) {
 	wiretest.RequireMasked(t, acts[0], personal, []string{sandbox.MerchantID})
 	wiretest.RequireMasked(t, auth, personal, []string{auth.RequestID, "AUTHORIZED"})
 }
+
+// Every type of the package that holds a field its personal list names, or
+// a type that does, prints through the list.
+func TestEveryPersonalTypeMasks(t *testing.T) {
+	got := wiretest.RequireEveryPersonalTypeMasks(t, ".")
+	require.Subset(t, got, []string{"SyncParkingRequest", "TransactionEvent", "ActivateCardEvent"})
+}
