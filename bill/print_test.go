@@ -32,3 +32,10 @@ func TestTradeBillRowNeverPrintsTheOpenID(t *testing.T) {
 	}
 	require.Equal(t, 3, n)
 }
+
+// Every type of the package that holds a field its personal list names, or
+// a type that does, prints through the list.
+func TestEveryPersonalTypeMasks(t *testing.T) {
+	got := wiretest.RequireEveryPersonalTypeMasks(t, ".")
+	require.Subset(t, got, []string{"TradeBillRow"})
+}
