@@ -41,17 +41,19 @@ func (fs Fields) has(name string) bool {
 }
 
 // field returns field i of the struct v, masked (see masked) when fs names
-// it; ok is false for a named field that is unexported, which cannot be
-// copied and is shown as Mask.
+// it. ok is false for an unexported field that is set, which is shown as
+// Mask whether named or not: fmt cannot call its methods (a *core.Client
+// in it would not mask itself), and printed on its own a pointer in it
+// would be followed to what it points to. An unset one is returned as is.
 func (fs Fields) field(v reflect.Value, i int) (_ reflect.Value, ok bool) {
-	sf := v.Type().Field(i)
-	if !fs.has(sf.Name) {
-		return v.Field(i), true
+	sf, fv := v.Type().Field(i), v.Field(i)
+	switch {
+	case !sf.IsExported():
+		return fv, fv.IsZero()
+	case fs.has(sf.Name):
+		return masked(fv, 0), true
 	}
-	if !sf.IsExported() {
-		return reflect.Value{}, false
-	}
-	return masked(v.Field(i), 0), true
+	return fv, true
 }
 
 // Print prints the struct v (or the struct v points to) for verb as fmt
@@ -59,9 +61,9 @@ func (fs Fields) field(v reflect.Value, i int) (_ reflect.Value, ok bool) {
 // for %#v — with the fields fs names masked: every string in them replaced
 // by Mask, while an empty string or a nil pointer, slice or map still shows
 // as unset. Every field is printed by fmt with the verb and flags of f, so a
-// field whose type masks itself stays masked; an unexported field is printed
-// as fmt prints one, without calling its methods. A nil pointer prints
-// <nil>; a value that is not a struct prints Mask.
+// field whose type masks itself stays masked; an unexported field that is
+// set prints Mask, named or not (see field). A nil pointer prints <nil>; a
+// value that is not a struct prints Mask.
 func (fs Fields) Print(f fmt.State, verb rune, v any) {
 	rv, ok := structOf(v)
 	if !ok {

@@ -137,6 +137,30 @@ func TestFieldsEdgeCases(t *testing.T) {
 	assert.NotEmpty(t, wiretest.Printed(loop)["slog JSON"])
 }
 
+// Holder keeps a value with a secret behind an unexported pointer, as a
+// service keeps its client, and an unexported string.
+type Holder struct {
+	ID     string
+	client *inner
+	note   string
+}
+
+type inner struct{ key string }
+
+func (h Holder) Format(f fmt.State, verb rune) { personal.Print(f, verb, h) }
+func (h Holder) LogValue() slog.Value          { return personal.LogValue(h) }
+
+// An unexported field, which fmt cannot print through its own methods, is
+// never followed or shown, in any verb: printed alone a pointer is followed
+// by fmt, so a client's key behind it would show.
+func TestFieldsNeverShowUnexportedFields(t *testing.T) {
+	h := Holder{ID: "visible-holder", client: &inner{key: "PERSONAL-inner-key"}, note: "PERSONAL-note"}
+	wiretest.RequireMasked(t, h, []string{"PERSONAL-inner-key", "PERSONAL-note"}, []string{"visible-holder"})
+	assert.Equal(t, "{ID:visible-holder client:*** note:***}", fmt.Sprintf("%+v", h))
+	assert.Equal(t, `redact_test.Holder{ID:"visible-holder", client:"***", note:"***"}`, fmt.Sprintf("%#v", h))
+	assert.Equal(t, "{ID:visible-holder client:<nil> note:}", fmt.Sprintf("%+v", Holder{ID: "visible-holder"}), "unset stays unset")
+}
+
 // Node refers to itself through a masked field.
 type Node struct {
 	Name string
