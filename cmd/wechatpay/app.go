@@ -90,11 +90,12 @@ func oneLine(s string) string {
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "wechatpay",
-		Short: "Operator's tool for WeChat Pay APIv3: platform certificates, bills, test callbacks",
+		Short: "Operator's tool for WeChat Pay APIv3: platform certificates, bills, test callbacks, a local sandbox",
 		Long: `wechatpay downloads and verifies WeChat Pay platform certificates, downloads
 bills (verified by their hash, sub-merchant parts decrypted, written atomically, the
-summary checked against the rows) and posts signed, encrypted test callbacks to an
-endpoint in staging.
+summary checked against the rows), posts signed, encrypted test callbacks to an
+endpoint in staging, and runs the SDK's sandbox — a local WeChat Pay simulator with
+test-only credentials — for clients in any language.
 
 Credentials come from flags or from the WECHATPAY_* variables the SDK's examples use;
 a flag wins over its variable. The APIv3 key is read from WECHATPAY_APIV3_KEY or from
@@ -112,7 +113,10 @@ configuration error. Errors are one line on standard error.`,
   wechatpay bill sub-merchant --date 2026-11-29 --sub-mchid 1900000200 --out sub.csv
   wechatpay notify send --event PAYSCORE.USER_PAID --resource paid.json \
     --url https://staging.example.com/wechatpay/notify \
-    --platform-key-file test_platform_key.pem --serial PUB_KEY_ID_...`,
+    --platform-key-file test_platform_key.pem --serial PUB_KEY_ID_...
+
+  # a local simulator; its test credentials and sandbox.env go to ./sandbox-keys
+  wechatpay sandbox --listen 127.0.0.1:8080 --keys ./sandbox-keys`,
 		Version:       core.Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -124,8 +128,50 @@ configuration error. Errors are one line on standard error.`,
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.PersistentFlags().DurationVar(&a.timeout, "timeout", 10*time.Minute, "give up after this long (e.g. 30s, 5m)")
-	root.AddCommand(a.certificatesCmd(), a.billCmd(), a.notifyCmd())
+	root.AddCommand(a.certificatesCmd(), a.billCmd(), a.notifyCmd(), a.sandboxCmd())
 	return root
+}
+
+// noArgs refuses positional arguments: every command takes flags only.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q: %s takes flags only", args[0], subcommand(cmd))
+	}
+	return nil
+}
+
+// groupCmd is a command that only holds subcommands: run without one (or
+// with an unknown one) it is a usage error naming them, so that flags given
+// to it are never silently ignored with exit status 0.
+func groupCmd(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
+	names := make([]string, len(subs))
+	for i, c := range subs {
+		names[i] = c.Name()
+		cmd.AddCommand(c)
+	}
+	choice := strings.Join(names, ", ")
+	if len(names) > 1 {
+		choice = strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	}
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("unknown command %q for %s: choose %s", args[0], subcommand(c), choice)
+		}
+		return nil
+	}
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		return usagef("%s needs a command: %s", subcommand(c), choice)
+	}
+	return cmd
+}
+
+// subcommand names cmd without the program name, as messages that start
+// with "wechatpay: " do.
+func subcommand(cmd *cobra.Command) string {
+	if !cmd.HasParent() {
+		return cmd.Name()
+	}
+	return strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
 }
 
 // action wraps a command's work: from here on errors are failures unless

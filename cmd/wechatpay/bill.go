@@ -60,7 +60,6 @@ func (a *app) billCmd() *cobra.Command {
 		Use:   "bill",
 		Short: "Download, verify, decrypt and parse trade, fund-flow and sub-merchant bills",
 		Long:  billLong,
-		Args:  cobra.NoArgs,
 	}
 	pf := cmd.PersistentFlags()
 	f.merchant.register(pf)
@@ -75,7 +74,7 @@ func (a *app) billCmd() *cobra.Command {
 		Example: `  wechatpay bill trade --date 2026-11-29 --out tradebill-2026-11-29.csv
   wechatpay bill trade --date 2026-11-29 --bill-type REFUND --format json -o refunds.json
   wechatpay bill trade --date 2026-11-29 --sub-mchid 1900000200 -o sub.csv   # service providers`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	trade.Flags().StringVar(&f.subMchID, "sub-mchid", "", "service providers: one sub-merchant's bill (default: every sub-merchant)")
 	trade.Flags().StringVar(&f.billType, "bill-type", string(bill.BillTypeAll), "ALL, SUCCESS, REFUND, RECHARGE_REFUND, ALL_SPECIAL, SUC_SPECIAL or REF_SPECIAL")
@@ -87,7 +86,7 @@ func (a *app) billCmd() *cobra.Command {
 		Long:  billLong + "\n\nGET /v3/bill/fundflowbill — https://pay.weixin.qq.com/docs/partner/apis/partner-mini-program-payment/get-fund-bill.html",
 		Example: `  wechatpay bill fundflow --date 2026-11-29 --out fundflow-2026-11-29.csv
   wechatpay bill fundflow --date 2026-11-29 --account-type OPERATION --format csv -o operation.csv`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	fund.Flags().StringVar(&f.accountType, "account-type", string(bill.AccountTypeBasic), "BASIC, OPERATION or FEES")
 	fund.Flags().StringVar(&f.subMchID, "sub-mchid", "", "the optional sub_mchid the API lists for service providers")
@@ -105,14 +104,13 @@ verified one by one and joined in sequence.
 GET /v3/bill/sub-merchant-fundflowbill — https://pay.weixin.qq.com/docs/partner/apis/partner-mini-program-payment/get-sub-mch-fund-flow-bill.html`,
 		Example: `  wechatpay bill sub-merchant --date 2026-11-29 --sub-mchid 1900000200 --out sub-fundflow.csv
   wechatpay bill sub-merchant --date 2026-11-29 --sub-mchid 1900000200 --account-type FEES --format json -o fees.json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	sub.Flags().StringVar(&f.subMchID, "sub-mchid", "", "the sub-merchant (required)")
 	sub.Flags().StringVar(&f.accountType, "account-type", string(bill.AccountTypeBasic), "BASIC, OPERATION, FEES or DEPOSIT")
 	sub.RunE = a.action(func(ctx context.Context, _ *cobra.Command, _ []string) error { return a.subMerchantBill(ctx, &f) })
 
-	cmd.AddCommand(trade, fund, sub)
-	return cmd
+	return groupCmd(cmd, trade, fund, sub)
 }
 
 // check validates the shared flags.

@@ -348,7 +348,12 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"bill", "trade", "--date", day, "--out", "x", "--bill-type", "EVERYTHING"}, "bill_type"},
 		{[]string{"bill", "trade", "--nope"}, "unknown flag: --nope"},
 		{[]string{"bills"}, `unknown command "bills" for "wechatpay"`},
-		{[]string{"certificates", "extra"}, `unknown command "extra" for "wechatpay certificates"`},
+		{[]string{"certificates", "extra"}, `unexpected argument "extra": certificates takes flags only`},
+		{[]string{"bill", "trade", day, "--out", "x"}, `unexpected argument "` + day + `": bill trade takes flags only`},
+		{[]string{"bill", "--date", day, "--out", "x"}, "bill needs a command: trade, fundflow or sub-merchant"},
+		{[]string{"bill"}, "bill needs a command: trade, fundflow or sub-merchant"},
+		{[]string{"bill", "trades"}, `unknown command "trades" for bill: choose trade, fundflow or sub-merchant`},
+		{[]string{"notify"}, "notify needs a command: send"},
 		{[]string{"--timeout", "0", "certificates"}, "--timeout must be positive"},
 		{[]string{"notify", "send", "--event", "X"}, "missing --resource, --url, --platform-key-file, --serial (or --platform-cert-file)"},
 	} {
@@ -386,7 +391,8 @@ func TestHelpAndVersion(t *testing.T) {
 	f := newFixture(t)
 	r := f.run(t, "--help")
 	require.Equal(t, 0, r.code)
-	for _, s := range []string{"certificates", "bill", "notify", "Exit status: 0 success, 1", "wechatpay bill trade --date 2026-11-29"} {
+	for _, s := range []string{"certificates", "bill", "notify", "sandbox", "Exit status: 0 success, 1", "wechatpay bill trade --date 2026-11-29",
+		"wechatpay sandbox --listen 127.0.0.1:8080 --keys ./sandbox-keys"} {
 		require.Contains(t, r.stdout, s)
 	}
 	r = f.run(t, "bill", "sub-merchant", "--help")
@@ -396,6 +402,12 @@ func TestHelpAndVersion(t *testing.T) {
 	r = f.run(t, "notify", "send", "--help")
 	require.Equal(t, 0, r.code)
 	require.Contains(t, r.stdout, "wechatpay notify send --event PAYSCORE.USER_PAID --resource paid.json")
+	r = f.run(t, "sandbox", "--help")
+	require.Equal(t, 0, r.code)
+	for _, s := range []string{"wechatpay sandbox --listen 127.0.0.1:8080 --keys ./sandbox-keys", "set -a; . ./sandbox-keys/sandbox.env; set +a",
+		"/sandbox/payscore/authorize", "--allow-remote", "--bills-today", "--mode string"} {
+		require.Contains(t, r.stdout, s)
+	}
 	r = f.run(t, "--version")
 	require.Equal(t, 0, r.code)
 	require.Contains(t, r.stdout, core.Version)

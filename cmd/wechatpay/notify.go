@@ -29,10 +29,8 @@ func (a *app) notifyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "notify",
 		Short: "Test callback endpoints",
-		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(a.notifySendCmd())
-	return cmd
+	return groupCmd(cmd, a.notifySendCmd())
 }
 
 type notifySendFlags struct {
@@ -63,7 +61,7 @@ callbacks. The exit status is 0 when the endpoint answered 2xx, 1 otherwise.`,
 
   # paid.json is the decrypted resource, e.g.
   #   {"out_order_no":"1234323JKHDFE1243252","state":"DONE","service_id":"500001"}`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.event, "event", "", "event_type, e.g. PAYSCORE.USER_PAID or MALL_TRANSACTION.SUCCESS (required)")
