@@ -127,7 +127,7 @@ configuration error. Errors are one line on standard error.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.PersistentFlags().DurationVar(&a.timeout, "timeout", 10*time.Minute, "give up after this long (e.g. 30s, 5m)")
+	root.PersistentFlags().DurationVar(&a.timeout, "timeout", 10*time.Minute, "give up after this long, e.g. 30s or 5m (sandbox: runs until Ctrl-C unless given)")
 	root.AddCommand(a.certificatesCmd(), a.billCmd(), a.notifyCmd(), a.sandboxCmd())
 	return root
 }
