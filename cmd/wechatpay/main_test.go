@@ -377,7 +377,13 @@ func TestUsageErrorsExit2(t *testing.T) {
 	g.env[envconfig.MchKeyFile] = g.env[envconfig.MchCertFile]
 	r = g.run(t, "certificates", "--out", g.dir)
 	require.Equal(t, 2, r.code)
-	require.Contains(t, r.stderr, `--mch-key-file or WECHATPAY_MCH_KEY_FILE: wechatpay: `+g.env[envconfig.MchCertFile]+`: found PEM "CERTIFICATE"`)
+	require.Contains(t, r.stderr, `--mch-key-file or WECHATPAY_MCH_KEY_FILE: `+g.env[envconfig.MchCertFile]+`: found PEM "CERTIFICATE"`)
+	require.Contains(t, r.stderr, "apiclient_cert.pem goes to --mch-cert-file or WECHATPAY_MCH_CERT_FILE")
+
+	// A base URL without a scheme.
+	r = g.run(t, "certificates", "--out", g.dir, "--base-url", "127.0.0.1:8080")
+	require.Equal(t, 2, r.code)
+	require.Contains(t, r.stderr, `--base-url or WECHATPAY_BASE_URL "127.0.0.1:8080" is not an http(s) URL, e.g. https://api.mch.weixin.qq.com`)
 
 	// An APIv3 key file that holds something else.
 	keyFile := filepath.Join(g.dir, "apiv3.key")
