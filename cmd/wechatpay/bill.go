@@ -136,6 +136,33 @@ func (f *billFlags) check() (bill.Date, error) {
 	return day, nil
 }
 
+// billFlagOf maps the bill requests' JSON fields to the flags that set them.
+var billFlagOf = map[string]string{
+	"bill_date": "--date", "bill_type": "--bill-type", "account_type": "--account-type",
+	"sub_mchid": "--sub-mchid", "tar_type": "--format", "algorithm": "",
+}
+
+// validate checks a bill request before any credentials are read or any
+// call is made, and names the flags instead of the request's JSON fields:
+// "--account-type: must be one of …", not "invalid bill.FundFlowBill
+// request: account_type: …".
+func validate(req interface{ Validate() error }) error {
+	err := req.Validate()
+	var ve *core.ValidationError
+	if err == nil || !errors.As(err, &ve) {
+		return err
+	}
+	problems := make([]string, len(ve.Problems))
+	for i, p := range ve.Problems {
+		name := p.Field
+		if fl, ok := billFlagOf[p.Field]; ok && fl != "" {
+			name = fl
+		}
+		problems[i] = name + ": " + p.Problem
+	}
+	return usagef("%s", strings.Join(problems, "; "))
+}
+
 // applyError turns an apply failure into the command's error: a request
 // the SDK refused to send is the caller's mistake.
 func applyError(what string, day bill.Date, err error) error {
@@ -157,6 +184,9 @@ func (a *app) tradeBill(ctx context.Context, f *billFlags) error {
 	req := &bill.TradeBillRequest{BillDate: day, BillType: core.Ptr(bill.BillType(f.billType)), TarType: core.Ptr(bill.TarTypeGzip)}
 	if f.subMchID != "" {
 		req.SubMchID = &f.subMchID
+	}
+	if err := validate(req); err != nil {
+		return err
 	}
 	c, err := a.client(&f.merchant, envconfig.Need{})
 	if err != nil {
@@ -182,6 +212,9 @@ func (a *app) fundFlowBill(ctx context.Context, f *billFlags) error {
 	if f.subMchID != "" {
 		req.SubMchID = &f.subMchID
 	}
+	if err := validate(req); err != nil {
+		return err
+	}
 	c, err := a.client(&f.merchant, envconfig.Need{})
 	if err != nil {
 		return err
@@ -205,15 +238,19 @@ func (a *app) subMerchantBill(ctx context.Context, f *billFlags) error {
 	if f.subMchID == "" {
 		return usagef("--sub-mchid is required")
 	}
+	req := &bill.SubMerchantFundFlowBillRequest{
+		SubMchID: f.subMchID, BillDate: day, AccountType: bill.AccountType(f.accountType),
+		Algorithm: bill.AlgorithmAES256GCM, TarType: core.Ptr(bill.TarTypeGzip),
+	}
+	if err := validate(req); err != nil {
+		return err
+	}
 	c, err := a.client(&f.merchant, envconfig.Need{})
 	if err != nil {
 		return err
 	}
 	svc := bill.NewService(c)
-	resp, err := svc.SubMerchantFundFlowBill(ctx, &bill.SubMerchantFundFlowBillRequest{
-		SubMchID: f.subMchID, BillDate: day, AccountType: bill.AccountType(f.accountType),
-		Algorithm: bill.AlgorithmAES256GCM, TarType: core.Ptr(bill.TarTypeGzip),
-	})
+	resp, err := svc.SubMerchantFundFlowBill(ctx, req)
 	if err != nil {
 		return applyError("sub-merchant fund-flow bill", day, err)
 	}
