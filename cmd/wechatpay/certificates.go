@@ -42,7 +42,7 @@ GET /v3/certificates — https://pay.weixin.qq.com/wiki/doc/apiv3/apis/wechatpay
 		Args: noArgs,
 	}
 	m.register(cmd.Flags())
-	cmd.Flags().StringVar(&out, "out", ".", "directory to save wechatpay_<SERIAL>.pem files in (created if missing)")
+	cmd.Flags().StringVarP(&out, "out", "o", ".", "directory to save wechatpay_<SERIAL>.pem files in (created if missing)")
 	cmd.RunE = a.action(func(ctx context.Context, _ *cobra.Command, _ []string) error {
 		return a.certificates(ctx, &m, out)
 	})
