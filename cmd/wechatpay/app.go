@@ -101,8 +101,9 @@ Credentials come from flags or from the WECHATPAY_* variables the SDK's examples
 a flag wins over its variable. The APIv3 key is read from WECHATPAY_APIV3_KEY or from
 the file given with --apiv3-key-file, never from the command line.
 
-Exit status: 0 success, 1 refused by WeChat Pay or failed verification, 2 usage or
-configuration error. Errors are one line on standard error.`,
+Exit status: 0 success, 1 refused by WeChat Pay or the endpoint, failed verification,
+or the sandbox could not start, 2 usage or configuration error. Errors are one line on
+standard error and name the flag (and variable) to fix.`,
 		Example: `  export WECHATPAY_MCH_ID=1900000109 WECHATPAY_APIV3_KEY=...
   export WECHATPAY_MCH_KEY_FILE=apiclient_key.pem WECHATPAY_MCH_CERT_FILE=apiclient_cert.pem
   export WECHATPAY_PUBLIC_KEY_ID=PUB_KEY_ID_... WECHATPAY_PUBLIC_KEY_FILE=pub_key.pem
