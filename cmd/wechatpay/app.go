@@ -65,7 +65,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if !a.started || errors.As(err, &ue) {
 		code = exitUsage
 	}
-	msg := oneLine(err.Error())
+	msg := inFlags.Replace(oneLine(err.Error()))
 	if !strings.HasPrefix(msg, "wechatpay: ") {
 		msg = "wechatpay: " + msg
 	}
@@ -75,6 +75,19 @@ func (a *app) run(ctx context.Context, args []string) int {
 	fmt.Fprintln(a.stderr, msg)
 	return code
 }
+
+// inFlags rewrites the SDK's hints, written for Go callers (option names),
+// in terms of this command's flags and variables, and drops the "wechatpay: "
+// prefix that wrapped SDK errors repeat inside the message.
+var inFlags = strings.NewReplacer(
+	": wechatpay: ", ": ",
+	"configure that public key with WithPlatformPublicKey",
+	"give that public key as --public-key-id and --public-key-file (or WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_FILE)",
+	"so add WithAutoCertificates or WithPlatformCertificates",
+	"so save them with `wechatpay certificates -o DIR` and give them, joined in one file, as WECHATPAY_PLATFORM_CERT_FILE",
+	"the merchant ID (WithMerchant gave ", "the merchant ID (--mch-id or WECHATPAY_MCH_ID gave ",
+	"the merchant certificate serial (gave ", "the merchant certificate serial (--mch-serial, or the serial of --mch-cert-file, gave ",
+)
 
 // oneLine keeps an error message on one line, without control characters.
 func oneLine(s string) string {

@@ -419,3 +419,29 @@ func TestHelpAndVersion(t *testing.T) {
 	require.Equal(t, 0, r.code)
 	require.Contains(t, r.stdout, core.Version)
 }
+
+// The SDK's hints name Go options; the command names its flags and
+// variables instead, and says "wechatpay:" once.
+func TestHintsNameFlags(t *testing.T) {
+	// A merchant whose answers come signed with the public key, configured
+	// without it.
+	f := newFixture(t, sandbox.WithSigningMode(sandbox.SignWithPublicKey))
+	delete(f.env, envconfig.PublicKeyID)
+	delete(f.env, envconfig.PublicKeyFile)
+	r := f.run(t, "bill", "trade", "--date", billDay().String(), "--out", filepath.Join(f.dir, "t.csv"))
+	require.Equal(t, 1, r.code, r.stderr)
+	require.Contains(t, r.stderr, "give that public key as --public-key-id and --public-key-file (or WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_FILE)")
+	require.NotContains(t, r.stderr, "WithPlatformPublicKey")
+	require.Equal(t, 1, strings.Count(r.stderr, "wechatpay:"), r.stderr)
+
+	// A serial that is not the merchant certificate's: WeChat Pay answers
+	// SIGN_ERROR, and the hint names the flags to check.
+	g := newFixture(t)
+	delete(g.env, envconfig.MchCertFile)
+	g.env[envconfig.MchSerial] = "0123456789ABCDEF0123456789ABCDEF01234567"
+	r = g.run(t, "bill", "trade", "--date", billDay().String(), "--out", filepath.Join(g.dir, "t.csv"))
+	require.Equal(t, 1, r.code, r.stderr)
+	require.Contains(t, r.stderr, "SIGN_ERROR")
+	require.Contains(t, r.stderr, "the merchant ID (--mch-id or WECHATPAY_MCH_ID gave 1900000109), the merchant certificate serial (--mch-serial, or the serial of --mch-cert-file, gave 0123456789ABCDEF0123456789ABCDEF01234567")
+	require.NotContains(t, r.stderr, "WithMerchant")
+}

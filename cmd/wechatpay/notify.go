@@ -28,7 +28,13 @@ const maxAnswer = 4 << 10
 func (a *app) notifyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "notify",
-		Short: "Test callback endpoints",
+		Short: "Test callback endpoints: post a signed, encrypted callback to one",
+		Long: `Test a deployed callback endpoint (notify_url) in staging: "notify send" builds a
+callback exactly as WeChat Pay sends one, from TEST keys the endpoint trusts, posts it
+and prints the answer.`,
+		Example: `  wechatpay notify send --event PAYSCORE.USER_PAID --resource paid.json \
+    --url https://staging.example.com/wechatpay/notify \
+    --platform-key-file test_platform_key.pem --serial PUB_KEY_ID_0119000001092026112600000000000001`,
 	}
 	return groupCmd(cmd, a.notifySendCmd())
 }
