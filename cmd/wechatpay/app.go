@@ -176,6 +176,12 @@ func groupCmd(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		return usagef("%s needs a command: %s", subcommand(c), choice)
 	}
+	// Runnable only to refuse: the help shows "wechatpay bill [command]",
+	// not also "wechatpay bill [flags]".
+	t := cmd.UsageTemplate()
+	if u := strings.Replace(t, "{{if .Runnable}}", "{{if and .Runnable (not .HasAvailableSubCommands)}}", 1); u != t {
+		cmd.SetUsageTemplate(u)
+	}
 	return cmd
 }
 

@@ -445,3 +445,17 @@ func TestHintsNameFlags(t *testing.T) {
 	require.Contains(t, r.stderr, "the merchant ID (--mch-id or WECHATPAY_MCH_ID gave 1900000109), the merchant certificate serial (--mch-serial, or the serial of --mch-cert-file, gave 0123456789ABCDEF0123456789ABCDEF01234567")
 	require.NotContains(t, r.stderr, "WithMerchant")
 }
+
+// A command group's help offers its subcommands, not a runnable form of
+// its own (which only refuses).
+func TestGroupHelpShowsCommandsOnly(t *testing.T) {
+	f := newFixture(t)
+	for _, g := range []string{"bill", "notify"} {
+		r := f.run(t, g, "--help")
+		require.Equal(t, 0, r.code)
+		require.Contains(t, r.stdout, "Usage:\n  wechatpay "+g+" [command]\n")
+		require.NotContains(t, r.stdout, "wechatpay "+g+" [flags]")
+	}
+	r := f.run(t, "bill", "trade", "--help")
+	require.Contains(t, r.stdout, "Usage:\n  wechatpay bill trade [flags]\n")
+}
