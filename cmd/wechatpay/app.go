@@ -83,6 +83,8 @@ var inFlags = strings.NewReplacer(
 	": wechatpay: ", ": ",
 	"configure that public key with WithPlatformPublicKey",
 	"give that public key as --public-key-id and --public-key-file (or WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_FILE)",
+	"configure the WeChat Pay public key with WithPlatformPublicKey",
+	"give the WeChat Pay public key as --public-key-id and --public-key-file (or WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_FILE)",
 	"so add WithAutoCertificates or WithPlatformCertificates",
 	"so save them with `wechatpay certificates -o DIR` and give them, joined in one file, as WECHATPAY_PLATFORM_CERT_FILE",
 	"the merchant ID (WithMerchant gave ", "the merchant ID (--mch-id or WECHATPAY_MCH_ID gave ",

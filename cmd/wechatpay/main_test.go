@@ -434,6 +434,15 @@ func TestHintsNameFlags(t *testing.T) {
 	require.NotContains(t, r.stderr, "WithPlatformPublicKey")
 	require.Equal(t, 1, strings.Count(r.stderr, "wechatpay:"), r.stderr)
 
+	// A public-key-only merchant configured without its public key.
+	h := newFixture(t, sandbox.WithoutCertificates())
+	delete(h.env, envconfig.PublicKeyID)
+	delete(h.env, envconfig.PublicKeyFile)
+	r = h.run(t, "bill", "trade", "--date", billDay().String(), "--out", filepath.Join(h.dir, "t.csv"))
+	require.Equal(t, 1, r.code, r.stderr)
+	require.Contains(t, r.stderr, "this merchant has no platform certificates; give the WeChat Pay public key as --public-key-id and --public-key-file")
+	require.NotContains(t, r.stderr, "WithPlatformPublicKey")
+
 	// A serial that is not the merchant certificate's: WeChat Pay answers
 	// SIGN_ERROR, and the hint names the flags to check.
 	g := newFixture(t)
