@@ -563,6 +563,14 @@ func (s *Server) sign(serial string, key *rsa.PrivateKey, body []byte, at time.T
 func (s *Server) routes() {
 	s.Handle("GET /v3/certificates", s.handleCertificates)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := s.allowedMethods(r); len(allow) > 0 {
+			// The path exists with another method: 405, as WeChat Pay
+			// answers a wrong HTTP method (spec §6.8), not 404.
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			s.write(w, r, Error(http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
+				"sandbox: "+r.URL.Path+" does not accept "+r.Method+"; use "+strings.Join(allow, " or ")))
+			return
+		}
 		s.write(w, r, Error(http.StatusNotFound, "NOT_FOUND", "sandbox: no such API: "+r.Method+" "+r.URL.Path))
 	})
 	for _, install := range []func(){
@@ -578,6 +586,21 @@ func (s *Server) routes() {
 	} {
 		install()
 	}
+}
+
+// allowedMethods returns the methods the API serves r's path with, when r
+// itself matched no API.
+func (s *Server) allowedMethods(r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		if _, pattern := s.mux.Handler(&http.Request{Method: m, URL: r.URL, Host: r.Host}); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 var shanghai = time.FixedZone("CST", 8*3600)
