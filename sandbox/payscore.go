@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -669,19 +670,44 @@ func (c *psCheck) items(payments []psPayment, discounts []psDiscount, paymentsRe
 	}
 }
 
-func psSum(payments []psPayment, discounts []psDiscount) int64 {
+// psSum returns Σ post_payments.amount − Σ post_discounts.amount, and false
+// when the sum does not fit in an int64: amounts are fen, and a sum that
+// wraps around could otherwise match a small total_amount.
+func psSum(payments []psPayment, discounts []psDiscount) (int64, bool) {
 	var t int64
 	for _, p := range payments {
 		if p.Amount != nil {
-			t += *p.Amount
+			a := *p.Amount
+			if (a > 0 && t > math.MaxInt64-a) || (a < 0 && t < math.MinInt64-a) {
+				return 0, false
+			}
+			t += a
 		}
 	}
 	for _, d := range discounts {
 		if d.Amount != nil {
-			t -= *d.Amount
+			a := *d.Amount
+			if (a > 0 && t < math.MinInt64+a) || (a < 0 && t > math.MaxInt64+a) {
+				return 0, false
+			}
+			t -= a
 		}
 	}
-	return t
+	return t, true
+}
+
+// totalAmount checks total_amount against the amount formula (spec §4):
+// Σ post_payments.amount − Σ post_discounts.amount, not negative.
+func (c *psCheck) totalAmount(total *int64, payments []psPayment, discounts []psDiscount) {
+	want, ok := psSum(payments, discounts)
+	switch {
+	case total == nil:
+		c.fail("/total_amount", "body", "字段必填")
+	case !ok:
+		c.fail("/total_amount", "body", "后付费项目或商户优惠金额之和超出范围")
+	case *total != want || want < 0:
+		c.fail("/total_amount", "body", "total_amount 须等于后付费项目金额之和减去商户优惠金额之和")
+	}
 }
 
 func (c *psCheck) timeRange(tr *psTimeRange, required, allowOnAccept bool) {
@@ -1153,11 +1179,7 @@ func (s *Server) psModify(c *Call) Reply {
 	}
 	var chk psCheck
 	chk.items(req.PostPayments, req.PostDiscounts, true, false, true)
-	if req.TotalAmount == nil {
-		chk.fail("/total_amount", "body", "字段必填")
-	} else if want := psSum(req.PostPayments, req.PostDiscounts); *req.TotalAmount != want || want < 0 {
-		chk.fail("/total_amount", "body", "total_amount 须等于后付费项目金额之和减去商户优惠金额之和")
-	}
+	chk.totalAmount(req.TotalAmount, req.PostPayments, req.PostDiscounts)
 	if req.Reason == nil {
 		chk.fail("/reason", "body", "字段必填")
 	} else {
@@ -1192,11 +1214,7 @@ func (s *Server) psComplete(c *Call) Reply {
 	}
 	var chk psCheck
 	chk.items(req.PostPayments, req.PostDiscounts, true, false, true)
-	if req.TotalAmount == nil {
-		chk.fail("/total_amount", "body", "字段必填")
-	} else if want := psSum(req.PostPayments, req.PostDiscounts); *req.TotalAmount != want || want < 0 {
-		chk.fail("/total_amount", "body", "total_amount 须等于后付费项目金额之和减去商户优惠金额之和")
-	}
+	chk.totalAmount(req.TotalAmount, req.PostPayments, req.PostDiscounts)
 	chk.timeRange(req.TimeRange, false, false)
 	if req.Location != nil {
 		chk.opt("/location/end_location", req.Location.EndLocation, 0)

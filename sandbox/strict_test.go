@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -73,4 +74,35 @@ func TestWrongMethodIs405(t *testing.T) {
 	ae, ok := core.IsAPIError(err)
 	require.True(t, ok, err)
 	require.Equal(t, http.StatusNotFound, ae.StatusCode)
+}
+
+// Amount sums are checked: items whose amounts wrap around int64 cannot
+// pass the amount formula with a tiny total_amount (complete, modify,
+// direct-complete).
+func TestPayScoreAmountSumsDoNotOverflow(t *testing.T) {
+	f := newPSFixture(t)
+	f.authorize("AUTH-OV", "u1")
+	f.ok("POST", "/v3/payscore/serviceorder", nil, psNoConfirmBody("OV1", "u1"))
+	max := int64(math.MaxInt64)
+	wrapDiscounts := psComplete(PayScoreNoConfirmServiceID, 0, 0, 2)
+	wrapDiscounts["post_discounts"] = []any{map[string]any{"name": "a", "amount": max}, map[string]any{"name": "b", "amount": max}}
+	ae := f.fails(400, "PARAM_ERROR", "POST", "/v3/payscore/serviceorder/OV1/complete", wrapDiscounts)
+	require.Equal(t, "/total_amount", ae.Detail.Field)
+	wrapPayments := psComplete(PayScoreNoConfirmServiceID, 0, 0, 1)
+	wrapPayments["post_payments"] = []any{map[string]any{"name": "a", "amount": max}, map[string]any{"name": "b", "amount": max}, map[string]any{"name": "c", "amount": 3}}
+	delete(wrapPayments, "post_discounts")
+	f.fails(400, "PARAM_ERROR", "POST", "/v3/payscore/serviceorder/OV1/complete", wrapPayments)
+	require.Equal(t, "DOING/USER_CONFIRM", f.state("OV1", PayScoreNoConfirmServiceID), "nothing completed")
+
+	f.ok("POST", "/v3/payscore/serviceorder/OV1/complete", nil, psComplete(PayScoreNoConfirmServiceID, 3000, 0, 3000))
+	wrapPayments["reason"] = "调整"
+	delete(wrapPayments, "time_range")
+	f.fails(400, "PARAM_ERROR", "POST", "/v3/payscore/serviceorder/OV1/modify", wrapPayments)
+
+	require.NoError(t, f.s.PayScoreEnableDirectComplete(PayScoreNoConfirmServiceID))
+	dc := dcBody("OV2", "u1")
+	dc["post_discounts"] = []any{map[string]any{"name": "a", "description": "d", "amount": max}, map[string]any{"name": "b", "description": "d", "amount": max}}
+	dc["post_payments"] = []any{map[string]any{"name": "停车费", "amount": 0}}
+	dc["total_amount"] = 2
+	f.fails(400, "PARAM_ERROR", "POST", PayScoreDirectCompletePath, dc)
 }
