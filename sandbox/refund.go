@@ -176,8 +176,17 @@ func (s *Server) rfFinish(ctx context.Context, refundID, status string) error {
 		closure.RefundID, closure.OutRefundNo, closure.RefundFen, closure.RefundStatus = r.wire.RefundID, r.wire.OutRefundNo, r.wire.Amount.Refund, "CLOSED"
 		s.Record(closure)
 	}
+	txID, refundFen := r.wire.TransactionID, r.wire.Amount.Refund
 	rs.mu.Unlock()
-	return s.psDeliver(ctx, target, ev)
+	err := s.psDeliver(ctx, target, ev)
+	if status == "SUCCESS" {
+		// A refund of a mall purchase whose points were synced is also
+		// notified to the mall (MALL_REFUND.SUCCESS, spec §2.6).
+		if url, mall, ok := s.bcRefundEvent(txID, refundID, refundFen, now); ok {
+			err = errors.Join(err, s.Notify(ctx, url, mall))
+		}
+	}
+	return err
 }
 
 func (s *Server) rfEvent(r *rfRefund) Event {

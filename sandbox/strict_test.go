@@ -1,12 +1,14 @@
 package sandbox
 
 import (
+	"context"
 	"io"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
@@ -105,4 +107,47 @@ func TestPayScoreAmountSumsDoNotOverflow(t *testing.T) {
 	dc["post_payments"] = []any{map[string]any{"name": "停车费", "amount": 0}}
 	dc["total_amount"] = 2
 	f.fails(400, "PARAM_ERROR", "POST", PayScoreDirectCompletePath, dc)
+}
+
+// A mall purchase has one ledger: refunds through the refund API and
+// simulated mall refunds together never exceed what was paid, and a
+// refund-API refund that succeeds is notified to the mall
+// (MALL_REFUND.SUCCESS) once its points were synced.
+func TestMallRefundsShareTheLedger(t *testing.T) {
+	f := newBCFixture(t)
+	ctx := context.Background()
+	const openID = "oBC_member_ledger"
+	_, err := f.sb.BusinessCircleAuthorize(ctx, AppID, openID)
+	require.NoError(t, err)
+	tx, err := f.sb.BusinessCircleSimulateTransaction(ctx, BusinessCircleTransaction{OpenID: openID, AmountFen: 1000})
+	require.NoError(t, err)
+	require.NoError(t, f.syncPoints(tx, openID, true, 10))
+
+	refund := func(no string, fen int64) (map[string]any, error) {
+		var out map[string]any
+		_, err := f.c.Do(ctx, &core.Request{Method: "POST", Path: "/v3/refund/domestic/refunds", Body: map[string]any{
+			"transaction_id": tx, "out_refund_no": no, "amount": map[string]any{"refund": fen, "total": 1000, "currency": "CNY"}}}, &out)
+		return out, err
+	}
+	r1, err := refund("MALL-R1", 600)
+	require.NoError(t, err)
+	_, _, err = f.sb.BusinessCircleSimulateRefund(ctx, tx, 500)
+	require.ErrorContains(t, err, "between 1 and 400", "600 of 1000 already refunded through the API")
+	_, notified, err := f.sb.BusinessCircleSimulateRefund(ctx, tx, 400)
+	require.NoError(t, err)
+	require.True(t, notified)
+	f.advance(2 * time.Minute)
+	_, err = refund("MALL-R2", 1)
+	requireAPIError(t, err, 400, "INVALID_REQUEST", "")
+
+	// The API refund succeeds: the mall hears of it too.
+	before := len(f.consumer.events())
+	require.NoError(t, f.sb.RefundSimulateSuccess(ctx, r1["refund_id"].(string)))
+	evs := f.consumer.events()
+	require.Len(t, evs, before+1)
+	require.Equal(t, "MALL_REFUND.SUCCESS", evs[before].EventType)
+	res := f.consumer.resource(t, before)
+	require.Equal(t, r1["refund_id"], res["refund_id"])
+	require.EqualValues(t, 600, res["refund_amount"])
+	require.EqualValues(t, 1000, res["pay_amount"])
 }
