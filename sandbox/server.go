@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"embed"
@@ -152,6 +153,8 @@ type Server struct {
 	seq        atomic.Uint64
 	sched      scheduler
 	closing    chan struct{}
+	life       context.Context // cancelled by Close: in-flight deliveries end
+	endLife    context.CancelFunc
 	once       sync.Once
 
 	deliveries deliveryState
@@ -182,6 +185,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		cbTimeout: DefaultCallbackTimeout,
 		nonces:    map[string]time.Time{}, closing: make(chan struct{}),
 	}
+	s.life, s.endLife = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(s)
 	}
@@ -237,13 +241,27 @@ func loadKey(name string) (*rsa.PrivateKey, error) {
 	return k, nil
 }
 
-// Close shuts the sandbox down: no more redeliveries, slow answers end.
+// Close shuts the sandbox down: deliveries in flight are cancelled, no
+// redelivery runs any more (not even when Advance passes it), Notify
+// fails, slow answers end, and the sandbox's connections are closed.
 func (s *Server) Close() {
 	s.once.Do(func() {
 		close(s.closing)
+		s.endLife()
 		s.sched.stop()
 	})
 	s.srv.Close()
+	s.deliveries.closeIdle()
+}
+
+// closed reports whether Close was called.
+func (s *Server) closed() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
 }
 
 // Client returns a *core.Client wired to the sandbox in public-key mode, with

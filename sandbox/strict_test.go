@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -150,4 +152,66 @@ func TestMallRefundsShareTheLedger(t *testing.T) {
 	require.Equal(t, r1["refund_id"], res["refund_id"])
 	require.EqualValues(t, 600, res["refund_amount"])
 	require.EqualValues(t, 1000, res["pay_amount"])
+}
+
+// sandboxGoroutines counts goroutines running sandbox code, other than the
+// caller and test code (merchant endpoints).
+func sandboxGoroutines() int {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	n := 0
+	for _, g := range strings.Split(string(buf), "\n\n")[1:] { // [0] is the caller
+		if strings.Contains(g, "wechatpay-biz-go/sandbox.") && !strings.Contains(g, "wechatpay-biz-go/sandbox.Test") {
+			n++
+		}
+	}
+	return n
+}
+
+// Close ends everything: a delivery in flight to a merchant that does not
+// answer is cancelled at once (not after the 5 s callback timeout), nothing
+// is redelivered afterwards — not even when Advance passes it — Notify
+// fails, and no sandbox goroutine is left.
+func TestCloseEndsDeliveries(t *testing.T) {
+	arrived := make(chan struct{}, 4)
+	hang := make(chan struct{})
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		if r.URL.Path == "/fail" {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	defer merchant.Close()
+	defer close(hang)
+	s, err := NewServer(WithCallbackTimeout(time.Minute))
+	require.NoError(t, err)
+
+	// One notification waits for its redelivery, one hangs in flight.
+	require.Error(t, s.Notify(context.Background(), merchant.URL+"/fail", Event{ID: "EV-CLOSE-1", EventType: "REFUND.SUCCESS", Resource: map[string]int{"a": 1}}))
+	<-arrived
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Notify(context.Background(), merchant.URL+"/hang", Event{ID: "EV-CLOSE-2", EventType: "REFUND.SUCCESS", Resource: map[string]int{"a": 2}})
+	}()
+	<-arrived
+	s.Close()
+	select {
+	case err := <-done:
+		var de *DeliveryError
+		require.ErrorAs(t, err, &de)
+		require.Contains(t, de.Reason, "closed")
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not cancel the delivery in flight")
+	}
+	require.Zero(t, s.Advance(48*time.Hour), "nothing runs after Close")
+	d, ok := s.DeliveryOf("EV-CLOSE-1")
+	require.True(t, ok)
+	require.Len(t, d.Attempts, 1)
+	require.ErrorContains(t, s.Notify(context.Background(), merchant.URL+"/fail", Event{EventType: "REFUND.SUCCESS", Resource: 1}), "closed")
+	require.Zero(t, sandboxGoroutines(), "no sandbox goroutine outlives Close")
 }
