@@ -586,6 +586,16 @@ func (c *psCheck) authCode(field, location, v string) {
 }
 
 func (c *psCheck) notifyURL(field, v string, required bool) {
+	c.callbackURL(field, v, required, false)
+}
+
+// callbackURL checks a URL WeChat Pay calls back: absolute, no query
+// string, at most 255 characters; httpsOnly demands https (spec §4.6,
+// §6.7), except on a loopback host — the only place the sandbox delivers
+// to, where a test's plain-HTTP endpoint is allowed. Without httpsOnly any
+// http(s) URL passes (the pre-authorization notify_url, whose pages state
+// no scheme).
+func (c *psCheck) callbackURL(field, v string, required, httpsOnly bool) {
 	if v == "" {
 		if required {
 			c.fail(field, "body", "字段必填")
@@ -596,7 +606,9 @@ func (c *psCheck) notifyURL(field, v string, required bool) {
 	switch {
 	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 		c.fail(field, "body", "必须是绝对的 http(s) URL")
-	case u.RawQuery != "":
+	case httpsOnly && u.Scheme != "https" && !psLoopback(v):
+		c.fail(field, "body", "回调地址必须为 https 地址")
+	case u.RawQuery != "" || u.ForceQuery:
 		c.fail(field, "body", "不能携带查询参数")
 	case utf8.RuneCountInString(v) > 255:
 		c.fail(field, "body", "长度不能超过 255 个字符")
@@ -978,7 +990,7 @@ func (s *Server) psCreate(c *Call) Reply {
 		chk.opt("/risk_fund/description", req.RiskFund.Description, 0)
 	}
 	chk.opt("/attach", req.Attach, 256)
-	chk.notifyURL("/notify_url", req.NotifyURL, true)
+	chk.callbackURL("/notify_url", req.NotifyURL, true, true)
 	if req.OpenID != nil {
 		chk.text("/openid", "body", *req.OpenID, true, 0) // no documented maximum
 	} else if !needConfirm && sub == "" {

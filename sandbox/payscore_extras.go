@@ -92,7 +92,7 @@ func (s *Server) psDirectComplete(c *Call) Reply {
 	chk.opt("/goods_tag", req.GoodsTag, 32)
 	chk.opt("/attach", req.Attach, 256)
 	if req.NotifyURL != nil {
-		chk.notifyURL("/notify_url", *req.NotifyURL, true)
+		chk.callbackURL("/notify_url", *req.NotifyURL, true, true)
 	}
 	if chk.rep != nil {
 		return *chk.rep

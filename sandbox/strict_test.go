@@ -215,3 +215,31 @@ func TestCloseEndsDeliveries(t *testing.T) {
 	require.ErrorContains(t, s.Notify(context.Background(), merchant.URL+"/fail", Event{EventType: "REFUND.SUCCESS", Resource: 1}), "closed")
 	require.Zero(t, sandboxGoroutines(), "no sandbox goroutine outlives Close")
 }
+
+// Callback URLs of orders and refunds must be https (spec §4.6, §6.7,
+// §11.1): a plain-http notify_url that production would refuse is refused
+// here too. Plain http stays allowed on a loopback host, where the sandbox
+// delivers to a test's endpoint.
+func TestCallbackURLsMustBeHTTPS(t *testing.T) {
+	f := newRFFixture(t)
+	f.authorizePayScore("AUTH-HTTPS", "u1")
+	require.NoError(t, f.s.PayScoreEnableDirectComplete(PayScoreNoConfirmServiceID))
+	partner := pspConfirmBody(PayScorePartnerSubMchID, "H-P1")
+	for name, tc := range map[string]struct {
+		path string
+		body map[string]any
+	}{
+		"create":          {"/v3/payscore/serviceorder", psConfirmBody("H-1")},
+		"partner create":  {"/v3/payscore/partner/serviceorder", partner},
+		"direct-complete": {PayScoreDirectCompletePath, dcBody("H-2", "u1")},
+		"refund":          {"/v3/refund/domestic/refunds", rfBody("H-R1", 100, 1000)},
+	} {
+		for _, bad := range []string{"http://merchant.example.com/notify", "ftp://merchant.example.com/n", "https://merchant.example.com/n?x=1", "https://merchant.example.com/n?"} {
+			tc.body["notify_url"] = bad
+			ae := f.fails(400, "PARAM_ERROR", "POST", tc.path, nil, tc.body)
+			require.Equal(t, "/notify_url", ae.Detail.Field, "%s %s", name, bad)
+		}
+		tc.body["notify_url"] = "http://127.0.0.1:9/notify"
+		f.ok("POST", tc.path, nil, tc.body)
+	}
+}
