@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -452,7 +453,7 @@ func (s *Server) Handle(pattern string, h HandlerFunc) {
 			s.write(w, r, rep)
 			return
 		}
-		if len(body) > 0 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		if len(body) > 0 && !isJSON(r.Header.Get("Content-Type")) {
 			s.write(w, r, Error(http.StatusBadRequest, "INVALID_REQUEST", "Content-Type 必须为 application/json"))
 			return
 		}
@@ -470,6 +471,13 @@ func (s *Server) Handle(pattern string, h HandlerFunc) {
 		}
 		s.write(w, r, rep)
 	})
+}
+
+// isJSON reports whether a Content-Type is application/json, with any
+// parameters (charset=utf-8); media types are case-insensitive.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
 }
 
 func (s *Server) write(w http.ResponseWriter, r *http.Request, rep Reply) {

@@ -243,3 +243,19 @@ func TestCallbackURLsMustBeHTTPS(t *testing.T) {
 		f.ok("POST", tc.path, nil, tc.body)
 	}
 }
+
+// A body is JSON when its media type is application/json, whatever the
+// case and parameters; look-alike types are refused.
+func TestContentTypeIsAMediaType(t *testing.T) {
+	f := newPSFixture(t)
+	body := `{"service_id":"` + PayScoreNoConfirmServiceID + `","appid":"` + AppID + `","authorization_code":"CT-1"}`
+	for _, ct := range []string{"application/json", "Application/JSON; charset=UTF-8", "application/json;charset=utf-8"} {
+		a := rawSigned(t, f.s, "POST", "/v3/payscore/permissions", body, map[string]string{"Content-Type": ct})
+		require.Equal(t, http.StatusOK, a.status, "%s: %s", ct, a.body)
+	}
+	for _, ct := range []string{"text/plain", "application/jsonp", "application/json-patch+json", "application/x-www-form-urlencoded", "application/json; charset", ""} {
+		a := rawSigned(t, f.s, "POST", "/v3/payscore/permissions", body, map[string]string{"Content-Type": ct})
+		require.Equal(t, http.StatusBadRequest, a.status, ct)
+		require.Contains(t, a.body, "INVALID_REQUEST", ct)
+	}
+}
