@@ -416,10 +416,13 @@ func (s *Server) callbackKey() (string, *rsa.PrivateKey) {
 
 // decryptionKey returns the private key of the platform key named serial
 // (the Wechatpay-Serial of a request carrying encrypted fields): the
-// public key, or any listed, unexpired certificate.
+// public key, or any listed, unexpired certificate (none WithoutCertificates).
 func (s *Server) decryptionKey(serial string) (*rsa.PrivateKey, bool) {
 	if serial == s.PublicKeyID {
 		return s.platformKey, true
+	}
+	if s.noCerts { // a merchant without platform certificates cannot have encrypted to one
+		return nil, false
 	}
 	now := s.now()
 	s.mu.Lock()

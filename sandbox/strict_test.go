@@ -259,3 +259,31 @@ func TestContentTypeIsAMediaType(t *testing.T) {
 		require.Contains(t, a.body, "INVALID_REQUEST", ct)
 	}
 }
+
+// A merchant without platform certificates (WithoutCertificates) cannot
+// have encrypted to one: a certificate serial in Wechatpay-Serial is
+// refused, the public key ID accepted.
+func TestNoCertificatesNoCertificateSerial(t *testing.T) {
+	s, err := NewServer(WithoutCertificates())
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	c, err := s.Client(core.WithRetry(core.NoRetry))
+	require.NoError(t, err)
+	cert := s.PlatformCertificate()
+	body := func(enc func(string) (string, error)) map[string]any {
+		name, err := enc("张三")
+		require.NoError(t, err)
+		mobile, err := enc("13800138000")
+		require.NoError(t, err)
+		return map[string]any{"corpid": "ww01", "store_id": 1234, "userid": "u-nocert", "name": name, "mobile": mobile,
+			"qr_code": "https://example.com/qr.png", "avatar": "https://example.com/a.png"}
+	}
+	toCert := func(pt string) (string, error) { return utils.EncryptOAEPWithCertificate(pt, cert) }
+	_, err = c.Do(context.Background(), &core.Request{Method: "POST", Path: "/v3/smartguide/guides", Body: body(toCert), WechatpaySerial: certSerial(cert)}, nil)
+	ae, ok := core.IsAPIError(err)
+	require.True(t, ok, err)
+	require.Equal(t, "PARAM_ERROR", ae.Code)
+	toKey := func(pt string) (string, error) { return utils.EncryptOAEPWithPublicKey(pt, s.PlatformPublicKey) }
+	_, err = c.Do(context.Background(), &core.Request{Method: "POST", Path: "/v3/smartguide/guides", Body: body(toKey)}, nil)
+	require.NoError(t, err)
+}
