@@ -324,6 +324,9 @@ func (s *Server) rfCreate(c *Call) Reply {
 	if req.SubMchID != nil {
 		sub = *req.SubMchID
 	}
+	if s.foreignSubMerchant(sub) {
+		return Error(http.StatusForbidden, "NO_AUTH", "特约商户与服务商不存在受理关系，无权退款")
+	}
 	canon := psCanonical(req)
 	now := s.now()
 	rs := &s.refund
@@ -439,6 +442,9 @@ func (s *Server) rfQuery(c *Call) Reply {
 	if chk.rep != nil {
 		return *chk.rep
 	}
+	if s.foreignSubMerchant(sub) {
+		return Error(http.StatusForbidden, "NO_AUTH", "特约商户与服务商不存在受理关系")
+	}
 	rs := &s.refund
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
@@ -455,3 +461,17 @@ func (s *Server) rfQuery(c *Call) Reply {
 // is accepted and never updated, and an income (退款关闭) to the fund-flow
 // bill.
 func refundClosure(e LedgerEntry) bool { return e.TradeState == "REFUND" && e.RefundStatus == "CLOSED" }
+
+// foreignSubMerchant reports whether sub is a known sub-merchant of another
+// service provider (PayScoreAddSubMerchant with SpMchID): the sandbox
+// merchant has no business with it.
+func (s *Server) foreignSubMerchant(sub string) bool {
+	if sub == "" {
+		return false
+	}
+	ps := &s.payScore
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	sm, ok := ps.partner.subs[sub]
+	return ok && sm.SpMchID != "" && sm.SpMchID != s.MerchantID
+}

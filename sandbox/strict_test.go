@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strconv"
 	"strings"
@@ -286,4 +287,20 @@ func TestNoCertificatesNoCertificateSerial(t *testing.T) {
 	toKey := func(pt string) (string, error) { return utils.EncryptOAEPWithPublicKey(pt, s.PlatformPublicKey) }
 	_, err = c.Do(context.Background(), &core.Request{Method: "POST", Path: "/v3/smartguide/guides", Body: body(toKey)}, nil)
 	require.NoError(t, err)
+}
+
+// Provider isolation reaches refunds: a sub-merchant of another service
+// provider is 403 NO_AUTH, even for a payment the ledger holds for it.
+func TestRefundOfAnotherProvidersSubMerchant(t *testing.T) {
+	f := newRFFixture(t)
+	f.s.Record(LedgerEntry{Time: rfDay.Add(9 * time.Hour), AppID: AppID, SubMchID: PayScoreForeignSubMchID, TransactionID: "4200000001202605200000000310",
+		OutTradeNo: "FOREIGN-1", TradeType: "JSAPI", TradeState: "SUCCESS", BankType: "OTHERS", AmountFen: 500})
+	body := map[string]any{"sub_mchid": PayScoreForeignSubMchID, "transaction_id": "4200000001202605200000000310", "out_refund_no": "F-1",
+		"amount": map[string]any{"refund": 100, "total": 500, "currency": "CNY"}}
+	f.fails(403, "NO_AUTH", "POST", "/v3/refund/domestic/refunds", nil, body)
+	f.fails(403, "NO_AUTH", "GET", "/v3/refund/domestic/refunds/F-1", url.Values{"sub_mchid": {PayScoreForeignSubMchID}}, nil)
+	// Our own sub-merchants are refundable as before.
+	body["sub_mchid"], body["transaction_id"] = "1900000200", "4200000001202605200000000002"
+	body["amount"] = map[string]any{"refund": 100, "total": 2000, "currency": "CNY"}
+	f.ok("POST", "/v3/refund/domestic/refunds", nil, body)
 }
