@@ -224,8 +224,10 @@ func NewServer(opts ...Option) (*Server, error) {
 		}
 	}
 	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}}
+	// Set before serving: with WithListener, a client may call as soon as
+	// the server starts, and handlers read URL (download links, admin).
+	s.URL = "http://" + l.Addr().String()
 	s.srv.Start()
-	s.URL = s.srv.URL
 	s.sched.start(s)
 	return s, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -303,4 +304,30 @@ func TestRefundOfAnotherProvidersSubMerchant(t *testing.T) {
 	body["sub_mchid"], body["transaction_id"] = "1900000200", "4200000001202605200000000002"
 	body["amount"] = map[string]any{"refund": 100, "total": 2000, "currency": "CNY"}
 	f.ok("POST", "/v3/refund/domestic/refunds", nil, body)
+}
+
+// With WithListener a client can call before NewServer returns; the
+// sandbox's URL, which handlers read, is set before it serves (run with
+// -race).
+func TestServesOnlyWhenReady(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := "http://" + l.Addr().String()
+	got := make(chan string, 1)
+	go func() {
+		for {
+			resp, err := http.Get(addr + "/sandbox/")
+			if err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				got <- string(b)
+				return
+			}
+		}
+	}()
+	s, err := NewServer(WithListener(l))
+	require.NoError(t, err)
+	defer s.Close()
+	require.Contains(t, <-got, `"base_url": "`+addr+`"`)
+	require.Equal(t, addr, s.URL)
 }
