@@ -446,7 +446,10 @@ func (s *Server) billTradeFile(day time.Time, billType, sub string) ([]byte, int
 		var rSettle, rCoupon, rRefund, rFee, rOrder, rApplied int64
 		refundID, outRefundNo, refundType, refundStatus := "0", "0", "", ""
 		if isRefund {
-			rRefund, rApplied, rFee = e.RefundFen, e.RefundFen, -e.RefundFen*billFeeRate
+			// 退款金额 = 申请退款金额 − the non-recharge coupon's share, as
+			// 应结订单金额 = 订单金额 − 代金券金额 for payments.
+			settled := e.settlementRefundFen()
+			rRefund, rApplied, rFee = settled, e.RefundFen, -settled*billFeeRate
 			refundID, outRefundNo, refundType, refundStatus = e.RefundID, e.OutRefundNo, "ORIGINAL", e.RefundStatus
 			if refundStatus == "" {
 				refundStatus = "SUCCESS"
@@ -523,16 +526,20 @@ func (s *Server) billFundFlowFile(day time.Time, account, sub string, perSub boo
 		if perSub && e.SubMchID != sub {
 			continue
 		}
+		// A refund moves its settlement part; the coupon's share was never
+		// the merchant's money.
 		if refundClosure(e) {
-			add(e, e.RefundID, "退款", "退款关闭", true, e.RefundFen, e.OutRefundNo)
-			if fee := (e.RefundFen*billFeeRate + 500) / 1000; fee > 0 {
+			settled := e.settlementRefundFen()
+			add(e, e.RefundID, "退款", "退款关闭", true, settled, e.OutRefundNo)
+			if fee := (settled*billFeeRate + 500) / 1000; fee > 0 {
 				add(e, e.RefundID, "退款", "扣除交易手续费", false, fee, "")
 			}
 			continue
 		}
 		if e.TradeState == "REFUND" {
-			add(e, e.RefundID, "退款", "退款", false, e.RefundFen, e.OutRefundNo)
-			if fee := (e.RefundFen*billFeeRate + 500) / 1000; fee > 0 {
+			settled := e.settlementRefundFen()
+			add(e, e.RefundID, "退款", "退款", false, settled, e.OutRefundNo)
+			if fee := (settled*billFeeRate + 500) / 1000; fee > 0 {
 				add(e, e.RefundID, "退款", "退还交易手续费", true, fee, "")
 			}
 			continue

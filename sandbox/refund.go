@@ -360,11 +360,7 @@ func (s *Server) rfCreate(c *Call) Reply {
 	}
 
 	rs.seq++
-	// The coupon share of the refund, rounded down; refund ≤ total, so the
-	// quotient fits (128-bit product: no overflow).
-	hi, lo := bits.Mul64(uint64(refundFen), uint64(pay.CouponFen))
-	q, _ := bits.Div64(hi, lo, uint64(total))
-	discount := int64(q)
+	discount := couponShare(refundFen, pay.CouponFen, total)
 	r := &rfRefund{canon: canon, sub: sub, payment: pay, wire: rfWire{
 		RefundID:    fmt.Sprintf("503%s%018d", now.In(shanghai).Format("20060102"), rs.seq),
 		OutRefundNo: req.OutRefundNo, TransactionID: pay.TransactionID, OutTradeNo: pay.OutTradeNo,
@@ -474,4 +470,26 @@ func (s *Server) foreignSubMerchant(sub string) bool {
 	defer ps.mu.Unlock()
 	sm, ok := ps.partner.subs[sub]
 	return ok && sm.SpMchID != "" && sm.SpMchID != s.MerchantID
+}
+
+// couponShare is the part of a refund of refundFen that goes back to the
+// order's non-recharge coupon of couponFen (of an order of totalFen):
+// floor(refund × coupon / total), the refund's discount_refund. What is left
+// (settlement_refund) is what the merchant pays back. 0 when the amounts
+// make no sense (nothing negative, refund ≤ total).
+func couponShare(refundFen, couponFen, totalFen int64) int64 {
+	if refundFen <= 0 || couponFen <= 0 || totalFen <= 0 || refundFen > totalFen || couponFen > totalFen {
+		return 0
+	}
+	// 128-bit product; refund ≤ total, so the quotient fits.
+	hi, lo := bits.Mul64(uint64(refundFen), uint64(couponFen))
+	q, _ := bits.Div64(hi, lo, uint64(totalFen))
+	return int64(q)
+}
+
+// settlementRefundFen is what a refund entry takes from the merchant: the
+// refund without its coupon share (the bills' 退款金额, the refund's
+// settlement_refund).
+func (e LedgerEntry) settlementRefundFen() int64 {
+	return e.RefundFen - couponShare(e.RefundFen, e.CouponFen, e.AmountFen+e.CouponFen)
 }

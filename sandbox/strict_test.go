@@ -331,3 +331,100 @@ func TestServesOnlyWhenReady(t *testing.T) {
 	require.Contains(t, <-got, `"base_url": "`+addr+`"`)
 	require.Equal(t, addr, s.URL)
 }
+
+// billCells splits a bill line into its values, backticks stripped.
+func billCells(line string) []string {
+	cells := strings.Split(line, ",`")
+	cells[0] = strings.TrimPrefix(cells[0], "`")
+	return cells
+}
+
+// billMinor parses a bill amount (yuan with 2 or 5 decimals) into
+// 1/100000 yuan.
+func billMinor(t *testing.T, v string) int64 {
+	t.Helper()
+	neg := strings.HasPrefix(v, "-")
+	whole, frac, ok := strings.Cut(strings.TrimPrefix(v, "-"), ".")
+	require.True(t, ok, v)
+	frac += strings.Repeat("0", 5-len(frac))
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	require.NoError(t, err, v)
+	if neg {
+		n = -n
+	}
+	return n
+}
+
+// The bills reconcile with the refund API: a refund's 退款金额 in the trade
+// bill and its expense in the fund-flow bill are its settlement_refund (the
+// coupon's share excluded), 申请退款金额 is the amount applied for, and
+// every summary row is the sum of its columns.
+func TestBillsReconcileWithRefunds(t *testing.T) {
+	f := newRFFixture(t)
+	f.s.BillServeToday(true)
+	r1 := f.refund(rfBody("REC-1", 333, 1000)) // order of 900 paid + 100 coupon
+	require.NoError(t, f.s.RefundSimulateSuccess(f.ctx, r1["refund_id"].(string)))
+	f.advance(time.Minute)
+	r2 := f.refund(rfBody("REC-2", 500, 1000))
+	require.NoError(t, f.s.RefundSimulateClose(f.ctx, r2["refund_id"].(string)))
+	r3 := f.refund(map[string]any{"sub_mchid": "1900000200", "out_trade_no": "ORDER-0002", "out_refund_no": "REC-3",
+		"amount": map[string]any{"refund": 2000, "total": 2000, "currency": "CNY"}})
+	settled := map[string]int64{}
+	for _, r := range []map[string]any{r1, r2, r3} {
+		a := r["amount"].(map[string]any)
+		settled[r["out_refund_no"].(string)] = int64(a["settlement_refund"].(float64))
+	}
+	require.Equal(t, map[string]int64{"REC-1": 300, "REC-2": 450, "REC-3": 2000}, settled)
+
+	download := func(path string, q url.Values) []string {
+		ans := f.ok("GET", path, q, nil)
+		hr, err := f.c.Download(f.ctx, ans["download_url"].(string))
+		require.NoError(t, err)
+		defer hr.Body.Close()
+		b, err := io.ReadAll(hr.Body)
+		require.NoError(t, err)
+		return strings.Split(strings.TrimSpace(string(b)), "\r\n")
+	}
+	date := rfDay.Format(time.DateOnly)
+
+	// Trade bill, ALL: columns 12 应结订单金额, 16 退款金额, 22 手续费, 24
+	// 订单金额, 25 申请退款金额; summary 1, 2, 4, 5, 6.
+	lines := download("/v3/bill/tradebill", url.Values{"bill_date": {date}})
+	rows, sum := lines[1:len(lines)-2], billCells(lines[len(lines)-1])
+	require.Equal(t, strconv.Itoa(len(rows)), sum[0])
+	cols := map[int]int{12: 1, 16: 2, 22: 4, 24: 5, 25: 6}
+	for col, sumCol := range cols {
+		var total int64
+		for _, row := range rows {
+			total += billMinor(t, billCells(row)[col])
+		}
+		require.Equal(t, billMinor(t, sum[sumCol]), total, "column %d", col)
+	}
+	for _, row := range rows {
+		c := billCells(row)
+		if want, ok := settled[c[15]]; ok {
+			require.Equal(t, want*1000, billMinor(t, c[16]), "退款金额 of %s is its settlement_refund", c[15])
+		}
+	}
+
+	// Fund-flow bill: income and expense counts and sums, and the balance
+	// moving by each amount.
+	lines = download("/v3/bill/fundflowbill", url.Values{"bill_date": {date}})
+	rows, sum = lines[1:len(lines)-2], billCells(lines[len(lines)-1])
+	var inN, outN, in, out int64
+	balance := billMinor(t, billCells(rows[0])[7]) - billMinor(t, billCells(rows[0])[6])
+	for _, row := range rows {
+		c := billCells(row)
+		amt := billMinor(t, c[6])
+		if c[5] == "收入" {
+			inN, in, balance = inN+1, in+amt, balance+amt
+		} else {
+			outN, out, balance = outN+1, out+amt, balance-amt
+		}
+		require.Equal(t, balance, billMinor(t, c[7]), row)
+		if c[4] == "退款" || c[4] == "退款关闭" {
+			require.Equal(t, settled[c[9]]*1000, amt, "%s of %s moves its settlement_refund", c[4], c[9])
+		}
+	}
+	require.Equal(t, []string{strconv.Itoa(len(rows)), strconv.FormatInt(inN, 10), yuan(in / 1000), strconv.FormatInt(outN, 10), yuan(out / 1000)}, sum)
+}
