@@ -19,6 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 
@@ -457,6 +458,12 @@ func (s *Server) Handle(pattern string, h HandlerFunc) {
 		}
 		if len(body) > 0 && !isJSON(r.Header.Get("Content-Type")) {
 			s.write(w, r, Error(http.StatusBadRequest, "INVALID_REQUEST", "Content-Type 必须为 application/json"))
+			return
+		}
+		if !utf8.Valid(body) {
+			// APIv3 is UTF-8 only; a GBK body would otherwise be decoded
+			// into U+FFFD and pass (encoding/json replaces invalid bytes).
+			s.write(w, r, ParamError("", "body", "请求体不是有效的 UTF-8 编码"))
 			return
 		}
 		f := s.takeFault(pattern, r)

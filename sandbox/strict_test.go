@@ -428,3 +428,18 @@ func TestBillsReconcileWithRefunds(t *testing.T) {
 	}
 	require.Equal(t, []string{strconv.Itoa(len(rows)), strconv.FormatInt(inN, 10), yuan(in / 1000), strconv.FormatInt(outN, 10), yuan(out / 1000)}, sum)
 }
+
+// APIv3 bodies are UTF-8: a body in another encoding (GBK from a
+// misconfigured client) is refused, not decoded into U+FFFD and accepted.
+func TestBodyMustBeUTF8(t *testing.T) {
+	f := newPSFixture(t)
+	gbk := "\xb3\xe4\xb5\xe7\xb1\xa6" // 充电宝 in GBK
+	body := `{"out_order_no":"GBK-1","appid":"` + AppID + `","service_id":"` + PayScoreConfirmServiceID + `","service_introduction":"` + gbk +
+		`","time_range":{"start_time":"OnAccept"},"risk_fund":{"name":"DEPOSIT","amount":100},"notify_url":"https://merchant.example.com/n"}`
+	a := rawSigned(t, f.s, "POST", "/v3/payscore/serviceorder", body, nil)
+	require.Equal(t, http.StatusBadRequest, a.status, a.body)
+	require.Contains(t, a.body, "PARAM_ERROR")
+	require.Contains(t, a.body, "UTF-8")
+	a = rawSigned(t, f.s, "POST", "/v3/payscore/serviceorder", strings.Replace(body, gbk, "充电宝", 1), nil)
+	require.Equal(t, http.StatusOK, a.status, a.body)
+}
