@@ -455,7 +455,11 @@ func (s *Server) handleCertificates(c *Call) Reply {
 		EncryptCertificate enc    `json:"encrypt_certificate"`
 	}
 	data := []item{}
-	for _, cert := range s.PlatformCertificates() {
+	certs := s.PlatformCertificates()
+	if c.Query("algorithm_type") == "SM2" {
+		certs = nil // the sandbox's platform certificates are all RSA
+	}
+	for _, cert := range certs {
 		pemText := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
 		nonce := randomAlnum(12)
 		ct, err := core.EncryptAEAD(s.APIv3Key, "certificate", nonce, pemText)

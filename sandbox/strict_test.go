@@ -443,3 +443,18 @@ func TestBodyMustBeUTF8(t *testing.T) {
 	a = rawSigned(t, f.s, "POST", "/v3/payscore/serviceorder", strings.Replace(body, gbk, "充电宝", 1), nil)
 	require.Equal(t, http.StatusOK, a.status, a.body)
 }
+
+// algorithm_type selects certificates by algorithm (spec §6.9): the
+// sandbox's are RSA, so SM2 lists none, RSA and ALL list them.
+func TestCertificatesByAlgorithm(t *testing.T) {
+	f := newPSFixture(t)
+	for alg, n := range map[string]int{"": 1, "RSA": 1, "ALL": 1, "SM2": 0} {
+		q := url.Values{}
+		if alg != "" {
+			q.Set("algorithm_type", alg)
+		}
+		out := f.ok("GET", "/v3/certificates", q, nil)
+		require.Len(t, out["data"], n, alg)
+	}
+	f.fails(400, "PARAM_ERROR", "GET", "/v3/certificates?algorithm_type=rsa", nil)
+}
