@@ -147,6 +147,11 @@ func checkTarType(c *Call) (bool, *Reply) {
 	return false, &r
 }
 
+// billNoAuth answers a bill of another service provider's sub-merchant.
+func billNoAuth() Reply {
+	return Error(http.StatusForbidden, "NO_AUTH", "特约商户与服务商不存在受理关系，无权下载其账单")
+}
+
 func noStatement() Reply {
 	return Error(http.StatusBadRequest, "NO_STATEMENT_EXIST", "请求的账单文件不存在")
 }
@@ -166,6 +171,9 @@ func (s *Server) handleTradeBill(c *Call) Reply {
 	sub := c.Query("sub_mchid")
 	if len(sub) > 12 {
 		return ParamError("sub_mchid", "query", "sub_mchid 长度不能超过12")
+	}
+	if s.foreignSubMerchant(sub) {
+		return billNoAuth()
 	}
 	gz, rep := checkTarType(c)
 	if rep != nil {
@@ -197,6 +205,9 @@ func (s *Server) handleFundFlowBill(c *Call) Reply {
 	}
 	// sub_mchid is optional (OA lists it; no length is documented): one
 	// sub-merchant's movements when given, everything when empty or absent.
+	if s.foreignSubMerchant(c.Query("sub_mchid")) {
+		return billNoAuth()
+	}
 	data, rows := s.billFundFlowFile(day, account, c.Query("sub_mchid"), false)
 	if rows == 0 {
 		return noStatement()
@@ -212,6 +223,8 @@ func (s *Server) handleSubMerchantFundFlowBill(c *Call) Reply {
 		return ParamError("sub_mchid", "query", "sub_mchid 为必填参数")
 	case len(sub) > 32:
 		return ParamError("sub_mchid", "query", "sub_mchid 长度不能超过32")
+	case s.foreignSubMerchant(sub):
+		return billNoAuth()
 	}
 	day, rep := s.billDay(c.Query("bill_date"))
 	if rep != nil {

@@ -458,3 +458,22 @@ func TestCertificatesByAlgorithm(t *testing.T) {
 	}
 	f.fails(400, "PARAM_ERROR", "GET", "/v3/certificates?algorithm_type=rsa", nil)
 }
+
+// Provider isolation reaches bills: another provider's sub-merchant's
+// bills are 403 NO_AUTH, even when the ledger holds its payments.
+func TestBillsOfAnotherProvidersSubMerchant(t *testing.T) {
+	f := newRFFixture(t)
+	f.s.BillServeToday(true)
+	f.s.Record(LedgerEntry{Time: rfDay.Add(9 * time.Hour), AppID: AppID, SubMchID: PayScoreForeignSubMchID, TransactionID: "4200000001202605200000000310",
+		OutTradeNo: "FOREIGN-1", TradeType: "JSAPI", TradeState: "SUCCESS", BankType: "OTHERS", AmountFen: 500})
+	date := rfDay.Format(time.DateOnly)
+	for path, q := range map[string]url.Values{
+		"/v3/bill/tradebill":                  {"bill_date": {date}, "sub_mchid": {PayScoreForeignSubMchID}},
+		"/v3/bill/fundflowbill":               {"bill_date": {date}, "sub_mchid": {PayScoreForeignSubMchID}},
+		"/v3/bill/sub-merchant-fundflowbill": {"bill_date": {date}, "sub_mchid": {PayScoreForeignSubMchID}, "account_type": {"BASIC"}, "algorithm": {"AEAD_AES_256_GCM"}},
+	} {
+		f.fails(403, "NO_AUTH", "GET", path, q, nil)
+		q.Set("sub_mchid", "1900000200")
+		f.ok("GET", path, q, nil)
+	}
+}
