@@ -477,3 +477,48 @@ func TestBillsOfAnotherProvidersSubMerchant(t *testing.T) {
 		f.ok("GET", path, q, nil)
 	}
 }
+
+// Every write endpoint answers hostile bodies with a signed 4xx: no panic,
+// no 5xx, no dropped connection. The orders and sub-merchant named in the
+// paths exist, so the bodies reach the handlers' decoding.
+func TestHostileBodiesGetSigned4xx(t *testing.T) {
+	f := newPSFixture(t)
+	f.ok("POST", "/v3/payscore/serviceorder", nil, psConfirmBody("HB-1"))
+	f.ok("POST", "/v3/payscore/partner/serviceorder", nil, pspConfirmBody(PayScorePartnerSubMchID, "HB-2"))
+	routes := []string{
+		"POST /v3/businesscircle/points/notify", "POST /v3/businesscircle/parkings",
+		"POST /v3/goldplan/merchants/changegoldplanstatus", "POST /v3/goldplan/merchants/changecustompagestatus",
+		"POST /v3/goldplan/merchants/set-advertising-industry-filter", "PATCH /v3/goldplan/merchants/open-advertising-show",
+		"POST /v3/goldplan/merchants/close-advertising-show",
+		"POST /v3/payscore/permissions", "POST /v3/payscore/permissions/openid/o1/terminate",
+		"POST /v3/payscore/permissions/authorization-code/A1/terminate", "POST /v3/payscore/serviceorder",
+		"POST /v3/payscore/serviceorder/HB-1/cancel", "POST /v3/payscore/serviceorder/HB-1/modify",
+		"POST /v3/payscore/serviceorder/HB-1/complete", "POST /v3/payscore/serviceorder/HB-1/sync",
+		"POST /v3/payscore/serviceorder/HB-1/pay", "POST " + PayScoreDirectCompletePath,
+		"POST /v3/payscore/partner/permissions", "POST /v3/payscore/partner/permissions/terminate",
+		"POST /v3/payscore/partner/permissions/authorization-code/A1/terminate", "POST /v3/payscore/partner/serviceorder",
+		"POST /v3/payscore/partner/serviceorder/HB-2/cancel", "POST /v3/payscore/partner/serviceorder/HB-2/modify",
+		"POST /v3/payscore/partner/serviceorder/HB-2/complete", "POST /v3/payscore/partner/serviceorder/HB-2/sync",
+		"POST /v3/payscore/partner/serviceorder/HB-2/pay",
+		"POST /v3/refund/domestic/refunds", "POST /v3/smartguide/guides", "POST /v3/smartguide/guides/G1/assign",
+		"PATCH /v3/smartguide/guides/G1",
+	}
+	sub := `"sub_mchid":"` + PayScorePartnerSubMchID + `"`
+	bodies := []string{
+		"null", "[]", `{"a":`, `{"a":1}x`,
+		`{` + sub + `,"service_id":null,"appid":7,"post_payments":[null,{}],"total_amount":1e400}`,
+		`{` + sub + `,"post_payments":{},"post_discounts":"x","time_range":[],"risk_fund":null,"detail":7,"amount":{"refund":"1"}}`,
+		`{` + sub + `,"type":"Order_Paid","detail":null,"reason":"` + strings.Repeat("理", 5000) + `"}`,
+		`{"out_order_no":"\u0000","notify_url":"https://[::1]:x/","time_range":{"start_time":"99999999999999"},"risk_fund":{"name":"DEPOSIT","amount":-1}}`,
+		`{"amount":{"refund":9223372036854775807,"total":9223372036854775807,"currency":"CNY","from":[{"account":"AVAILABLE","amount":9223372036854775807},{"account":"UNAVAILABLE","amount":9223372036854775807}]},"transaction_id":"1","out_refund_no":"x"}`,
+	}
+	for _, route := range routes {
+		method, path, _ := strings.Cut(route, " ")
+		for _, body := range bodies {
+			a := rawSigned(t, f.s, method, path, body, nil)
+			require.True(t, a.status >= 400 && a.status < 500, "%s %.40q: %d %s", route, body, a.status, a.body)
+			require.NotEmpty(t, a.header.Get("Wechatpay-Signature"), route)
+			require.Contains(t, a.body, `"code"`, route)
+		}
+	}
+}
