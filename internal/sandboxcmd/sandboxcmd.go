@@ -10,6 +10,7 @@ package sandboxcmd
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -68,6 +69,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	m, ok := modes[*mode]
 	if !ok {
 		return fmt.Errorf("-mode %q: use migrating, public-key or certificate", *mode)
+	}
+	if *keys == "" {
+		return errors.New("-keys: give a directory for the credentials (an empty name would be the current directory)")
 	}
 	if _, _, err := net.SplitHostPort(*listen); err != nil {
 		return fmt.Errorf("-listen %q: want host:port, e.g. %s (%v)", *listen, DefaultListen, err)

@@ -60,8 +60,10 @@ func TestWorldWritableKeysDirIsRefused(t *testing.T) {
 	assert.True(t, os.IsNotExist(statErr), "no key written")
 }
 
-// A -listen without a port says what is wrong with it.
+// A -listen without a port says what is wrong with it; an empty -keys is
+// not silently the current directory.
 func TestListenNeedsHostAndPort(t *testing.T) {
+	require.ErrorContains(t, sandboxcmd.Run(context.Background(), []string{"-listen", "127.0.0.1:0", "-keys", ""}, io.Discard, io.Discard), "-keys")
 	for _, addr := range []string{"127.0.0.1", "nonsense", "[::1]"} {
 		err := sandboxcmd.Run(context.Background(), []string{"-listen", addr, "-keys", t.TempDir()}, io.Discard, io.Discard)
 		require.ErrorContains(t, err, "host:port", addr)
