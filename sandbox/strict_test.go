@@ -522,3 +522,43 @@ func TestHostileBodiesGetSigned4xx(t *testing.T) {
 		}
 	}
 }
+
+// What the partner pages document beyond the direct ones is enforced:
+// risk_fund.description ≤ 30, start_time_remark ≤ 20, end_time_remark ≤ 50
+// at creation (spec §9.6), a description on every discount at completion
+// (spec §9.10).
+func TestPartnerOrderDocumentedLimits(t *testing.T) {
+	f := newPSFixture(t)
+	sub := PayScorePartnerSubMchID
+	for field, mutate := range map[string]func(map[string]any){
+		"/risk_fund/description": func(b map[string]any) {
+			b["risk_fund"].(map[string]any)["description"] = strings.Repeat("押", 31)
+		},
+		"/time_range/start_time_remark": func(b map[string]any) {
+			b["time_range"].(map[string]any)["start_time_remark"] = strings.Repeat("始", 21)
+		},
+		"/time_range/end_time_remark": func(b map[string]any) {
+			b["time_range"].(map[string]any)["end_time_remark"] = strings.Repeat("终", 51)
+		},
+	} {
+		b := pspConfirmBody(sub, "PL-1")
+		mutate(b)
+		ae := f.fails(400, "PARAM_ERROR", "POST", pspBase+"/serviceorder", b)
+		require.Equal(t, field, ae.Detail.Field)
+	}
+	b := pspConfirmBody(sub, "PL-1")
+	b["risk_fund"].(map[string]any)["description"] = strings.Repeat("押", 30)
+	b["time_range"].(map[string]any)["start_time_remark"] = strings.Repeat("始", 20)
+	b["time_range"].(map[string]any)["end_time_remark"] = strings.Repeat("终", 50)
+	f.ok("POST", pspBase+"/serviceorder", nil, b)
+
+	_, err := f.s.PayScoreSimulateUserConfirm(f.ctx, "PL-1", "u-pl")
+	require.NoError(t, err)
+	complete := pspComplete(sub, PayScoreConfirmServiceID, 500, 100, 400)
+	delete(complete["post_discounts"].([]any)[0].(map[string]any), "description")
+	ae := f.fails(400, "PARAM_ERROR", "POST", pspBase+"/serviceorder/PL-1/complete", complete)
+	require.Equal(t, "/post_discounts/0/description", ae.Detail.Field)
+	require.Equal(t, "DOING/USER_CONFIRM", f.pspState(sub, "PL-1"))
+	f.ok("POST", pspBase+"/serviceorder/PL-1/complete", nil, pspComplete(sub, PayScoreConfirmServiceID, 500, 100, 400))
+	require.Equal(t, "DOING/MCH_COMPLETE+USER_PAYING", f.pspState(sub, "PL-1"))
+}
