@@ -567,6 +567,17 @@ func (c *psCheck) opt(field string, v *string, max int) {
 	}
 }
 
+// device checks the optional device fields: valid text of 1-3 byte
+// characters (no maximum is documented).
+func (c *psCheck) device(d *psDevice) {
+	if d == nil {
+		return
+	}
+	c.opt("/device/start_device_id", d.StartDeviceID, 0)
+	c.opt("/device/end_device_id", d.EndDeviceID, 0)
+	c.opt("/device/materiel_no", d.MaterielNo, 0)
+}
+
 func (c *psCheck) orderNo(field, location, v string) {
 	if v == "" {
 		c.fail(field, location, "字段必填")
@@ -978,6 +989,7 @@ func (s *Server) psCreate(c *Call) Reply {
 		chk.opt("/location/start_location", req.Location.StartLocation, 0)
 		chk.opt("/location/end_location", req.Location.EndLocation, 0)
 	}
+	chk.device(req.Device)
 	if req.RiskFund == nil {
 		chk.fail("/risk_fund", "body", "字段必填")
 	} else {
@@ -1197,6 +1209,7 @@ func (s *Server) psModify(c *Call) Reply {
 	} else {
 		chk.text("/reason", "body", *req.Reason, true, 0) // no documented maximum
 	}
+	chk.device(req.Device)
 	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, psNeedApp|psNeedService, &chk)
 	if rep != nil {
 		return *rep
@@ -1229,8 +1242,10 @@ func (s *Server) psComplete(c *Call) Reply {
 	chk.totalAmount(req.TotalAmount, req.PostPayments, req.PostDiscounts)
 	chk.timeRange(req.TimeRange, false, false)
 	if req.Location != nil {
+		chk.opt("/location/start_location", req.Location.StartLocation, 0)
 		chk.opt("/location/end_location", req.Location.EndLocation, 0)
 	}
+	chk.device(req.Device)
 	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, psNeedApp|psNeedService, &chk)
 	if rep != nil {
 		return *rep
@@ -1272,12 +1287,17 @@ func (s *Server) psComplete(c *Call) Reply {
 		return ParamError("/time_range/end_time", "body", "创建订单时未填写结束时间，完结订单时必填")
 	}
 	o.wire.TimeRange = tr
-	if req.Location != nil && req.Location.EndLocation != nil {
+	if req.Location != nil && (req.Location.StartLocation != nil || req.Location.EndLocation != nil) {
 		loc := psLocation{}
 		if o.wire.Location != nil {
 			loc = *o.wire.Location
 		}
-		loc.EndLocation = req.Location.EndLocation
+		if req.Location.StartLocation != nil {
+			loc.StartLocation = req.Location.StartLocation
+		}
+		if req.Location.EndLocation != nil {
+			loc.EndLocation = req.Location.EndLocation
+		}
 		o.wire.Location = &loc
 	}
 	o.wire.PostPayments, o.wire.PostDiscounts, o.wire.TotalAmount = req.PostPayments, req.PostDiscounts, &total

@@ -562,3 +562,36 @@ func TestPartnerOrderDocumentedLimits(t *testing.T) {
 	f.ok("POST", pspBase+"/serviceorder/PL-1/complete", nil, pspComplete(sub, PayScoreConfirmServiceID, 500, 100, 400))
 	require.Equal(t, "DOING/MCH_COMPLETE+USER_PAYING", f.pspState(sub, "PL-1"))
 }
+
+// Device and location fields are text of 1-3 byte characters like every
+// other (spec §6.8), on create, complete and modify; a completion's
+// start_location is kept, as its end_location is.
+func TestPayScoreDeviceAndLocationText(t *testing.T) {
+	f := newPSFixture(t)
+	f.authorize("AUTH-DEV", "u1")
+	emoji := "柜\U0001F600"
+	b := psNoConfirmBody("DEV-1", "u1")
+	b["device"] = map[string]any{"start_device_id": emoji}
+	ae := f.fails(400, "PARAM_ERROR", "POST", "/v3/payscore/serviceorder", b)
+	require.Equal(t, "/device/start_device_id", ae.Detail.Field)
+	b["device"] = map[string]any{"start_device_id": "柜-1", "materiel_no": "M-1"}
+	f.ok("POST", "/v3/payscore/serviceorder", nil, b)
+
+	c := psComplete(PayScoreNoConfirmServiceID, 3000, 0, 3000)
+	c["location"] = map[string]any{"start_location": emoji}
+	ae = f.fails(400, "PARAM_ERROR", "POST", "/v3/payscore/serviceorder/DEV-1/complete", c)
+	require.Equal(t, "/location/start_location", ae.Detail.Field)
+	c["location"] = map[string]any{"start_location": "一号门", "end_location": "二号门"}
+	c["device"] = map[string]any{"end_device_id": emoji}
+	ae = f.fails(400, "PARAM_ERROR", "POST", "/v3/payscore/serviceorder/DEV-1/complete", c)
+	require.Equal(t, "/device/end_device_id", ae.Detail.Field)
+	delete(c, "device")
+	done := f.ok("POST", "/v3/payscore/serviceorder/DEV-1/complete", nil, c)
+	require.Equal(t, map[string]any{"start_location": "一号门", "end_location": "二号门"}, done["location"])
+
+	m := psComplete(PayScoreNoConfirmServiceID, 2000, 0, 2000)
+	delete(m, "time_range")
+	m["reason"], m["device"] = "调整", map[string]any{"materiel_no": emoji}
+	ae = f.fails(400, "PARAM_ERROR", "POST", "/v3/payscore/serviceorder/DEV-1/modify", m)
+	require.Equal(t, "/device/materiel_no", ae.Detail.Field)
+}
