@@ -542,7 +542,16 @@ func (s *Server) logAnswer(r *http.Request, status int, body []byte, rid string)
 		_ = json.Unmarshal(body, &e)
 		code = e.Code
 	}
-	s.log.Info("sandbox", "method", r.Method, "path", r.URL.Path, "status", status, "code", code, "request_id", rid)
+	// The route template, not the path: paths carry OpenIDs and order
+	// numbers, which logs must not show.
+	route := r.Pattern
+	if _, p, ok := strings.Cut(route, " "); ok {
+		route = p
+	}
+	if route == "" || route == "/" {
+		route = "(no such API)"
+	}
+	s.log.Info("sandbox", "method", r.Method, "route", route, "status", status, "code", code, "request_id", rid)
 }
 
 // SignatureHeaders returns the Wechatpay-* headers that sign body at time

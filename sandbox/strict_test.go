@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"io"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -594,4 +596,41 @@ func TestPayScoreDeviceAndLocationText(t *testing.T) {
 	m["reason"], m["device"] = "调整", map[string]any{"materiel_no": emoji}
 	ae = f.fails(400, "PARAM_ERROR", "POST", "/v3/payscore/serviceorder/DEV-1/modify", m)
 	require.Equal(t, "/device/materiel_no", ae.Detail.Field)
+}
+
+// The request log (WithLogger) names routes by template: OpenIDs and order
+// numbers in paths stay out of it.
+func TestRequestLogShowsRouteTemplates(t *testing.T) {
+	var buf syncBuffer
+	s, err := NewServer(WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	c, err := s.Client(core.WithRetry(core.NoRetry))
+	require.NoError(t, err)
+	const openID = "oSECRETuserOPENID0000000000"
+	_, _ = c.Do(context.Background(), &core.Request{Method: "GET", Path: "/v3/payscore/permissions/openid/" + openID,
+		Query: url.Values{"service_id": {PayScoreNoConfirmServiceID}, "appid": {AppID}}}, nil)
+	_, _ = c.Do(context.Background(), &core.Request{Method: "GET", Path: "/v3/no/such/" + openID}, nil)
+	out := buf.String()
+	require.Contains(t, out, "route=/v3/payscore/permissions/openid/{openid}")
+	require.Contains(t, out, `route="(no such API)"`)
+	require.NotContains(t, out, openID)
+}
+
+// syncBuffer is a strings.Builder safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
