@@ -357,6 +357,9 @@ func adminDeliveries(ds []Delivery) []map[string]any {
 		if !d.NextAttempt.IsZero() {
 			m["next_attempt"] = d.NextAttempt.In(shanghai).Format(time.RFC3339)
 		}
+		if d.Note != "" {
+			m["note"] = d.Note
+		}
 		out = append(out, m)
 	}
 	return out

@@ -74,6 +74,7 @@ const (
 	DeliveryPending      DeliveryState = "PENDING"      // not acknowledged yet; another attempt is scheduled
 	DeliveryAcknowledged DeliveryState = "ACKNOWLEDGED" // the merchant answered 200 or 204
 	DeliveryGaveUp       DeliveryState = "GAVE_UP"      // the schedule ran out without an acknowledgement
+	DeliveryNotSent      DeliveryState = "NOT_SENT"     // addressed beyond the loopback interface: never sent (see Note)
 )
 
 // DeliveryAttempt is one delivery of a notification.
@@ -99,6 +100,7 @@ type Delivery struct {
 	State       DeliveryState     `json:"state"`
 	NextAttempt time.Time         `json:"next_attempt,omitzero"` // when PENDING
 	Attempts    []DeliveryAttempt `json:"attempts"`
+	Note        string            `json:"note,omitempty"` // why a NOT_SENT notification was not sent
 }
 
 // deliveryState is the delivery log. Guarded by its own mutex; never held
@@ -169,6 +171,27 @@ func (s *Server) notify(ctx context.Context, url string, ev Event) (string, erro
 	ds.trimLocked()
 	ds.mu.Unlock()
 	return ev.ID, s.attempt(ctx, d)
+}
+
+// logNotSent records, in the delivery log, a notification the sandbox did
+// not send to url, and why.
+func (s *Server) logNotSent(url string, ev Event, why string) {
+	if ev.ID == "" {
+		ev.ID = "EV-" + randomDigits(20)
+	}
+	d := &delivery{Delivery: Delivery{ID: ev.ID, EventType: ev.EventType, URL: url, Created: s.now(), State: DeliveryNotSent, Note: why}}
+	ds := &s.deliveries
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	if ds.byID == nil {
+		ds.byID = map[string]*delivery{}
+	}
+	ds.byID[d.ID] = d
+	ds.order = append(ds.order, d)
+	ds.trimLocked()
+	if s.log != nil {
+		s.log.Info("sandbox: callback", "id", d.ID, "event_type", d.EventType, "state", d.State, "note", why)
+	}
 }
 
 // trimLocked drops the oldest finished deliveries beyond maxDeliveries.

@@ -438,9 +438,14 @@ func (s *Server) PayScoreQueryID(outOrderNo string) (string, bool) {
 
 // psDeliver sends ev to target when target is a loopback URL: the sandbox
 // never reaches beyond the local machine, so callbacks addressed elsewhere
-// are dropped, like callbacks to an unreachable merchant.
+// are not sent — but they are in the delivery log (NOT_SENT, with the
+// reason), so that a missing callback can be explained.
 func (s *Server) psDeliver(ctx context.Context, target string, ev Event) error {
-	if target == "" || !psLoopback(target) {
+	if target == "" {
+		return nil
+	}
+	if !psLoopback(target) {
+		s.logNotSent(target, ev, "not sent: the sandbox only delivers callbacks to loopback URLs (127.0.0.1, ::1, localhost)")
 		return nil
 	}
 	return s.Notify(ctx, target, ev)

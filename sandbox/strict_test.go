@@ -470,8 +470,8 @@ func TestBillsOfAnotherProvidersSubMerchant(t *testing.T) {
 		OutTradeNo: "FOREIGN-1", TradeType: "JSAPI", TradeState: "SUCCESS", BankType: "OTHERS", AmountFen: 500})
 	date := rfDay.Format(time.DateOnly)
 	for path, q := range map[string]url.Values{
-		"/v3/bill/tradebill":                  {"bill_date": {date}, "sub_mchid": {PayScoreForeignSubMchID}},
-		"/v3/bill/fundflowbill":               {"bill_date": {date}, "sub_mchid": {PayScoreForeignSubMchID}},
+		"/v3/bill/tradebill":                 {"bill_date": {date}, "sub_mchid": {PayScoreForeignSubMchID}},
+		"/v3/bill/fundflowbill":              {"bill_date": {date}, "sub_mchid": {PayScoreForeignSubMchID}},
 		"/v3/bill/sub-merchant-fundflowbill": {"bill_date": {date}, "sub_mchid": {PayScoreForeignSubMchID}, "account_type": {"BASIC"}, "algorithm": {"AEAD_AES_256_GCM"}},
 	} {
 		f.fails(403, "NO_AUTH", "GET", path, q, nil)
@@ -633,4 +633,30 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// A callback addressed beyond the loopback interface is not sent, but the
+// delivery log says so, and why — a missing callback is explained.
+func TestCallbackNotSentIsLogged(t *testing.T) {
+	f := newPSFixture(t)
+	f.ok("POST", "/v3/payscore/serviceorder", nil, psConfirmBody("NS-1")) // notify_url https://merchant.example.com/notify
+	_, err := f.s.PayScoreSimulateUserConfirm(f.ctx, "NS-1", "u-ns")
+	require.NoError(t, err)
+	ds := f.s.Deliveries()
+	require.Len(t, ds, 1)
+	require.Equal(t, DeliveryNotSent, ds[0].State)
+	require.Equal(t, "PAYSCORE.USER_CONFIRM", ds[0].EventType)
+	require.Equal(t, "https://merchant.example.com/notify", ds[0].URL)
+	require.Contains(t, ds[0].Note, "loopback")
+	require.Empty(t, ds[0].Attempts)
+	n, _ := f.s.Pending()
+	require.Zero(t, n, "nothing to redeliver")
+
+	resp, err := http.Get(f.s.URL + "/sandbox/notifications/" + ds[0].ID)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"state": "NOT_SENT"`)
+	require.Contains(t, string(b), "loopback")
 }
