@@ -660,3 +660,46 @@ func TestCallbackNotSentIsLogged(t *testing.T) {
 	require.Contains(t, string(b), `"state": "NOT_SENT"`)
 	require.Contains(t, string(b), "loopback")
 }
+
+// Concurrent refunds of one payment — through the refund API and as
+// simulated mall refunds — never refund more than was paid (run with
+// -race).
+func TestConcurrentRefundsNeverExceedThePayment(t *testing.T) {
+	f := newBCFixture(t)
+	ctx := context.Background()
+	const openID = "oBC_member_concurrent"
+	_, err := f.sb.BusinessCircleAuthorize(ctx, AppID, openID)
+	require.NoError(t, err)
+	tx, err := f.sb.BusinessCircleSimulateTransaction(ctx, BusinessCircleTransaction{OpenID: openID, AmountFen: 1000})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for i := range 9 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if i%3 == 0 {
+				_, err = f.c.Do(ctx, &core.Request{Method: "POST", Path: "/v3/refund/domestic/refunds", Body: map[string]any{
+					"transaction_id": tx, "out_refund_no": "CC-" + strconv.Itoa(i), "amount": map[string]any{"refund": 300, "total": 1000, "currency": "CNY"}}}, nil)
+			} else {
+				_, _, err = f.sb.BusinessCircleSimulateRefund(ctx, tx, 300)
+			}
+			if err == nil {
+				mu.Lock()
+				ok++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	var refunded int64
+	for _, e := range f.sb.Ledger() {
+		if e.TradeState == "REFUND" && e.TransactionID == tx {
+			refunded += e.RefundFen
+		}
+	}
+	require.Equal(t, 3, ok, "three refunds of 300 fit in 1000")
+	require.Equal(t, int64(900), refunded)
+}
