@@ -92,6 +92,17 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, pattern := s.admin.Handler(r); pattern == "" {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+			if _, p := s.admin.Handler(&http.Request{Method: m, URL: r.URL, Host: r.Host}); p != "" && m != r.Method {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeAdminJSON(w, http.StatusMethodNotAllowed, map[string]any{"code": "METHOD_NOT_ALLOWED", "message": r.URL.Path + " takes " + strings.Join(allow, " or ") + "; GET /sandbox/ lists the endpoints"})
+			return
+		}
 		writeAdminJSON(w, http.StatusNotFound, map[string]any{"code": "NOT_FOUND", "message": "no such admin endpoint: " + r.Method + " " + r.URL.Path + "; GET /sandbox/ lists them"})
 		return
 	}
@@ -109,17 +120,29 @@ func decodeAdmin(r *http.Request, v any) error {
 		}
 		return fmt.Errorf("body: %v", err)
 	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("body: one JSON object, with nothing after it")
+	}
 	return nil
 }
+
+// maxAdminShift bounds how far the admin API moves the sandbox clock in one
+// call: a century either way, far beyond any WeChat Pay schedule, and far
+// from overflowing a time.Duration.
+const maxAdminShift = 100 * 365 * 24 * time.Hour
 
 // parseDuration parses a Go duration with an optional leading count of
 // days: "15s", "1h30m", "180d", "1d2h".
 func parseDuration(v string) (time.Duration, error) {
+	orig := v
 	var days time.Duration
 	if d, rest, ok := strings.Cut(v, "d"); ok {
 		n, err := strconv.Atoi(d)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("invalid duration %q", v)
+		if err != nil || n < 0 || d[0] == '+' {
+			return 0, fmt.Errorf("invalid duration %q", orig)
+		}
+		if time.Duration(n) > maxAdminShift/(24*time.Hour) {
+			return 0, fmt.Errorf("duration %q is longer than %d days", orig, maxAdminShift/(24*time.Hour))
 		}
 		days, v = time.Duration(n)*24*time.Hour, rest
 		if v == "" {
@@ -128,7 +151,10 @@ func parseDuration(v string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		return 0, fmt.Errorf("invalid duration %q (e.g. 15s, 1h30m, 180d)", v)
+		return 0, fmt.Errorf("invalid duration %q (e.g. 15s, 1h30m, 180d)", orig)
+	}
+	if d > maxAdminShift || d < -maxAdminShift || days+d > maxAdminShift {
+		return 0, fmt.Errorf("duration %q is longer than %d days", orig, maxAdminShift/(24*time.Hour))
 	}
 	return days + d, nil
 }
@@ -200,6 +226,9 @@ func (s *Server) installAdmin() {
 				return nil, errors.New(`give exactly one of "by" (a duration) and "to" (an RFC 3339 time)`)
 			case req.By != nil:
 				return s.clockView(s.Advance(time.Duration(*req.By))), nil
+			}
+			if d := req.To.Sub(s.now()); d > maxAdminShift || d < -maxAdminShift {
+				return nil, fmt.Errorf(`"to" is more than %d days away from the sandbox time`, maxAdminShift/(24*time.Hour))
 			}
 			return s.clockView(s.AdvanceTo(*req.To)), nil
 		})
@@ -327,6 +356,9 @@ func adminDeliveries(ds []Delivery) []map[string]any {
 			"create_time": d.Created.In(shanghai).Format(time.RFC3339), "state": d.State, "attempts": attempts}
 		if !d.NextAttempt.IsZero() {
 			m["next_attempt"] = d.NextAttempt.In(shanghai).Format(time.RFC3339)
+		}
+		if d.Note != "" {
+			m["note"] = d.Note
 		}
 		out = append(out, m)
 	}

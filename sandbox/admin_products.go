@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -67,6 +68,76 @@ func (s *Server) installProductAdmin() {
 				return nil, err
 			}
 			return map[string]any{"ok": true}, nil
+		})
+
+	s.handleAdmin("POST /sandbox/payscore/direct-complete", `{"service_id":"…"}: WeChat Pay opens create-and-complete for a no-confirm service`,
+		func(r *http.Request) (any, error) {
+			var req struct {
+				ServiceID string `json:"service_id"`
+			}
+			if err := decodeAdmin(r, &req); err != nil {
+				return nil, err
+			}
+			if err := s.PayScoreEnableDirectComplete(req.ServiceID); err != nil {
+				return nil, err
+			}
+			return map[string]any{"ok": true}, nil
+		})
+
+	// Pay score for service providers (spec §9).
+	s.handleAdmin("POST /sandbox/payscore/partner/authorize", `{"apply_permissions_token":"…","openid":"…","sub_openid":"…"}: the user authorizes a sub-merchant's service (PAYSCORE.USER_OPEN_SERVICE); sub_openid is optional`,
+		func(r *http.Request) (any, error) {
+			var req struct {
+				Token     string `json:"apply_permissions_token"`
+				OpenID    string `json:"openid"`
+				SubOpenID string `json:"sub_openid"`
+			}
+			if err := decodeAdmin(r, &req); err != nil {
+				return nil, err
+			}
+			return simulated(s.PayScorePartnerSimulateUserAuthorize(r.Context(), req.Token, req.OpenID, req.SubOpenID), nil)
+		})
+	s.handleAdmin("POST /sandbox/payscore/partner/revoke", `{"sub_mchid":"…","service_id":"…","openid":"…"}: the user withdraws a sub-merchant's authorization (PAYSCORE.USER_CLOSE_SERVICE)`,
+		func(r *http.Request) (any, error) {
+			var req struct {
+				SubMchID  string `json:"sub_mchid"`
+				ServiceID string `json:"service_id"`
+				OpenID    string `json:"openid"`
+			}
+			if err := decodeAdmin(r, &req); err != nil {
+				return nil, err
+			}
+			return simulated(s.PayScorePartnerSimulateUserRevoke(r.Context(), req.SubMchID, req.ServiceID, req.OpenID), nil)
+		})
+
+	// Refunds (spec §11).
+	s.handleAdmin("POST /sandbox/refunds/notify-url", `{"url":"…"}: the refund callback URL configured in the merchant platform ("" for none)`,
+		func(r *http.Request) (any, error) {
+			var req struct {
+				URL string `json:"url"`
+			}
+			if err := decodeAdmin(r, &req); err != nil {
+				return nil, err
+			}
+			s.RefundSetNotifyURL(req.URL)
+			return map[string]any{"ok": true}, nil
+		})
+	s.handleAdmin("POST /sandbox/refunds/finish", `{"refund_id":"…","status":"SUCCESS"}: a PROCESSING refund ends SUCCESS, CLOSED or ABNORMAL (REFUND.<status>)`,
+		func(r *http.Request) (any, error) {
+			var req struct {
+				RefundID string `json:"refund_id"`
+				Status   string `json:"status"`
+			}
+			if err := decodeAdmin(r, &req); err != nil {
+				return nil, err
+			}
+			finish := map[string]func(context.Context, string) error{
+				"SUCCESS": s.RefundSimulateSuccess, "CLOSED": s.RefundSimulateClose, "ABNORMAL": s.RefundSimulateAbnormal,
+			}[req.Status]
+			if finish == nil {
+				return nil, errors.New(`status is SUCCESS, CLOSED or ABNORMAL`)
+			}
+			return simulated(finish(r.Context(), req.RefundID), nil)
 		})
 
 	// Business circle (spec §2).

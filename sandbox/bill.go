@@ -147,6 +147,11 @@ func checkTarType(c *Call) (bool, *Reply) {
 	return false, &r
 }
 
+// billNoAuth answers a bill of another service provider's sub-merchant.
+func billNoAuth() Reply {
+	return Error(http.StatusForbidden, "NO_AUTH", "特约商户与服务商不存在受理关系，无权下载其账单")
+}
+
 func noStatement() Reply {
 	return Error(http.StatusBadRequest, "NO_STATEMENT_EXIST", "请求的账单文件不存在")
 }
@@ -166,6 +171,9 @@ func (s *Server) handleTradeBill(c *Call) Reply {
 	sub := c.Query("sub_mchid")
 	if len(sub) > 12 {
 		return ParamError("sub_mchid", "query", "sub_mchid 长度不能超过12")
+	}
+	if s.foreignSubMerchant(sub) {
+		return billNoAuth()
 	}
 	gz, rep := checkTarType(c)
 	if rep != nil {
@@ -197,6 +205,9 @@ func (s *Server) handleFundFlowBill(c *Call) Reply {
 	}
 	// sub_mchid is optional (OA lists it; no length is documented): one
 	// sub-merchant's movements when given, everything when empty or absent.
+	if s.foreignSubMerchant(c.Query("sub_mchid")) {
+		return billNoAuth()
+	}
 	data, rows := s.billFundFlowFile(day, account, c.Query("sub_mchid"), false)
 	if rows == 0 {
 		return noStatement()
@@ -212,6 +223,8 @@ func (s *Server) handleSubMerchantFundFlowBill(c *Call) Reply {
 		return ParamError("sub_mchid", "query", "sub_mchid 为必填参数")
 	case len(sub) > 32:
 		return ParamError("sub_mchid", "query", "sub_mchid 长度不能超过32")
+	case s.foreignSubMerchant(sub):
+		return billNoAuth()
 	}
 	day, rep := s.billDay(c.Query("bill_date"))
 	if rep != nil {
@@ -446,7 +459,10 @@ func (s *Server) billTradeFile(day time.Time, billType, sub string) ([]byte, int
 		var rSettle, rCoupon, rRefund, rFee, rOrder, rApplied int64
 		refundID, outRefundNo, refundType, refundStatus := "0", "0", "", ""
 		if isRefund {
-			rRefund, rApplied, rFee = e.RefundFen, e.RefundFen, -e.RefundFen*billFeeRate
+			// 退款金额 = 申请退款金额 − the non-recharge coupon's share, as
+			// 应结订单金额 = 订单金额 − 代金券金额 for payments.
+			settled := e.settlementRefundFen()
+			rRefund, rApplied, rFee = settled, e.RefundFen, -settled*billFeeRate
 			refundID, outRefundNo, refundType, refundStatus = e.RefundID, e.OutRefundNo, "ORIGINAL", e.RefundStatus
 			if refundStatus == "" {
 				refundStatus = "SUCCESS"
@@ -523,16 +539,20 @@ func (s *Server) billFundFlowFile(day time.Time, account, sub string, perSub boo
 		if perSub && e.SubMchID != sub {
 			continue
 		}
+		// A refund moves its settlement part; the coupon's share was never
+		// the merchant's money.
 		if refundClosure(e) {
-			add(e, e.RefundID, "退款", "退款关闭", true, e.RefundFen, e.OutRefundNo)
-			if fee := (e.RefundFen*billFeeRate + 500) / 1000; fee > 0 {
+			settled := e.settlementRefundFen()
+			add(e, e.RefundID, "退款", "退款关闭", true, settled, e.OutRefundNo)
+			if fee := (settled*billFeeRate + 500) / 1000; fee > 0 {
 				add(e, e.RefundID, "退款", "扣除交易手续费", false, fee, "")
 			}
 			continue
 		}
 		if e.TradeState == "REFUND" {
-			add(e, e.RefundID, "退款", "退款", false, e.RefundFen, e.OutRefundNo)
-			if fee := (e.RefundFen*billFeeRate + 500) / 1000; fee > 0 {
+			settled := e.settlementRefundFen()
+			add(e, e.RefundID, "退款", "退款", false, settled, e.OutRefundNo)
+			if fee := (settled*billFeeRate + 500) / 1000; fee > 0 {
 				add(e, e.RefundID, "退款", "退还交易手续费", true, fee, "")
 			}
 			continue

@@ -416,10 +416,13 @@ func (s *Server) callbackKey() (string, *rsa.PrivateKey) {
 
 // decryptionKey returns the private key of the platform key named serial
 // (the Wechatpay-Serial of a request carrying encrypted fields): the
-// public key, or any listed, unexpired certificate.
+// public key, or any listed, unexpired certificate (none WithoutCertificates).
 func (s *Server) decryptionKey(serial string) (*rsa.PrivateKey, bool) {
 	if serial == s.PublicKeyID {
 		return s.platformKey, true
+	}
+	if s.noCerts { // a merchant without platform certificates cannot have encrypted to one
+		return nil, false
 	}
 	now := s.now()
 	s.mu.Lock()
@@ -452,7 +455,11 @@ func (s *Server) handleCertificates(c *Call) Reply {
 		EncryptCertificate enc    `json:"encrypt_certificate"`
 	}
 	data := []item{}
-	for _, cert := range s.PlatformCertificates() {
+	certs := s.PlatformCertificates()
+	if c.Query("algorithm_type") == "SM2" {
+		certs = nil // the sandbox's platform certificates are all RSA
+	}
+	for _, cert := range certs {
 		pemText := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
 		nonce := randomAlnum(12)
 		ct, err := core.EncryptAEAD(s.APIv3Key, "certificate", nonce, pemText)

@@ -22,7 +22,7 @@ func (s *Server) Now() time.Time { return s.now() }
 // Advance moves the sandbox clock forward by d and, before returning, runs
 // in time order everything that falls due on the way — callback
 // redeliveries, each with the clock set to its due time — without
-// sleeping. A negative d moves the clock back and runs nothing. It returns
+// sleeping (nothing runs once the sandbox is closed). A negative d moves the clock back and runs nothing. It returns
 // how many scheduled events ran.
 func (s *Server) Advance(d time.Duration) int {
 	if d < 0 {
@@ -51,7 +51,7 @@ func (s *Server) runUntil(target func() time.Time) int {
 	defer s.sched.runMu.Unlock()
 	end := target()
 	n := 0
-	for {
+	for !s.closed() {
 		t := s.sched.popDue(end)
 		if t == nil {
 			break

@@ -74,6 +74,7 @@ const (
 	DeliveryPending      DeliveryState = "PENDING"      // not acknowledged yet; another attempt is scheduled
 	DeliveryAcknowledged DeliveryState = "ACKNOWLEDGED" // the merchant answered 200 or 204
 	DeliveryGaveUp       DeliveryState = "GAVE_UP"      // the schedule ran out without an acknowledgement
+	DeliveryNotSent      DeliveryState = "NOT_SENT"     // addressed beyond the loopback interface: never sent (see Note)
 )
 
 // DeliveryAttempt is one delivery of a notification.
@@ -99,6 +100,7 @@ type Delivery struct {
 	State       DeliveryState     `json:"state"`
 	NextAttempt time.Time         `json:"next_attempt,omitzero"` // when PENDING
 	Attempts    []DeliveryAttempt `json:"attempts"`
+	Note        string            `json:"note,omitempty"` // why a NOT_SENT notification was not sent
 }
 
 // deliveryState is the delivery log. Guarded by its own mutex; never held
@@ -141,6 +143,9 @@ func (s *Server) Notify(ctx context.Context, url string, ev Event) error {
 
 // notify is Notify returning the notification ID.
 func (s *Server) notify(ctx context.Context, url string, ev Event) (string, error) {
+	if s.closed() {
+		return "", errors.New("sandbox: closed: no more notifications")
+	}
 	if ev.ID == "" {
 		ev.ID = "EV-" + randomDigits(20)
 	}
@@ -166,6 +171,27 @@ func (s *Server) notify(ctx context.Context, url string, ev Event) (string, erro
 	ds.trimLocked()
 	ds.mu.Unlock()
 	return ev.ID, s.attempt(ctx, d)
+}
+
+// logNotSent records, in the delivery log, a notification the sandbox did
+// not send to url, and why.
+func (s *Server) logNotSent(url string, ev Event, why string) {
+	if ev.ID == "" {
+		ev.ID = "EV-" + randomDigits(20)
+	}
+	d := &delivery{Delivery: Delivery{ID: ev.ID, EventType: ev.EventType, URL: url, Created: s.now(), State: DeliveryNotSent, Note: why}}
+	ds := &s.deliveries
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	if ds.byID == nil {
+		ds.byID = map[string]*delivery{}
+	}
+	ds.byID[d.ID] = d
+	ds.order = append(ds.order, d)
+	ds.trimLocked()
+	if s.log != nil {
+		s.log.Info("sandbox: callback", "id", d.ID, "event_type", d.EventType, "state", d.State, "note", why)
+	}
 }
 
 // trimLocked drops the oldest finished deliveries beyond maxDeliveries.
@@ -212,7 +238,7 @@ func (s *Server) attempt(ctx context.Context, d *delivery) error {
 		s.log.Info("sandbox: callback", "id", d.ID, "event_type", d.EventType, "attempt", n, "status", a.Status,
 			"acknowledged", a.Acknowledged, "error", a.Error, "next_attempt", next)
 	}
-	if !next.IsZero() {
+	if !next.IsZero() && !s.closed() {
 		s.schedule(next, func(ctx context.Context) { _ = s.attempt(ctx, d) })
 	}
 	if a.Acknowledged {
@@ -230,6 +256,7 @@ func (s *Server) post(ctx context.Context, url string, h http.Header, body []byt
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, s.cbTimeout)
 	defer cancel()
+	defer context.AfterFunc(s.life, cancel)() // Close cancels it
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		a.Error = "bad notify URL: " + err.Error()
@@ -240,9 +267,12 @@ func (s *Server) post(ctx context.Context, url string, h http.Header, body []byt
 	resp, err := s.callbackClient().Do(req)
 	if err != nil {
 		a.Latency = time.Since(start)
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		switch {
+		case s.closed():
+			a.Error = "cancelled: the sandbox was closed"
+		case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 			a.Error = fmt.Sprintf("timeout: no answer within %s", s.cbTimeout)
-		} else {
+		default:
 			a.Error = "connection failed: " + err.Error()
 		}
 		return
@@ -252,6 +282,9 @@ func (s *Server) post(ctx context.Context, url string, h http.Header, body []byt
 	a.Latency = time.Since(start)
 	if ctx.Err() != nil { // the body came too late
 		a.Error = fmt.Sprintf("timeout: no complete answer within %s", s.cbTimeout)
+		if s.closed() {
+			a.Error = "cancelled: the sandbox was closed"
+		}
 		return
 	}
 	a.Status = resp.StatusCode
@@ -276,14 +309,29 @@ func (e *DeliveryError) Error() string {
 	return fmt.Sprintf("sandbox: %s notification %s to %s, attempt %d: %s", e.EventType, e.ID, e.URL, e.Attempt, e.Reason)
 }
 
+// callbackClient is the client deliveries use: its own transport (so
+// Close can close its connections, and no proxy from the environment is
+// used: callbacks go straight to the merchant), redirects not followed.
 func (s *Server) callbackClient() *http.Client {
 	ds := &s.deliveries
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
 	if ds.client == nil {
-		ds.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.Proxy = nil
+		ds.client = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	return ds.client
+}
+
+// closeIdle closes the callback client's idle connections.
+func (ds *deliveryState) closeIdle() {
+	ds.mu.Lock()
+	c := ds.client
+	ds.mu.Unlock()
+	if c != nil {
+		c.CloseIdleConnections()
+	}
 }
 
 // Deliveries returns the delivery log of every notification sent, oldest

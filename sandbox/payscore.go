@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -437,9 +438,14 @@ func (s *Server) PayScoreQueryID(outOrderNo string) (string, bool) {
 
 // psDeliver sends ev to target when target is a loopback URL: the sandbox
 // never reaches beyond the local machine, so callbacks addressed elsewhere
-// are dropped, like callbacks to an unreachable merchant.
+// are not sent — but they are in the delivery log (NOT_SENT, with the
+// reason), so that a missing callback can be explained.
 func (s *Server) psDeliver(ctx context.Context, target string, ev Event) error {
-	if target == "" || !psLoopback(target) {
+	if target == "" {
+		return nil
+	}
+	if !psLoopback(target) {
+		s.logNotSent(target, ev, "not sent: the sandbox only delivers callbacks to loopback URLs (127.0.0.1, ::1, localhost)")
 		return nil
 	}
 	return s.Notify(ctx, target, ev)
@@ -566,6 +572,17 @@ func (c *psCheck) opt(field string, v *string, max int) {
 	}
 }
 
+// device checks the optional device fields: valid text of 1-3 byte
+// characters (no maximum is documented).
+func (c *psCheck) device(d *psDevice) {
+	if d == nil {
+		return
+	}
+	c.opt("/device/start_device_id", d.StartDeviceID, 0)
+	c.opt("/device/end_device_id", d.EndDeviceID, 0)
+	c.opt("/device/materiel_no", d.MaterielNo, 0)
+}
+
 func (c *psCheck) orderNo(field, location, v string) {
 	if v == "" {
 		c.fail(field, location, "字段必填")
@@ -585,6 +602,16 @@ func (c *psCheck) authCode(field, location, v string) {
 }
 
 func (c *psCheck) notifyURL(field, v string, required bool) {
+	c.callbackURL(field, v, required, false)
+}
+
+// callbackURL checks a URL WeChat Pay calls back: absolute, no query
+// string, at most 255 characters; httpsOnly demands https (spec §4.6,
+// §6.7), except on a loopback host — the only place the sandbox delivers
+// to, where a test's plain-HTTP endpoint is allowed. Without httpsOnly any
+// http(s) URL passes (the pre-authorization notify_url, whose pages state
+// no scheme).
+func (c *psCheck) callbackURL(field, v string, required, httpsOnly bool) {
 	if v == "" {
 		if required {
 			c.fail(field, "body", "字段必填")
@@ -595,7 +622,9 @@ func (c *psCheck) notifyURL(field, v string, required bool) {
 	switch {
 	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 		c.fail(field, "body", "必须是绝对的 http(s) URL")
-	case u.RawQuery != "":
+	case httpsOnly && u.Scheme != "https" && !psLoopback(v):
+		c.fail(field, "body", "回调地址必须为 https 地址")
+	case u.RawQuery != "" || u.ForceQuery:
 		c.fail(field, "body", "不能携带查询参数")
 	case utf8.RuneCountInString(v) > 255:
 		c.fail(field, "body", "长度不能超过 255 个字符")
@@ -669,19 +698,44 @@ func (c *psCheck) items(payments []psPayment, discounts []psDiscount, paymentsRe
 	}
 }
 
-func psSum(payments []psPayment, discounts []psDiscount) int64 {
+// psSum returns Σ post_payments.amount − Σ post_discounts.amount, and false
+// when the sum does not fit in an int64: amounts are fen, and a sum that
+// wraps around could otherwise match a small total_amount.
+func psSum(payments []psPayment, discounts []psDiscount) (int64, bool) {
 	var t int64
 	for _, p := range payments {
 		if p.Amount != nil {
-			t += *p.Amount
+			a := *p.Amount
+			if (a > 0 && t > math.MaxInt64-a) || (a < 0 && t < math.MinInt64-a) {
+				return 0, false
+			}
+			t += a
 		}
 	}
 	for _, d := range discounts {
 		if d.Amount != nil {
-			t -= *d.Amount
+			a := *d.Amount
+			if (a > 0 && t < math.MinInt64+a) || (a < 0 && t > math.MaxInt64+a) {
+				return 0, false
+			}
+			t -= a
 		}
 	}
-	return t
+	return t, true
+}
+
+// totalAmount checks total_amount against the amount formula (spec §4):
+// Σ post_payments.amount − Σ post_discounts.amount, not negative.
+func (c *psCheck) totalAmount(total *int64, payments []psPayment, discounts []psDiscount) {
+	want, ok := psSum(payments, discounts)
+	switch {
+	case total == nil:
+		c.fail("/total_amount", "body", "字段必填")
+	case !ok:
+		c.fail("/total_amount", "body", "后付费项目或商户优惠金额之和超出范围")
+	case *total != want || want < 0:
+		c.fail("/total_amount", "body", "total_amount 须等于后付费项目金额之和减去商户优惠金额之和")
+	}
 }
 
 func (c *psCheck) timeRange(tr *psTimeRange, required, allowOnAccept bool) {
@@ -940,6 +994,7 @@ func (s *Server) psCreate(c *Call) Reply {
 		chk.opt("/location/start_location", req.Location.StartLocation, 0)
 		chk.opt("/location/end_location", req.Location.EndLocation, 0)
 	}
+	chk.device(req.Device)
 	if req.RiskFund == nil {
 		chk.fail("/risk_fund", "body", "字段必填")
 	} else {
@@ -952,7 +1007,7 @@ func (s *Server) psCreate(c *Call) Reply {
 		chk.opt("/risk_fund/description", req.RiskFund.Description, 0)
 	}
 	chk.opt("/attach", req.Attach, 256)
-	chk.notifyURL("/notify_url", req.NotifyURL, true)
+	chk.callbackURL("/notify_url", req.NotifyURL, true, true)
 	if req.OpenID != nil {
 		chk.text("/openid", "body", *req.OpenID, true, 0) // no documented maximum
 	} else if !needConfirm && sub == "" {
@@ -1153,16 +1208,13 @@ func (s *Server) psModify(c *Call) Reply {
 	}
 	var chk psCheck
 	chk.items(req.PostPayments, req.PostDiscounts, true, false, true)
-	if req.TotalAmount == nil {
-		chk.fail("/total_amount", "body", "字段必填")
-	} else if want := psSum(req.PostPayments, req.PostDiscounts); *req.TotalAmount != want || want < 0 {
-		chk.fail("/total_amount", "body", "total_amount 须等于后付费项目金额之和减去商户优惠金额之和")
-	}
+	chk.totalAmount(req.TotalAmount, req.PostPayments, req.PostDiscounts)
 	if req.Reason == nil {
 		chk.fail("/reason", "body", "字段必填")
 	} else {
 		chk.text("/reason", "body", *req.Reason, true, 0) // no documented maximum
 	}
+	chk.device(req.Device)
 	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, psNeedApp|psNeedService, &chk)
 	if rep != nil {
 		return *rep
@@ -1192,15 +1244,13 @@ func (s *Server) psComplete(c *Call) Reply {
 	}
 	var chk psCheck
 	chk.items(req.PostPayments, req.PostDiscounts, true, false, true)
-	if req.TotalAmount == nil {
-		chk.fail("/total_amount", "body", "字段必填")
-	} else if want := psSum(req.PostPayments, req.PostDiscounts); *req.TotalAmount != want || want < 0 {
-		chk.fail("/total_amount", "body", "total_amount 须等于后付费项目金额之和减去商户优惠金额之和")
-	}
+	chk.totalAmount(req.TotalAmount, req.PostPayments, req.PostDiscounts)
 	chk.timeRange(req.TimeRange, false, false)
 	if req.Location != nil {
+		chk.opt("/location/start_location", req.Location.StartLocation, 0)
 		chk.opt("/location/end_location", req.Location.EndLocation, 0)
 	}
+	chk.device(req.Device)
 	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, psNeedApp|psNeedService, &chk)
 	if rep != nil {
 		return *rep
@@ -1242,12 +1292,17 @@ func (s *Server) psComplete(c *Call) Reply {
 		return ParamError("/time_range/end_time", "body", "创建订单时未填写结束时间，完结订单时必填")
 	}
 	o.wire.TimeRange = tr
-	if req.Location != nil && req.Location.EndLocation != nil {
+	if req.Location != nil && (req.Location.StartLocation != nil || req.Location.EndLocation != nil) {
 		loc := psLocation{}
 		if o.wire.Location != nil {
 			loc = *o.wire.Location
 		}
-		loc.EndLocation = req.Location.EndLocation
+		if req.Location.StartLocation != nil {
+			loc.StartLocation = req.Location.StartLocation
+		}
+		if req.Location.EndLocation != nil {
+			loc.EndLocation = req.Location.EndLocation
+		}
 		o.wire.Location = &loc
 	}
 	o.wire.PostPayments, o.wire.PostDiscounts, o.wire.TotalAmount = req.PostPayments, req.PostDiscounts, &total

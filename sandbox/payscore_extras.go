@@ -88,15 +88,11 @@ func (s *Server) psDirectComplete(c *Call) Reply {
 		chk.opt("/location/start_location", req.Location.StartLocation, 0)
 		chk.opt("/location/end_location", req.Location.EndLocation, 0)
 	}
-	if req.TotalAmount == nil {
-		chk.fail("/total_amount", "body", "字段必填")
-	} else if want := psSum(req.PostPayments, req.PostDiscounts); *req.TotalAmount != want || want < 0 {
-		chk.fail("/total_amount", "body", "total_amount 须等于后付费项目金额之和减去商户优惠金额之和")
-	}
+	chk.totalAmount(req.TotalAmount, req.PostPayments, req.PostDiscounts)
 	chk.opt("/goods_tag", req.GoodsTag, 32)
 	chk.opt("/attach", req.Attach, 256)
 	if req.NotifyURL != nil {
-		chk.notifyURL("/notify_url", *req.NotifyURL, true)
+		chk.callbackURL("/notify_url", *req.NotifyURL, true, true)
 	}
 	if chk.rep != nil {
 		return *chk.rep

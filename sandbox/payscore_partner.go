@@ -122,7 +122,7 @@ func (s *Server) installPayScorePartner() {
 	s.Handle("GET /v3/payscore/partner/serviceorder", s.pspQuery)
 	s.Handle("POST /v3/payscore/partner/serviceorder/{out_order_no}/cancel", s.pspWrite(s.psCancel, false))
 	s.Handle("POST /v3/payscore/partner/serviceorder/{out_order_no}/modify", s.pspWrite(s.psModify, false))
-	s.Handle("POST /v3/payscore/partner/serviceorder/{out_order_no}/complete", s.pspWrite(s.psComplete, true))
+	s.Handle("POST /v3/payscore/partner/serviceorder/{out_order_no}/complete", s.pspWrite(s.pspCompleteChecked, true))
 	s.Handle("POST /v3/payscore/partner/serviceorder/{out_order_no}/sync", s.pspWrite(s.psSync, true))
 	s.Handle("POST /v3/payscore/partner/serviceorder/{out_order_no}/pay", s.pspWrite(s.psPay, false))
 }
@@ -527,6 +527,15 @@ func (s *Server) pspCreate(c *Call) Reply {
 	pspSubApp(&chk, "/sub_appid", "body", req.SubAppID, sm)
 	noConfirm := req.NeedUserConfirm != nil && !*req.NeedUserConfirm
 	pspUser(&chk, "body", req.OpenID, req.SubOpenID, req.SubAppID, noConfirm)
+	// Lengths the partner page documents (spec §9.6, from OA) and the
+	// direct one does not.
+	if rf := req.RiskFund; rf != nil {
+		chk.opt("/risk_fund/description", rf.Description, 30)
+	}
+	if tr := req.TimeRange; tr != nil {
+		chk.opt("/time_range/start_time_remark", tr.StartTimeRemark, 20)
+		chk.opt("/time_range/end_time_remark", tr.EndTimeRemark, 50)
+	}
 	if chk.rep != nil {
 		return *chk.rep
 	}
@@ -672,4 +681,25 @@ func (s *Server) pspWrite(direct HandlerFunc, serviceRequired bool) HandlerFunc 
 		}
 		return rep
 	}
+}
+
+// pspCompleteChecked is the direct complete with what the partner page
+// adds (spec §9.10): every discount has a description.
+func (s *Server) pspCompleteChecked(c *Call) Reply {
+	var req struct {
+		PostDiscounts []psDiscount `json:"post_discounts"`
+	}
+	if r := c.Decode(&req); r != nil {
+		return *r
+	}
+	var chk psCheck
+	for i, d := range req.PostDiscounts {
+		if d.Description == nil || *d.Description == "" {
+			chk.fail(fmt.Sprintf("/post_discounts/%d/description", i), "body", "字段必填")
+		}
+	}
+	if chk.rep != nil {
+		return *chk.rep
+	}
+	return s.psComplete(c)
 }

@@ -176,8 +176,17 @@ func (s *Server) rfFinish(ctx context.Context, refundID, status string) error {
 		closure.RefundID, closure.OutRefundNo, closure.RefundFen, closure.RefundStatus = r.wire.RefundID, r.wire.OutRefundNo, r.wire.Amount.Refund, "CLOSED"
 		s.Record(closure)
 	}
+	txID, refundFen := r.wire.TransactionID, r.wire.Amount.Refund
 	rs.mu.Unlock()
-	return s.psDeliver(ctx, target, ev)
+	err := s.psDeliver(ctx, target, ev)
+	if status == "SUCCESS" {
+		// A refund of a mall purchase whose points were synced is also
+		// notified to the mall (MALL_REFUND.SUCCESS, spec §2.6).
+		if url, mall, ok := s.bcRefundEvent(txID, refundID, refundFen, now); ok {
+			err = errors.Join(err, s.Notify(ctx, url, mall))
+		}
+	}
+	return err
 }
 
 func (s *Server) rfEvent(r *rfRefund) Event {
@@ -235,9 +244,11 @@ func (c *psCheck) refundRequest(req *rfCreateWire) {
 	if req.NotifyURL != nil {
 		u, err := url.Parse(*req.NotifyURL)
 		switch n := utf8.RuneCountInString(*req.NotifyURL); {
-		case err != nil || u.Scheme != "https" || u.Host == "":
+		case err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && psLoopback(*req.NotifyURL))) || u.Host == "":
+			// https, as WeChat Pay demands; plain http only on a loopback
+			// host, where the sandbox delivers to a test's endpoint.
 			c.fail("/notify_url", "body", "必须是 https 地址")
-		case u.RawQuery != "":
+		case u.RawQuery != "" || u.ForceQuery:
 			c.fail("/notify_url", "body", "不能携带查询参数")
 		case n < 8 || n > 256:
 			c.fail("/notify_url", "body", "长度应为 8-256 个字符")
@@ -313,6 +324,9 @@ func (s *Server) rfCreate(c *Call) Reply {
 	if req.SubMchID != nil {
 		sub = *req.SubMchID
 	}
+	if s.foreignSubMerchant(sub) {
+		return Error(http.StatusForbidden, "NO_AUTH", "特约商户与服务商不存在受理关系，无权退款")
+	}
 	canon := psCanonical(req)
 	now := s.now()
 	rs := &s.refund
@@ -346,11 +360,7 @@ func (s *Server) rfCreate(c *Call) Reply {
 	}
 
 	rs.seq++
-	// The coupon share of the refund, rounded down; refund ≤ total, so the
-	// quotient fits (128-bit product: no overflow).
-	hi, lo := bits.Mul64(uint64(refundFen), uint64(pay.CouponFen))
-	q, _ := bits.Div64(hi, lo, uint64(total))
-	discount := int64(q)
+	discount := couponShare(refundFen, pay.CouponFen, total)
 	r := &rfRefund{canon: canon, sub: sub, payment: pay, wire: rfWire{
 		RefundID:    fmt.Sprintf("503%s%018d", now.In(shanghai).Format("20060102"), rs.seq),
 		OutRefundNo: req.OutRefundNo, TransactionID: pay.TransactionID, OutTradeNo: pay.OutTradeNo,
@@ -428,6 +438,9 @@ func (s *Server) rfQuery(c *Call) Reply {
 	if chk.rep != nil {
 		return *chk.rep
 	}
+	if s.foreignSubMerchant(sub) {
+		return Error(http.StatusForbidden, "NO_AUTH", "特约商户与服务商不存在受理关系")
+	}
 	rs := &s.refund
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
@@ -444,3 +457,39 @@ func (s *Server) rfQuery(c *Call) Reply {
 // is accepted and never updated, and an income (退款关闭) to the fund-flow
 // bill.
 func refundClosure(e LedgerEntry) bool { return e.TradeState == "REFUND" && e.RefundStatus == "CLOSED" }
+
+// foreignSubMerchant reports whether sub is a known sub-merchant of another
+// service provider (PayScoreAddSubMerchant with SpMchID): the sandbox
+// merchant has no business with it.
+func (s *Server) foreignSubMerchant(sub string) bool {
+	if sub == "" {
+		return false
+	}
+	ps := &s.payScore
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	sm, ok := ps.partner.subs[sub]
+	return ok && sm.SpMchID != "" && sm.SpMchID != s.MerchantID
+}
+
+// couponShare is the part of a refund of refundFen that goes back to the
+// order's non-recharge coupon of couponFen (of an order of totalFen):
+// floor(refund × coupon / total), the refund's discount_refund. What is left
+// (settlement_refund) is what the merchant pays back. 0 when the amounts
+// make no sense (nothing negative, refund ≤ total).
+func couponShare(refundFen, couponFen, totalFen int64) int64 {
+	if refundFen <= 0 || couponFen <= 0 || totalFen <= 0 || refundFen > totalFen || couponFen > totalFen {
+		return 0
+	}
+	// 128-bit product; refund ≤ total, so the quotient fits.
+	hi, lo := bits.Mul64(uint64(refundFen), uint64(couponFen))
+	q, _ := bits.Div64(hi, lo, uint64(totalFen))
+	return int64(q)
+}
+
+// settlementRefundFen is what a refund entry takes from the merchant: the
+// refund without its coupon share (the bills' 退款金额, the refund's
+// settlement_refund).
+func (e LedgerEntry) settlementRefundFen() int64 {
+	return e.RefundFen - couponShare(e.RefundFen, e.CouponFen, e.AmountFen+e.CouponFen)
+}

@@ -348,17 +348,20 @@ func TestRefundsInBills(t *testing.T) {
 	trade := download("/v3/bill/tradebill", url.Values{"bill_date": {date}, "bill_type": {"REFUND"}})
 	lines := strings.Split(strings.TrimSpace(trade), "\r\n")
 	require.Len(t, lines, 5, trade) // header, two refunds, summary header, summary
-	require.Contains(t, lines[1], "`"+id+",`R-BILL,`3.00,")
+	// 退款金额 is the settlement refund (the coupon's 10% share excluded, as
+	// the refund's settlement_refund), 申请退款金额 the amount applied for.
+	require.Contains(t, lines[1], "`"+id+",`R-BILL,`2.70,")
+	require.Contains(t, lines[1], ",`0.00,`3.00,`")
 	require.Contains(t, lines[1], "`ORDER-0001,")
 	require.Contains(t, lines[1], "`ORIGINAL,`PROCESSING,")
-	require.Contains(t, lines[2], "`R-CLOSED,`2.00,")
-	require.Equal(t, "`2,`0.00,`5.00,`0.00,`-0.03000,`0.00,`5.00", lines[4], "the summary: two refunds, 5 yuan")
+	require.Contains(t, lines[2], "`R-CLOSED,`1.80,")
+	require.Equal(t, "`2,`0.00,`4.50,`0.00,`-0.02700,`0.00,`5.00", lines[4], "the summary: two refunds, 4.50 yuan settled of 5 applied")
 
 	// Fund-flow bill: the payment, the refunds as expenses, the closure as
 	// an income.
 	flow := download("/v3/bill/fundflowbill", url.Values{"bill_date": {date}})
 	require.Contains(t, flow, "`"+id+",")
-	require.Contains(t, flow, "`退款,`退款,`支出,`3.00,")
-	require.Contains(t, flow, "`退款,`退款,`支出,`2.00,")
-	require.Contains(t, flow, "`退款,`退款关闭,`收入,`2.00,")
+	require.Contains(t, flow, "`退款,`退款,`支出,`2.70,")
+	require.Contains(t, flow, "`退款,`退款,`支出,`1.80,")
+	require.Contains(t, flow, "`退款,`退款关闭,`收入,`1.80,")
 }

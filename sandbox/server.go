@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"embed"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 
@@ -152,6 +155,8 @@ type Server struct {
 	seq        atomic.Uint64
 	sched      scheduler
 	closing    chan struct{}
+	life       context.Context // cancelled by Close: in-flight deliveries end
+	endLife    context.CancelFunc
 	once       sync.Once
 
 	deliveries deliveryState
@@ -182,6 +187,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		cbTimeout: DefaultCallbackTimeout,
 		nonces:    map[string]time.Time{}, closing: make(chan struct{}),
 	}
+	s.life, s.endLife = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(s)
 	}
@@ -219,8 +225,10 @@ func NewServer(opts ...Option) (*Server, error) {
 		}
 	}
 	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}}
+	// Set before serving: with WithListener, a client may call as soon as
+	// the server starts, and handlers read URL (download links, admin).
+	s.URL = "http://" + l.Addr().String()
 	s.srv.Start()
-	s.URL = s.srv.URL
 	s.sched.start(s)
 	return s, nil
 }
@@ -237,13 +245,27 @@ func loadKey(name string) (*rsa.PrivateKey, error) {
 	return k, nil
 }
 
-// Close shuts the sandbox down: no more redeliveries, slow answers end.
+// Close shuts the sandbox down: deliveries in flight are cancelled, no
+// redelivery runs any more (not even when Advance passes it), Notify
+// fails, slow answers end, and the sandbox's connections are closed.
 func (s *Server) Close() {
 	s.once.Do(func() {
 		close(s.closing)
+		s.endLife()
 		s.sched.stop()
 	})
 	s.srv.Close()
+	s.deliveries.closeIdle()
+}
+
+// closed reports whether Close was called.
+func (s *Server) closed() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
 }
 
 // Client returns a *core.Client wired to the sandbox in public-key mode, with
@@ -434,8 +456,14 @@ func (s *Server) Handle(pattern string, h HandlerFunc) {
 			s.write(w, r, rep)
 			return
 		}
-		if len(body) > 0 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		if len(body) > 0 && !isJSON(r.Header.Get("Content-Type")) {
 			s.write(w, r, Error(http.StatusBadRequest, "INVALID_REQUEST", "Content-Type 必须为 application/json"))
+			return
+		}
+		if !utf8.Valid(body) {
+			// APIv3 is UTF-8 only; a GBK body would otherwise be decoded
+			// into U+FFFD and pass (encoding/json replaces invalid bytes).
+			s.write(w, r, ParamError("", "body", "请求体不是有效的 UTF-8 编码"))
 			return
 		}
 		f := s.takeFault(pattern, r)
@@ -452,6 +480,13 @@ func (s *Server) Handle(pattern string, h HandlerFunc) {
 		}
 		s.write(w, r, rep)
 	})
+}
+
+// isJSON reports whether a Content-Type is application/json, with any
+// parameters (charset=utf-8); media types are case-insensitive.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
 }
 
 func (s *Server) write(w http.ResponseWriter, r *http.Request, rep Reply) {
@@ -507,7 +542,16 @@ func (s *Server) logAnswer(r *http.Request, status int, body []byte, rid string)
 		_ = json.Unmarshal(body, &e)
 		code = e.Code
 	}
-	s.log.Info("sandbox", "method", r.Method, "path", r.URL.Path, "status", status, "code", code, "request_id", rid)
+	// The route template, not the path: paths carry OpenIDs and order
+	// numbers, which logs must not show.
+	route := r.Pattern
+	if _, p, ok := strings.Cut(route, " "); ok {
+		route = p
+	}
+	if route == "" || route == "/" {
+		route = "(no such API)"
+	}
+	s.log.Info("sandbox", "method", r.Method, "route", route, "status", status, "code", code, "request_id", rid)
 }
 
 // SignatureHeaders returns the Wechatpay-* headers that sign body at time
@@ -563,6 +607,14 @@ func (s *Server) sign(serial string, key *rsa.PrivateKey, body []byte, at time.T
 func (s *Server) routes() {
 	s.Handle("GET /v3/certificates", s.handleCertificates)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := s.allowedMethods(r); len(allow) > 0 {
+			// The path exists with another method: 405, as WeChat Pay
+			// answers a wrong HTTP method (spec §6.8), not 404.
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			s.write(w, r, Error(http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
+				"sandbox: "+r.URL.Path+" does not accept "+r.Method+"; use "+strings.Join(allow, " or ")))
+			return
+		}
 		s.write(w, r, Error(http.StatusNotFound, "NOT_FOUND", "sandbox: no such API: "+r.Method+" "+r.URL.Path))
 	})
 	for _, install := range []func(){
@@ -578,6 +630,21 @@ func (s *Server) routes() {
 	} {
 		install()
 	}
+}
+
+// allowedMethods returns the methods the API serves r's path with, when r
+// itself matched no API.
+func (s *Server) allowedMethods(r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		if _, pattern := s.mux.Handler(&http.Request{Method: m, URL: r.URL, Host: r.Host}); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 var shanghai = time.FixedZone("CST", 8*3600)

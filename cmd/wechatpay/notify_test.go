@@ -146,3 +146,34 @@ func TestNotifySendReportsARejection(t *testing.T) {
 		require.Contains(t, r.stderr, tc.want)
 	}
 }
+
+// Key files of the wrong kind are explained in terms of this command's
+// flags, not of the merchant's apiclient_*.pem files or Go functions.
+func TestNotifySendExplainsWrongKeyFiles(t *testing.T) {
+	f := newFixture(t)
+	resource := filepath.Join(f.dir, "paid.json")
+	require.NoError(t, os.WriteFile(resource, []byte(`{"state":"DONE"}`), 0o600))
+	der, err := x509.MarshalPKCS8PrivateKey(f.sb.PlatformPrivateKey())
+	require.NoError(t, err)
+	keyFile := writePEM(t, f.dir, "test_platform_key.pem", "PRIVATE KEY", der)
+	certFile := writePEM(t, f.dir, "platform_cert.pem", "CERTIFICATE", f.sb.PlatformCertificate().Raw)
+	pubDER, err := x509.MarshalPKIXPublicKey(f.sb.PlatformPublicKey)
+	require.NoError(t, err)
+	pubFile := writePEM(t, f.dir, "pub_key.pem", "PUBLIC KEY", pubDER)
+	send := []string{"notify", "send", "--event", "PAYSCORE.USER_PAID", "--resource", resource, "--url", "http://127.0.0.1:1/"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--platform-key-file", certFile, "--serial", "X"}, "--platform-key-file " + certFile + `: found PEM "CERTIFICATE", want the TEST platform private key (PEM "PRIVATE KEY" or "RSA PRIVATE KEY"): this is a certificate: give it as --platform-cert-file`},
+		{[]string{"--platform-key-file", pubFile, "--serial", "X"}, "this is a public key, which the endpoint keeps"},
+		{[]string{"--platform-key-file", resource, "--serial", "X"}, "--platform-key-file " + resource + ": no PEM block found"},
+		{[]string{"--platform-key-file", keyFile, "--platform-cert-file", keyFile}, "--platform-cert-file " + keyFile + `: found PEM "PRIVATE KEY", want the TEST platform certificate of that key (PEM "CERTIFICATE"): this is a private key: give it as --platform-key-file`},
+	} {
+		r := f.run(t, append(send, tc.args...)...)
+		require.Equal(t, 2, r.code, r.stderr)
+		require.Contains(t, r.stderr, tc.want)
+		require.NotContains(t, r.stderr, "apiclient_")
+		require.NotContains(t, r.stderr, "Load")
+	}
+}

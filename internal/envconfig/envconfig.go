@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 
@@ -99,15 +100,21 @@ func (c *Config) Options(need Need) ([]core.Option, error) {
 		return nil, errors.New("missing " + strings.Join(missing, ", "))
 	}
 
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("%s %q is not an http(s) URL, e.g. %s", c.label(BaseURL), c.BaseURL, core.DefaultBaseURL)
+		}
+	}
+
 	key, err := core.LoadPrivateKeyFile(c.MchKeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c.label(MchKeyFile), err)
+		return nil, c.fileError(MchKeyFile, c.MchKeyFile, err)
 	}
 	serial := c.MchSerial
 	if c.MchCertFile != "" {
 		cert, err := core.LoadCertificateFile(c.MchCertFile)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.label(MchCertFile), err)
+			return nil, c.fileError(MchCertFile, c.MchCertFile, err)
 		}
 		if !key.PublicKey.Equal(cert.PublicKey) {
 			return nil, fmt.Errorf("%s does not certify the key in %s: use the apiclient_cert.pem and apiclient_key.pem issued together", c.label(MchCertFile), c.label(MchKeyFile))
@@ -121,7 +128,7 @@ func (c *Config) Options(need Need) ([]core.Option, error) {
 	opts := []core.Option{core.WithMerchant(c.MchID, serial, key)}
 	if c.APIv3Key != "" {
 		if len(c.APIv3Key) != 32 {
-			return nil, fmt.Errorf("%s must be exactly 32 bytes, got %d", c.label(APIv3Key), len(c.APIv3Key))
+			return nil, fmt.Errorf("%s must be exactly 32 bytes, got %d (the APIv3 key set under 账户中心 → API安全, not the APIv2 key)", c.label(APIv3Key), len(c.APIv3Key))
 		}
 		opts = append(opts, core.WithAPIv3Key(c.APIv3Key))
 	}
@@ -131,14 +138,14 @@ func (c *Config) Options(need Need) ([]core.Option, error) {
 	if c.PublicKeyID != "" {
 		pub, err := core.LoadPublicKeyFile(c.PublicKeyFile)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.label(PublicKeyFile), err)
+			return nil, c.fileError(PublicKeyFile, c.PublicKeyFile, err)
 		}
 		opts = append(opts, core.WithPlatformPublicKey(c.PublicKeyID, pub))
 	}
 	if c.PlatformCertFile != "" {
 		certs, err := loadCertificates(c.PlatformCertFile)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.label(PlatformCertFile), err)
+			return nil, c.fileError(PlatformCertFile, c.PlatformCertFile, err)
 		}
 		opts = append(opts, core.WithPlatformCertificates(certs...))
 	}
@@ -146,6 +153,84 @@ func (c *Config) Options(need Need) ([]core.Option, error) {
 		opts = append(opts, core.WithBaseURL(c.BaseURL))
 	}
 	return opts, nil
+}
+
+// FileError is a file a setting names that could not be used. Its message
+// names the setting, then the file, what was found in it and what to do —
+// in terms of the settings (which variable or flag the file belongs to)
+// rather than of Go functions — and never contains key material. It
+// unwraps to the loader's error: a *core.PEMError or an fs error.
+type FileError struct {
+	Setting string // the setting's label, e.g. "WECHATPAY_MCH_KEY_FILE"
+	msg     string
+	err     error
+}
+
+// Error returns "<setting>: <file>: <problem>".
+func (e *FileError) Error() string { return e.Setting + ": " + e.msg }
+
+// Unwrap returns the loader's error.
+func (e *FileError) Unwrap() error { return e.err }
+
+// fileError wraps a loader's error for the file path that variable names.
+func (c *Config) fileError(variable, path string, err error) error {
+	fe := &FileError{Setting: c.label(variable), err: err}
+	var pe *core.PEMError
+	if !errors.As(err, &pe) {
+		fe.msg = strings.TrimPrefix(err.Error(), "wechatpay: ")
+		return fe
+	}
+	var b strings.Builder
+	if pe.File != "" {
+		path = pe.File
+	}
+	b.WriteString(path + ": ")
+	if pe.Found == "" {
+		b.WriteString("no PEM block found")
+	} else {
+		b.WriteString("found PEM " + pe.Found)
+	}
+	b.WriteString(", want " + pe.Want)
+	hint := c.hint(variable, pe.Found)
+	if hint == "" {
+		hint = pe.Hint
+	}
+	if hint != "" {
+		b.WriteString(": " + hint)
+	}
+	fe.msg = b.String()
+	return fe
+}
+
+// hint says where a file of the wrong kind belongs, when it is a whole
+// file of one other kind WeChat Pay hands out; "" leaves the loader's hint
+// (password-protected keys, conversions with openssl, …).
+func (c *Config) hint(variable, found string) string {
+	const (
+		cert   = `"CERTIFICATE"`
+		key    = `"PRIVATE KEY"`
+		rsaKey = `"RSA PRIVATE KEY"`
+		pub    = `"PUBLIC KEY"`
+		rsaPub = `"RSA PUBLIC KEY"`
+	)
+	isKey, isPub := found == key || found == rsaKey, found == pub || found == rsaPub
+	switch {
+	case variable == MchKeyFile && found == cert:
+		return "this is a certificate: apiclient_cert.pem goes to " + c.label(MchCertFile) + ", and the private key is the apiclient_key.pem issued with it"
+	case variable == MchKeyFile && isPub:
+		return "this is a public key: the WeChat Pay public key (pub_key.pem) goes to " + c.label(PublicKeyFile) + "; the merchant private key is apiclient_key.pem"
+	case variable == MchCertFile && isKey:
+		return "this is a private key: apiclient_key.pem goes to " + c.label(MchKeyFile) + "; the certificate is the apiclient_cert.pem issued with it"
+	case variable == MchCertFile && isPub:
+		return "this is a public key: the WeChat Pay public key (pub_key.pem) goes to " + c.label(PublicKeyFile) + "; the merchant certificate is apiclient_cert.pem"
+	case variable == PublicKeyFile && found == cert:
+		return "this is a certificate: a platform certificate goes to " + c.label(PlatformCertFile) + " and the merchant's apiclient_cert.pem to " + c.label(MchCertFile) + "; the WeChat Pay public key is pub_key.pem, downloaded with its PUB_KEY_ID_… from the merchant platform"
+	case variable == PublicKeyFile && isKey:
+		return "this is a private key (apiclient_key.pem goes to " + c.label(MchKeyFile) + "); the WeChat Pay public key is pub_key.pem, downloaded with its PUB_KEY_ID_… from the merchant platform"
+	case variable == PlatformCertFile && (isKey || isPub):
+		return "this is a key, not certificates: the WeChat Pay public key goes to " + c.label(PublicKeyFile) + ", apiclient_key.pem to " + c.label(MchKeyFile)
+	}
+	return ""
 }
 
 // loadCertificates reads every certificate of a PEM file (a platform
@@ -169,7 +254,7 @@ func loadCertificates(path string) ([]*x509.Certificate, error) {
 		out = append(out, cert)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no PEM certificate in the file")
+		return nil, fmt.Errorf("%s: no PEM certificate in it", path)
 	}
 	return out, nil
 }

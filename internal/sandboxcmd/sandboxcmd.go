@@ -10,6 +10,7 @@ package sandboxcmd
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -69,13 +70,25 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !ok {
 		return fmt.Errorf("-mode %q: use migrating, public-key or certificate", *mode)
 	}
+	if *keys == "" {
+		return errors.New("-keys: give a directory for the credentials (an empty name would be the current directory)")
+	}
+	if _, _, err := net.SplitHostPort(*listen); err != nil {
+		return fmt.Errorf("-listen %q: want host:port, e.g. %s (%v)", *listen, DefaultListen, err)
+	}
 	if !Loopback(*listen) && !*allowRemote {
-		return fmt.Errorf("refusing to listen on %s: it is not a loopback address, and the sandbox's test keys are public, so anyone who can reach it can forge its answers; pass -allow-remote to do it anyway", *listen)
+		return refuseRemote(*listen)
 	}
 
 	l, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
+	}
+	// What was bound, not what was asked: a name like localhost could
+	// resolve to another interface.
+	if ta, ok := l.Addr().(*net.TCPAddr); ok && !ta.IP.IsLoopback() && !*allowRemote {
+		l.Close()
+		return refuseRemote(l.Addr().String())
 	}
 	opts := []sandbox.Option{sandbox.WithListener(l), sandbox.WithSigningMode(m)}
 	if *logRequests {
@@ -106,6 +119,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+func refuseRemote(addr string) error {
+	return fmt.Errorf("refusing to listen on %s: it is not a loopback address, and the sandbox's test keys are public, so anyone who can reach it can forge its answers; pass -allow-remote to do it anyway", addr)
+}
+
 // Loopback reports whether a listen address stays on the loopback
 // interface: 127.0.0.0/8, ::1 or localhost. An empty host listens on every
 // interface; other host names are not trusted to resolve to loopback.
@@ -126,6 +143,15 @@ func Loopback(addr string) bool {
 func writeCredentials(sb *sandbox.Server, dir string) (map[string]string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().Perm()&0o002 != 0 {
+		// Anyone could replace the env file there (and point the examples
+		// at another server).
+		return nil, fmt.Errorf("refusing to write credentials into %s: it is writable by every user (mode %04o); use a private -keys directory", dir, fi.Mode().Perm())
 	}
 	for name, b := range sb.CredentialFiles() {
 		perm := os.FileMode(0o644)
@@ -164,11 +190,32 @@ func writeCredentials(sb *sandbox.Server, dir string) (map[string]string, error)
 	return env, writeFile(filepath.Join(dir, EnvFile), []byte(b.String()), 0o600)
 }
 
-func writeFile(path string, b []byte, perm os.FileMode) error {
-	if err := os.WriteFile(path, b, perm); err != nil {
+// writeFile writes b to path with mode perm atomically: into a new file
+// that only the owner can read (os.CreateTemp makes it 0600), then renamed
+// over path. So the private key is never readable by others, not even for a
+// moment over an old file with a wider mode, and a symbolic link planted at
+// path is replaced, not followed.
+func writeFile(path string, b []byte, perm os.FileMode) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
 		return err
 	}
-	return os.Chmod(path, perm) // an existing file keeps its old mode otherwise
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(b); err != nil {
+		return err
+	}
+	if err = f.Chmod(perm); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 // shellQuote quotes v for a POSIX shell when it needs it.

@@ -25,9 +25,11 @@ import (
 //
 // Against the embedded sandbox (the default) the user's authorization, the
 // deduction and the refund's completion are simulated. Against the real API
-// (see examples/internal/setup) it only queries the refund named by
-// WECHATPAY_OUT_REFUND_NO (and WECHATPAY_SUB_MCHID for a sub-merchant's),
-// when set: charging and refunding real money is left to you.
+// (see examples/internal/setup) it only reads: the refund named by
+// WECHATPAY_OUT_REFUND_NO (and WECHATPAY_SUB_MCHID for a sub-merchant's)
+// when set, otherwise the pay-score service state of the user in
+// WECHATPAY_OPENID (with WECHATPAY_APPID and WECHATPAY_PAYSCORE_SERVICE_ID):
+// charging and refunding real money is left to you.
 func Refund(ctx context.Context, env *setup.Env) error {
 	if env.Real() {
 		return refundQueryReal(ctx, env)
@@ -166,7 +168,16 @@ func refundWait[T any](ctx context.Context, ch <-chan T) (T, error) {
 func refundQueryReal(ctx context.Context, env *setup.Env) error {
 	no := os.Getenv("WECHATPAY_OUT_REFUND_NO")
 	if no == "" {
-		fmt.Println("real API: set WECHATPAY_OUT_REFUND_NO to query one of your refunds (nothing is charged or refunded here)")
+		v, err := setup.Getenv("WECHATPAY_APPID", "WECHATPAY_PAYSCORE_SERVICE_ID", "WECHATPAY_OPENID")
+		if err != nil {
+			return fmt.Errorf("%w (the user whose pay-score state is queried), or WECHATPAY_OUT_REFUND_NO (a refund of yours to query)", err)
+		}
+		st, err := payscore.NewService(env.Client).QueryUserServiceState(ctx, &payscore.QueryUserServiceStateRequest{AppID: v[0], ServiceID: v[1], OpenID: v[2]})
+		if err != nil {
+			return fmt.Errorf("user service state: %w", err)
+		}
+		fmt.Printf("GET /v3/payscore/user-service-state -> %s (Request-ID %s)\n", st.UseServiceState, st.RequestID)
+		fmt.Println("set WECHATPAY_OUT_REFUND_NO to query one of your refunds (nothing is charged or refunded here)")
 		return nil
 	}
 	req := &refund.QueryRequest{OutRefundNo: no}
