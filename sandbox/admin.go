@@ -379,19 +379,23 @@ func adminFaults(fs []Fault) []map[string]any {
 
 // Credential file names, as the standalone sandbox writes them.
 const (
-	CredentialMerchantKey  = "apiclient_key.pem"         // the merchant's API private key
-	CredentialPublicKey    = "wechatpay_public_key.pem"  // the WeChat Pay public key (PUB_KEY_ID_…)
-	CredentialCertificates = "platform_certificates.pem" // the platform certificates listed now
+	CredentialMerchantKey         = "apiclient_key.pem"         // the merchant's API private key
+	CredentialMerchantCertificate = "apiclient_cert.pem"        // the merchant's API certificate (serial MerchantSerialNo)
+	CredentialPublicKey           = "wechatpay_public_key.pem"  // the WeChat Pay public key (PUB_KEY_ID_…)
+	CredentialCertificates        = "platform_certificates.pem" // the platform certificates listed now
 )
 
 func credentialFiles() []string {
-	return []string{CredentialMerchantKey, CredentialPublicKey, CredentialCertificates}
+	return []string{CredentialMerchantKey, CredentialMerchantCertificate, CredentialPublicKey, CredentialCertificates}
 }
 
 // CredentialFiles returns the sandbox's test credentials as PEM files, by
-// file name: the merchant's API private key (PKCS #8), the WeChat Pay
-// public key (PKIX) and the platform certificates GET /v3/certificates
-// lists now. They are the test-only keys of sandbox/testdata.
+// file name: the merchant's API private key (PKCS #8) and API certificate
+// (apiclient_cert.pem, self-signed, serial MerchantSerialNo, valid until
+// 2126 — what programs that take the serial from the certificate read),
+// the WeChat Pay public key (PKIX) and the platform certificates GET
+// /v3/certificates lists now. They are the test-only keys of
+// sandbox/testdata.
 func (s *Server) CredentialFiles() map[string][]byte {
 	key, err := x509.MarshalPKCS8PrivateKey(s.MerchantPrivateKey)
 	if err != nil {
@@ -406,9 +410,10 @@ func (s *Server) CredentialFiles() map[string][]byte {
 		certs = append(certs, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
 	}
 	return map[string][]byte{
-		CredentialMerchantKey:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}),
-		CredentialPublicKey:    pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}),
-		CredentialCertificates: certs,
+		CredentialMerchantKey:         pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}),
+		CredentialMerchantCertificate: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.merchantCert.Raw}),
+		CredentialPublicKey:           pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}),
+		CredentialCertificates:        certs,
 	}
 }
 
@@ -418,6 +423,7 @@ func (s *Server) credentials() map[string]any {
 		"base_url": s.URL, "mchid": s.MerchantID, "merchant_serial_no": s.MerchantSerialNo, "appid": s.AppID,
 		"apiv3_key": s.APIv3Key, "public_key_id": s.PublicKeyID,
 		"merchant_private_key_pem":       string(files[CredentialMerchantKey]),
+		"merchant_certificate_pem":       string(files[CredentialMerchantCertificate]),
 		"wechatpay_public_key_pem":       string(files[CredentialPublicKey]),
 		"platform_certificates_pem":      string(files[CredentialCertificates]),
 		"payscore_service_id":            PayScoreNoConfirmServiceID,

@@ -167,6 +167,7 @@ func writeCredentials(sb *sandbox.Server, dir string) (map[string]string, error)
 		"WECHATPAY_MCH_ID":              sb.MerchantID,
 		"WECHATPAY_MCH_SERIAL":          sb.MerchantSerialNo,
 		"WECHATPAY_MCH_KEY_FILE":        filepath.Join(dir, sandbox.CredentialMerchantKey),
+		"WECHATPAY_MCH_CERT_FILE":       filepath.Join(dir, sandbox.CredentialMerchantCertificate),
 		"WECHATPAY_APIV3_KEY":           sb.APIv3Key,
 		"WECHATPAY_PUBLIC_KEY_ID":       sb.PublicKeyID,
 		"WECHATPAY_PUBLIC_KEY_FILE":     filepath.Join(dir, sandbox.CredentialPublicKey),
@@ -234,7 +235,7 @@ func report(w io.Writer, sb *sandbox.Server, dir string, env map[string]string, 
 		fmt.Fprintf(w, "  answers are signed with the public key when the request carries Wechatpay-Serial: %s, with the platform certificate otherwise\n", sb.PublicKeyID)
 	}
 	fmt.Fprintf(w, "credentials in %s:\n", dir)
-	for _, name := range []string{sandbox.CredentialMerchantKey, sandbox.CredentialPublicKey, sandbox.CredentialCertificates, EnvFile} {
+	for _, name := range []string{sandbox.CredentialMerchantKey, sandbox.CredentialMerchantCertificate, sandbox.CredentialPublicKey, sandbox.CredentialCertificates, EnvFile} {
 		fmt.Fprintf(w, "  %s\n", filepath.Join(dir, name))
 	}
 	fmt.Fprintf(w, "load them with: set -a; . %s; set +a\n", shellQuote(filepath.Join(dir, EnvFile)))
