@@ -117,7 +117,7 @@ func TestQuickstartAgainstTheStandaloneSandbox(t *testing.T) {
 }
 
 // sourceEnvFile reads NAME=value lines as `set -a; . file; set +a` would:
-// a value is bare or in single quotes, with '\” for a quote inside.
+// a value is bare, or in single quotes as a POSIX shell quotes it.
 func sourceEnvFile(t *testing.T, path string) map[string]string {
 	t.Helper()
 	b, err := os.ReadFile(path)
