@@ -141,8 +141,15 @@ func (f *sandboxFlags) check() error {
 	return nil
 }
 
-// sandboxError explains why the sandbox could not start.
+// sandboxError explains why the sandbox could not start: a usage error
+// when sandboxcmd refused the command line (one check does not catch, such
+// as a world-writable --keys directory), a failure otherwise.
 func sandboxError(err error, listen string) error {
+	var ue *sandboxcmd.UsageError
+	if errors.As(err, &ue) {
+		// Its messages name the standalone command's flags (-keys).
+		return usagef("sandbox: %s", strings.ReplaceAll(err.Error(), " -keys ", " --keys "))
+	}
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return fmt.Errorf("sandbox: %s is already in use (another sandbox?): stop it, or pick another --listen port (port 0 picks a free one)", listen)
 	}

@@ -30,10 +30,26 @@ const EnvFile = "sandbox.env"
 // DefaultListen is the address the sandbox listens on by default.
 const DefaultListen = "127.0.0.1:8080"
 
+// UsageError is a command line Run refuses before serving: an unknown flag
+// or a stray argument, a bad -listen, -mode or -keys, a non-loopback
+// address without -allow-remote. The commands exit with status 2 for it
+// (1 for other failures, such as a port in use).
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{fmt.Errorf(format, args...)}
+}
+
 // Run parses args (flags only, without the program name), starts the
 // sandbox and serves until ctx is done, then shuts it down and returns nil.
 // It writes what it does to stdout and usage or request logs to stderr.
-// With -h it prints the usage and returns flag.ErrHelp.
+// With -h it prints the usage and returns flag.ErrHelp; a bad command line
+// is a *UsageError.
 //
 // Flags:
 //
@@ -59,22 +75,25 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &UsageError{err}
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
-		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		return usagef("unexpected arguments: %s (it takes flags only)", strings.Join(fs.Args(), " "))
 	}
 	modes := map[string]sandbox.SigningMode{"migrating": sandbox.SignMigrating, "public-key": sandbox.SignWithPublicKey, "certificate": sandbox.SignWithCertificate}
 	m, ok := modes[*mode]
 	if !ok {
-		return fmt.Errorf("-mode %q: use migrating, public-key or certificate", *mode)
+		return usagef("-mode %q: use migrating, public-key or certificate", *mode)
 	}
 	if *keys == "" {
-		return errors.New("-keys: give a directory for the credentials (an empty name would be the current directory)")
+		return usagef("-keys: give a directory for the credentials (an empty name would be the current directory)")
 	}
 	if _, _, err := net.SplitHostPort(*listen); err != nil {
-		return fmt.Errorf("-listen %q: want host:port, e.g. %s (%v)", *listen, DefaultListen, err)
+		return usagef("-listen %q: want host:port, e.g. %s (%v)", *listen, DefaultListen, err)
 	}
 	if !Loopback(*listen) && !*allowRemote {
 		return refuseRemote(*listen)
@@ -120,7 +139,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func refuseRemote(addr string) error {
-	return fmt.Errorf("refusing to listen on %s: it is not a loopback address, and the sandbox's test keys are public, so anyone who can reach it can forge its answers; pass -allow-remote to do it anyway", addr)
+	return usagef("refusing to listen on %s: it is not a loopback address, and the sandbox's test keys are public, so anyone who can reach it can forge its answers; pass -allow-remote to do it anyway", addr)
 }
 
 // Loopback reports whether a listen address stays on the loopback
@@ -151,7 +170,7 @@ func writeCredentials(sb *sandbox.Server, dir string) (map[string]string, error)
 	if fi.Mode().Perm()&0o002 != 0 {
 		// Anyone could replace the env file there (and point the examples
 		// at another server).
-		return nil, fmt.Errorf("refusing to write credentials into %s: it is writable by every user (mode %04o); use a private -keys directory", dir, fi.Mode().Perm())
+		return nil, usagef("refusing to write credentials into %s: it is writable by every user (mode %04o); use a private -keys directory", dir, fi.Mode().Perm())
 	}
 	for name, b := range sb.CredentialFiles() {
 		perm := os.FileMode(0o644)

@@ -179,7 +179,16 @@ func TestRunFlags(t *testing.T) {
 	err := sandboxcmd.Run(context.Background(), []string{"-h"}, io.Discard, &stderr)
 	require.ErrorIs(t, err, flag.ErrHelp)
 	assert.Contains(t, stderr.String(), "-listen")
-	require.Error(t, sandboxcmd.Run(context.Background(), []string{"-nope"}, io.Discard, io.Discard))
-	require.Error(t, sandboxcmd.Run(context.Background(), []string{"-mode", "both"}, io.Discard, io.Discard))
-	require.Error(t, sandboxcmd.Run(context.Background(), []string{"extra"}, io.Discard, io.Discard))
+	var ue *sandboxcmd.UsageError
+	for _, args := range [][]string{{"-nope"}, {"-mode", "both"}, {"extra"}, {"-listen", "nonsense"}, {"-listen", "0.0.0.0:0"}, {"-keys", ""}} {
+		err := sandboxcmd.Run(context.Background(), args, io.Discard, io.Discard)
+		require.ErrorAs(t, err, &ue, "%v: a usage error (exit status 2)", args)
+	}
+	// A port in use is a failure to start, not a usage error.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	err = sandboxcmd.Run(context.Background(), []string{"-listen", l.Addr().String(), "-keys", filepath.Join(t.TempDir(), "k")}, io.Discard, io.Discard)
+	require.Error(t, err)
+	require.False(t, errors.As(err, &ue), "%v", err)
 }
