@@ -91,6 +91,15 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		writeAdminJSON(w, http.StatusForbidden, map[string]string{"code": "FORBIDDEN", "message": "the sandbox admin API only answers the loopback interface"})
 		return
 	}
+	if p := adminPath(r.URL.Path); p != r.URL.Path {
+		// Served where it was asked, not redirected: curl does not follow
+		// redirects by default, and a POST redirected loses its body.
+		u := *r.URL
+		u.Path, u.RawPath = p, ""
+		r2 := *r
+		r2.URL = &u
+		r = &r2
+	}
 	if _, pattern := s.admin.Handler(r); pattern == "" {
 		var allow []string
 		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
@@ -107,6 +116,19 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.admin.ServeHTTP(w, r)
+}
+
+// adminPath is the admin endpoint a path names: repeated slashes count as
+// one (a base URL ending in "/" joined with "/notifications") and /sandbox
+// is the index, /sandbox/.
+func adminPath(p string) string {
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	if p == adminPrefix {
+		p += "/"
+	}
+	return p
 }
 
 // decodeAdmin decodes a JSON body strictly: unknown fields are errors, so

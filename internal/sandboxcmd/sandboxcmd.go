@@ -194,7 +194,7 @@ func writeCredentials(sb *sandbox.Server, dir string) (map[string]string, error)
 		"WECHATPAY_APPID":               sb.AppID,
 		"WECHATPAY_PAYSCORE_SERVICE_ID": sandbox.PayScoreNoConfirmServiceID,
 		"WECHATPAY_OPENID":              "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", // a test user of the sandbox
-		"WECHATPAY_SANDBOX_ADMIN_URL":   sb.URL + "/sandbox/",
+		"WECHATPAY_SANDBOX_ADMIN_URL":   sb.URL + "/sandbox", // no trailing slash: $WECHATPAY_SANDBOX_ADMIN_URL/notifications
 	}
 	names := make([]string, 0, len(env))
 	for k := range env {
@@ -258,7 +258,7 @@ func report(w io.Writer, sb *sandbox.Server, dir string, env map[string]string, 
 		fmt.Fprintf(w, "  %s\n", filepath.Join(dir, name))
 	}
 	fmt.Fprintf(w, "load them with: set -a; . %s; set +a\n", shellQuote(filepath.Join(dir, EnvFile)))
-	fmt.Fprintf(w, "admin API (loopback only): %s  (GET it for the list; e.g. curl -s %s/sandbox/credentials)\n", env["WECHATPAY_SANDBOX_ADMIN_URL"], sb.URL)
+	fmt.Fprintf(w, "admin API (loopback only): %s  (curl -s %s/ lists it; e.g. curl -s %s/credentials)\n", env["WECHATPAY_SANDBOX_ADMIN_URL"], env["WECHATPAY_SANDBOX_ADMIN_URL"], env["WECHATPAY_SANDBOX_ADMIN_URL"])
 	if !loopback {
 		fmt.Fprintln(w, "warning: listening beyond the loopback interface; anyone who reaches it can forge answers with the public test keys")
 	}
