@@ -182,32 +182,58 @@ func writeCredentials(sb *sandbox.Server, dir string) (map[string]string, error)
 		}
 	}
 	env := map[string]string{
-		"WECHATPAY_BASE_URL":            sb.URL,
-		"WECHATPAY_MCH_ID":              sb.MerchantID,
-		"WECHATPAY_MCH_SERIAL":          sb.MerchantSerialNo,
-		"WECHATPAY_MCH_KEY_FILE":        filepath.Join(dir, sandbox.CredentialMerchantKey),
-		"WECHATPAY_MCH_CERT_FILE":       filepath.Join(dir, sandbox.CredentialMerchantCertificate),
-		"WECHATPAY_APIV3_KEY":           sb.APIv3Key,
-		"WECHATPAY_PUBLIC_KEY_ID":       sb.PublicKeyID,
-		"WECHATPAY_PUBLIC_KEY_FILE":     filepath.Join(dir, sandbox.CredentialPublicKey),
-		"WECHATPAY_PLATFORM_CERT_FILE":  filepath.Join(dir, sandbox.CredentialCertificates),
-		"WECHATPAY_APPID":               sb.AppID,
-		"WECHATPAY_PAYSCORE_SERVICE_ID": sandbox.PayScoreNoConfirmServiceID,
-		"WECHATPAY_OPENID":              "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", // a test user of the sandbox
-		"WECHATPAY_SANDBOX_ADMIN_URL":   sb.URL + "/sandbox", // no trailing slash: $WECHATPAY_SANDBOX_ADMIN_URL/notifications
+		"WECHATPAY_BASE_URL":           sb.URL,
+		"WECHATPAY_MCH_ID":             sb.MerchantID,
+		"WECHATPAY_MCH_SERIAL":         sb.MerchantSerialNo,
+		"WECHATPAY_MCH_KEY_FILE":       filepath.Join(dir, sandbox.CredentialMerchantKey),
+		"WECHATPAY_MCH_CERT_FILE":      filepath.Join(dir, sandbox.CredentialMerchantCertificate),
+		"WECHATPAY_APIV3_KEY":          sb.APIv3Key,
+		"WECHATPAY_PUBLIC_KEY_ID":      sb.PublicKeyID,
+		"WECHATPAY_PUBLIC_KEY_FILE":    filepath.Join(dir, sandbox.CredentialPublicKey),
+		"WECHATPAY_PLATFORM_CERT_FILE": filepath.Join(dir, sandbox.CredentialCertificates),
+		"WECHATPAY_SANDBOX_ADMIN_URL":  sb.URL + "/sandbox", // no trailing slash: $WECHATPAY_SANDBOX_ADMIN_URL/notifications
 	}
-	names := make([]string, 0, len(env))
-	for k := range env {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	values := TestValues()
 	var b strings.Builder
 	b.WriteString("# Local WeChat Pay sandbox: TEST-ONLY credentials, valid against this sandbox only.\n")
 	b.WriteString("# Load with: set -a; . " + filepath.Join(dir, EnvFile) + "; set +a\n")
-	for _, k := range names {
-		b.WriteString(k + "=" + shellQuote(env[k]) + "\n")
+	writeVars(&b, env)
+	b.WriteString("# Test values the examples need beyond the credentials (pay score, gold plan,\n# smart guide, business circle), for clients in any language.\n")
+	writeVars(&b, values)
+	for k, v := range values {
+		env[k] = v
 	}
 	return env, writeFile(filepath.Join(dir, EnvFile), []byte(b.String()), 0o600)
+}
+
+// TestValues returns the standalone sandbox's test values for the
+// variables the examples need beyond the credentials — the pay-score AppID,
+// service and user, the gold-plan sub-merchant, the smart-guide store, the
+// business-circle AppID and member — by variable name. sandbox.env sets
+// them; the examples fall back to them against a standalone sandbox.
+func TestValues() map[string]string {
+	return map[string]string{
+		"WECHATPAY_APPID":               sandbox.AppID,
+		"WECHATPAY_PAYSCORE_SERVICE_ID": sandbox.PayScoreNoConfirmServiceID,
+		"WECHATPAY_OPENID":              "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",  // a test user of the sandbox
+		"WECHATPAY_GP_SUB_MCHID":        sandbox.PayScorePartnerSubMchID, // a sub-merchant of the sandbox's service provider
+		"WECHATPAY_SG_STORE_ID":         "1234",
+		"WECHATPAY_BC_APPID":            sandbox.AppID,
+		"WECHATPAY_BC_OPENID":           "oMember", // the mall member of the README's admin API examples
+	}
+}
+
+// writeVars writes NAME=value lines, sorted by name, values quoted for a
+// POSIX shell.
+func writeVars(b *strings.Builder, vars map[string]string) {
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		b.WriteString(k + "=" + shellQuote(vars[k]) + "\n")
+	}
 }
 
 // writeFile writes b to path with mode perm atomically: into a new file
