@@ -289,12 +289,15 @@ func (s *Server) installAdmin() {
 	})
 	s.handleAdmin("GET /sandbox/certificates", "platform certificates, rotation milestones, gray release, callback public-key share",
 		func(*http.Request) (any, error) { return s.certificateView(), nil })
-	s.handleAdmin("POST /sandbox/certificates/rotate", "start a rotation: the new certificate is listed from T-180d",
+	s.handleAdmin("POST /sandbox/certificates/rotate", `start a rotation: the new certificate is listed from T-180d; while one is in progress, answers it again with "started": false`,
 		func(*http.Request) (any, error) {
-			if _, err := s.RotateCertificate(); err != nil {
+			_, started, err := s.rotateCertificate()
+			if err != nil {
 				return nil, err
 			}
-			return s.certificateView(), nil
+			v := s.certificateView()
+			v["started"] = started
+			return v, nil
 		})
 	s.handleAdmin("POST /sandbox/certificates/gray-release", `{"percent":50}: share of answers and callbacks signed with the new certificate (only upwards)`,
 		func(r *http.Request) (any, error) {
@@ -351,7 +354,7 @@ func (s *Server) certificateView() map[string]any {
 		"callback_public_key_share_percent": s.CallbackPublicKeyShare(), "public_key_id": s.PublicKeyID,
 	}
 	if m, ok := s.RotationMilestones(); ok {
-		v["rotation"] = map[string]any{"generated": m.Generated.In(shanghai), "listed": m.Listed.In(shanghai), "old_expires": m.Expiry.In(shanghai)}
+		v["rotation"] = map[string]any{"serial_no": m.Serial, "generated": m.Generated.In(shanghai), "listed": m.Listed.In(shanghai), "old_expires": m.Expiry.In(shanghai)}
 	}
 	return v
 }
