@@ -91,6 +91,15 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		writeAdminJSON(w, http.StatusForbidden, map[string]string{"code": "FORBIDDEN", "message": "the sandbox admin API only answers the loopback interface"})
 		return
 	}
+	if p := adminPath(r.URL.Path); p != r.URL.Path {
+		// Served where it was asked, not redirected: curl does not follow
+		// redirects by default, and a POST redirected loses its body.
+		u := *r.URL
+		u.Path, u.RawPath = p, ""
+		r2 := *r
+		r2.URL = &u
+		r = &r2
+	}
 	if _, pattern := s.admin.Handler(r); pattern == "" {
 		var allow []string
 		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
@@ -107,6 +116,19 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.admin.ServeHTTP(w, r)
+}
+
+// adminPath is the admin endpoint a path names: repeated slashes count as
+// one (a base URL ending in "/" joined with "/notifications") and /sandbox
+// is the index, /sandbox/.
+func adminPath(p string) string {
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	if p == adminPrefix {
+		p += "/"
+	}
+	return p
 }
 
 // decodeAdmin decodes a JSON body strictly: unknown fields are errors, so
@@ -267,12 +289,15 @@ func (s *Server) installAdmin() {
 	})
 	s.handleAdmin("GET /sandbox/certificates", "platform certificates, rotation milestones, gray release, callback public-key share",
 		func(*http.Request) (any, error) { return s.certificateView(), nil })
-	s.handleAdmin("POST /sandbox/certificates/rotate", "start a rotation: the new certificate is listed from T-180d",
+	s.handleAdmin("POST /sandbox/certificates/rotate", `start a rotation: the new certificate is listed from T-180d; while one is in progress, answers it again with "started": false`,
 		func(*http.Request) (any, error) {
-			if _, err := s.RotateCertificate(); err != nil {
+			_, started, err := s.rotateCertificate()
+			if err != nil {
 				return nil, err
 			}
-			return s.certificateView(), nil
+			v := s.certificateView()
+			v["started"] = started
+			return v, nil
 		})
 	s.handleAdmin("POST /sandbox/certificates/gray-release", `{"percent":50}: share of answers and callbacks signed with the new certificate (only upwards)`,
 		func(r *http.Request) (any, error) {
@@ -329,7 +354,7 @@ func (s *Server) certificateView() map[string]any {
 		"callback_public_key_share_percent": s.CallbackPublicKeyShare(), "public_key_id": s.PublicKeyID,
 	}
 	if m, ok := s.RotationMilestones(); ok {
-		v["rotation"] = map[string]any{"generated": m.Generated.In(shanghai), "listed": m.Listed.In(shanghai), "old_expires": m.Expiry.In(shanghai)}
+		v["rotation"] = map[string]any{"serial_no": m.Serial, "generated": m.Generated.In(shanghai), "listed": m.Listed.In(shanghai), "old_expires": m.Expiry.In(shanghai)}
 	}
 	return v
 }
@@ -379,19 +404,23 @@ func adminFaults(fs []Fault) []map[string]any {
 
 // Credential file names, as the standalone sandbox writes them.
 const (
-	CredentialMerchantKey  = "apiclient_key.pem"         // the merchant's API private key
-	CredentialPublicKey    = "wechatpay_public_key.pem"  // the WeChat Pay public key (PUB_KEY_ID_…)
-	CredentialCertificates = "platform_certificates.pem" // the platform certificates listed now
+	CredentialMerchantKey         = "apiclient_key.pem"         // the merchant's API private key
+	CredentialMerchantCertificate = "apiclient_cert.pem"        // the merchant's API certificate (serial MerchantSerialNo)
+	CredentialPublicKey           = "wechatpay_public_key.pem"  // the WeChat Pay public key (PUB_KEY_ID_…)
+	CredentialCertificates        = "platform_certificates.pem" // the platform certificates listed now
 )
 
 func credentialFiles() []string {
-	return []string{CredentialMerchantKey, CredentialPublicKey, CredentialCertificates}
+	return []string{CredentialMerchantKey, CredentialMerchantCertificate, CredentialPublicKey, CredentialCertificates}
 }
 
 // CredentialFiles returns the sandbox's test credentials as PEM files, by
-// file name: the merchant's API private key (PKCS #8), the WeChat Pay
-// public key (PKIX) and the platform certificates GET /v3/certificates
-// lists now. They are the test-only keys of sandbox/testdata.
+// file name: the merchant's API private key (PKCS #8) and API certificate
+// (apiclient_cert.pem, self-signed, serial MerchantSerialNo, valid until
+// 2126 — what programs that take the serial from the certificate read),
+// the WeChat Pay public key (PKIX) and the platform certificates GET
+// /v3/certificates lists now. They are the test-only keys of
+// sandbox/testdata.
 func (s *Server) CredentialFiles() map[string][]byte {
 	key, err := x509.MarshalPKCS8PrivateKey(s.MerchantPrivateKey)
 	if err != nil {
@@ -406,9 +435,10 @@ func (s *Server) CredentialFiles() map[string][]byte {
 		certs = append(certs, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
 	}
 	return map[string][]byte{
-		CredentialMerchantKey:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}),
-		CredentialPublicKey:    pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}),
-		CredentialCertificates: certs,
+		CredentialMerchantKey:         pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}),
+		CredentialMerchantCertificate: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.merchantCert.Raw}),
+		CredentialPublicKey:           pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}),
+		CredentialCertificates:        certs,
 	}
 }
 
@@ -418,6 +448,7 @@ func (s *Server) credentials() map[string]any {
 		"base_url": s.URL, "mchid": s.MerchantID, "merchant_serial_no": s.MerchantSerialNo, "appid": s.AppID,
 		"apiv3_key": s.APIv3Key, "public_key_id": s.PublicKeyID,
 		"merchant_private_key_pem":       string(files[CredentialMerchantKey]),
+		"merchant_certificate_pem":       string(files[CredentialMerchantCertificate]),
 		"wechatpay_public_key_pem":       string(files[CredentialPublicKey]),
 		"platform_certificates_pem":      string(files[CredentialCertificates]),
 		"payscore_service_id":            PayScoreNoConfirmServiceID,

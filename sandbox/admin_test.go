@@ -83,6 +83,15 @@ func TestPayScoreFlowThroughTheAdminAPI(t *testing.T) {
 	status, pemFile := admin(t, base, "GET", "/sandbox/credentials/apiclient_key.pem", "")
 	require.Equal(t, 200, status)
 	assert.Equal(t, cred["merchant_private_key_pem"], pemFile["raw"])
+	// The merchant certificate (apiclient_cert.pem) is the key's, with the
+	// merchant serial: clients that take the serial from it sign correctly.
+	status, certFile := admin(t, base, "GET", "/sandbox/credentials/apiclient_cert.pem", "")
+	require.Equal(t, 200, status)
+	assert.Equal(t, cred["merchant_certificate_pem"], certFile["raw"])
+	mchCert, err := core.LoadCertificate([]byte(certFile["raw"].(string)))
+	require.NoError(t, err)
+	assert.Equal(t, serial, core.CertificateSerial(mchCert))
+	assert.True(t, key.PublicKey.Equal(mchCert.PublicKey), "the certificate of the merchant key")
 
 	// The merchant's API client: the official SDK, in public-key mode.
 	api, err := wxcore.NewClient(ctx, option.WithWechatPayPublicKeyAuthCipher(mchID, serial, key, pubID, pub))

@@ -159,25 +159,65 @@ func (s *Server) PlatformCertificates() []*x509.Certificate {
 // the oldest valid certificate, one a client that downloaded before can
 // already verify.
 //
+// A merchant has at most one rotation in progress: while an older
+// certificate is still valid next to a newer one (from RotateCertificate
+// or RotateCertificateAbruptly), RotateCertificate starts nothing, leaves
+// the gray release as it is, and returns that newer, pending certificate —
+// the same one each time (the admin API's POST
+// /sandbox/certificates/rotate answers it with "started": false). Once the
+// old certificate has expired, the next call starts the next rotation.
+//
 // Step through the phases with Advance or AdvanceTo (RotationMilestones
 // gives the moments). It returns the new certificate.
 func (s *Server) RotateCertificate() (*x509.Certificate, error) {
+	cert, _, err := s.rotateCertificate()
+	return cert, err
+}
+
+// rotateCertificate is RotateCertificate; started is false when a rotation
+// was already in progress and its certificate is returned.
+func (s *Server) rotateCertificate() (cert *x509.Certificate, started bool, err error) {
 	now := s.now()
 	s.mu.Lock()
+	if c, ok := s.pendingLocked(now); ok {
+		s.mu.Unlock()
+		return c.cert, false, nil
+	}
 	newest := s.certs.certs[len(s.certs.certs)-1]
 	key := s.certKeys[len(s.certs.certs)%2]
 	s.mu.Unlock()
 	t := newest.cert.NotAfter
 	generated := laterOf(now, t.Add(-s.timeline.generate))
 	listed := laterOf(now, t.Add(-s.timeline.list))
-	cert, err := s.issueCertificate(key, generated, generated.Add(s.certLife), listed)
+	cert, err = newCertificate(key, generated, generated.Add(s.certLife))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.pendingLocked(now); ok { // a concurrent call started it first
+		return c.cert, false, nil
+	}
+	s.certs.certs = append(s.certs.certs, platformCert{cert: cert, key: key, listed: listed})
 	s.certs.gray, s.certs.grayAcc = 0, 0
-	s.mu.Unlock()
-	return cert, nil
+	return cert, true, nil
+}
+
+// pendingLocked returns the newest certificate when a rotation is in
+// progress at now: an older certificate is still valid next to it.
+// Callers hold s.mu.
+func (s *Server) pendingLocked(now time.Time) (platformCert, bool) {
+	valid := 0
+	for _, c := range s.certs.certs {
+		if now.Before(c.cert.NotAfter) {
+			valid++
+		}
+	}
+	newest := s.certs.certs[len(s.certs.certs)-1]
+	if valid < 2 || !now.Before(newest.cert.NotAfter) {
+		return platformCert{}, false
+	}
+	return newest, true
 }
 
 // RotateCertificateAbruptly issues a new platform certificate that is listed
@@ -204,27 +244,27 @@ func (s *Server) RotateCertificateAbruptly() (*x509.Certificate, error) {
 // RotationMilestones are the moments of the rotation away from the oldest
 // valid certificate (spec §14.1), for tests that step through them.
 type RotationMilestones struct {
+	Serial    string    // the new certificate's serial (upper-case hex)
 	Generated time.Time // the new certificate's effective_time (T−210 days)
 	Listed    time.Time // GET /v3/certificates lists both (T−180 days)
 	Expiry    time.Time // T: the old certificate expires; the new one signs everything
 }
 
-// RotationMilestones returns the milestones of the rotation in progress,
-// and false when no newer certificate has been issued (see
-// RotateCertificate).
+// RotationMilestones returns the milestones of the rotation in progress —
+// from the oldest valid certificate to the newest, the one
+// RotateCertificate returns — and false when no newer certificate has been
+// issued (see RotateCertificate).
 func (s *Server) RotationMilestones() (RotationMilestones, bool) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var old *platformCert
-	for i := range s.certs.certs {
-		c := &s.certs.certs[i]
-		if now.Before(c.cert.NotAfter) {
-			if old == nil {
-				old = c
-				continue
-			}
-			return RotationMilestones{Generated: c.cert.NotBefore, Listed: c.listed, Expiry: old.cert.NotAfter}, true
+	newest, ok := s.pendingLocked(now)
+	if !ok {
+		return RotationMilestones{}, false
+	}
+	for _, c := range s.certs.certs {
+		if now.Before(c.cert.NotAfter) { // the oldest valid one
+			return RotationMilestones{Serial: certSerial(newest.cert), Generated: newest.cert.NotBefore, Listed: newest.listed, Expiry: c.cert.NotAfter}, true
 		}
 	}
 	return RotationMilestones{}, false
@@ -315,6 +355,19 @@ func (s *Server) DropOldCertificates() {
 // issueCertificate issues a platform certificate for key, valid from
 // notBefore to notAfter, listed from listed.
 func (s *Server) issueCertificate(key *rsa.PrivateKey, notBefore, notAfter, listed time.Time) (*x509.Certificate, error) {
+	cert, err := newCertificate(key, notBefore, notAfter)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.certs.certs = append(s.certs.certs, platformCert{cert: cert, key: key, listed: listed})
+	s.mu.Unlock()
+	return cert, nil
+}
+
+// newCertificate creates a self-signed platform certificate for key, valid
+// from notBefore to notAfter, with a random serial.
+func newCertificate(key *rsa.PrivateKey, notBefore, notAfter time.Time) (*x509.Certificate, error) {
 	serial := make([]byte, 20)
 	if _, err := rand.Read(serial); err != nil {
 		return nil, err
@@ -332,14 +385,7 @@ func (s *Server) issueCertificate(key *rsa.PrivateKey, notBefore, notAfter, list
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: issuing platform certificate: %w", err)
 	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	s.certs.certs = append(s.certs.certs, platformCert{cert: cert, key: key, listed: listed})
-	s.mu.Unlock()
-	return cert, nil
+	return x509.ParseCertificate(der)
 }
 
 func laterOf(a, b time.Time) time.Time {

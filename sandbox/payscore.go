@@ -601,16 +601,19 @@ func (c *psCheck) authCode(field, location, v string) {
 	}
 }
 
+// notifyURL checks the optional notify_url of a pre-authorization (direct
+// §4.1 and partner §9.1), which receives USER_OPEN_SERVICE and
+// USER_CLOSE_SERVICE: a callback URL like every other, so https off the
+// loopback interface.
 func (c *psCheck) notifyURL(field, v string, required bool) {
-	c.callbackURL(field, v, required, false)
+	c.callbackURL(field, v, required, true)
 }
 
 // callbackURL checks a URL WeChat Pay calls back: absolute, no query
 // string, at most 255 characters; httpsOnly demands https (spec §4.6,
 // §6.7), except on a loopback host — the only place the sandbox delivers
 // to, where a test's plain-HTTP endpoint is allowed. Without httpsOnly any
-// http(s) URL passes (the pre-authorization notify_url, whose pages state
-// no scheme).
+// http(s) URL passes.
 func (c *psCheck) callbackURL(field, v string, required, httpsOnly bool) {
 	if v == "" {
 		if required {

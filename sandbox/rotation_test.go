@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -259,4 +260,70 @@ func TestSigningModes(t *testing.T) {
 			assert.Equal(t, want, h.Get("Wechatpay-Serial"))
 		})
 	}
+}
+
+// A rotation already in progress is not started again: RotateCertificate
+// and the admin API's POST /sandbox/certificates/rotate return the pending
+// certificate (the admin answer says "started": false) with its own
+// milestones, issue no third certificate and leave the gray release as it
+// is, even when called concurrently. Once the old certificate expired, the
+// next call starts the next rotation.
+func TestRotatingTwiceReturnsThePendingCertificate(t *testing.T) {
+	sb := newSandbox(t, sandbox.WithClock(fixedClock))
+	first, err := sb.RotateCertificate()
+	require.NoError(t, err)
+	m, ok := sb.RotationMilestones()
+	require.True(t, ok)
+	require.Equal(t, utils.GetCertificateSerialNumber(*first), m.Serial)
+	sb.AdvanceTo(m.Listed)
+	require.NoError(t, sb.SetCertificateGrayRelease(30))
+
+	again, err := sb.RotateCertificate()
+	require.NoError(t, err)
+	require.True(t, first.Equal(again), "the pending certificate, not a new one")
+	require.Len(t, sb.Certificates(), 2)
+	require.Equal(t, 30.0, sb.CertificateGrayRelease(), "the release in progress is kept")
+	m2, ok := sb.RotationMilestones()
+	require.True(t, ok)
+	require.Equal(t, m, m2)
+
+	// The admin API agrees: the answer shows the pending certificate's
+	// serial and dates, and says nothing was started.
+	out := adminOK(t, sb.URL, "POST", "/sandbox/certificates/rotate", "")
+	assert.Equal(t, false, out["started"])
+	rot := out["rotation"].(map[string]any)
+	assert.Equal(t, m.Serial, rot["serial_no"])
+	for name, want := range map[string]time.Time{"generated": m.Generated, "listed": m.Listed, "old_expires": m.Expiry} {
+		got, err := time.Parse(time.RFC3339, rot[name].(string))
+		require.NoError(t, err, name)
+		assert.True(t, want.Equal(got), "%s: %v, want %v", name, got, want)
+	}
+	assert.Len(t, out["certificates"], 2)
+
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := sb.RotateCertificate()
+			assert.NoError(t, err)
+			assert.True(t, first.Equal(c))
+		}()
+	}
+	wg.Wait()
+	require.Len(t, sb.Certificates(), 2)
+
+	// After T the old certificate is gone: the next rotation starts, away
+	// from the certificate the first one introduced.
+	sb.AdvanceTo(m.Expiry)
+	_, ok = sb.RotationMilestones()
+	require.False(t, ok, "no rotation in progress once the old certificate expired")
+	out = adminOK(t, sb.URL, "POST", "/sandbox/certificates/rotate", "")
+	assert.Equal(t, true, out["started"])
+	m3, ok := sb.RotationMilestones()
+	require.True(t, ok)
+	assert.NotEqual(t, m.Serial, m3.Serial)
+	assert.Equal(t, first.NotAfter, m3.Expiry, "the second rotation replaces the first one's certificate")
+	assert.Equal(t, m3.Serial, out["rotation"].(map[string]any)["serial_no"])
+	require.Len(t, sb.Certificates(), 3)
 }

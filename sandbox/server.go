@@ -5,8 +5,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"embed"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -135,8 +138,9 @@ type Server struct {
 	APIv3Key           string
 	AppID              string
 
-	platformKey *rsa.PrivateKey // private half of PlatformPublicKey
-	certKeys    [2]*rsa.PrivateKey
+	platformKey  *rsa.PrivateKey // private half of PlatformPublicKey
+	merchantCert *x509.Certificate
+	certKeys     [2]*rsa.PrivateKey
 
 	clock     func() time.Time
 	offset    atomic.Int64 // nanoseconds Advance moved the sandbox clock ahead of clock
@@ -202,6 +206,9 @@ func NewServer(opts ...Option) (*Server, error) {
 	if s.MerchantPrivateKey, err = loadKey("merchant.pem"); err != nil {
 		return nil, err
 	}
+	if s.merchantCert, err = loadMerchantCertificate(s.MerchantPrivateKey); err != nil {
+		return nil, err
+	}
 	if s.platformKey, err = loadKey("platform_pubkey.pem"); err != nil {
 		return nil, err
 	}
@@ -243,6 +250,28 @@ func loadKey(name string) (*rsa.PrivateKey, error) {
 		return nil, fmt.Errorf("sandbox: loading test key %s: %w", name, err)
 	}
 	return k, nil
+}
+
+// loadMerchantCertificate loads the merchant's test API certificate
+// (apiclient_cert.pem) and checks that it is key's, with serial
+// MerchantSerialNo.
+func loadMerchantCertificate(key *rsa.PrivateKey) (*x509.Certificate, error) {
+	b, err := keyFiles.ReadFile("testdata/merchant_cert.pem")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, errors.New("sandbox: testdata/merchant_cert.pem holds no certificate")
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: loading testdata/merchant_cert.pem: %w", err)
+	}
+	if !key.PublicKey.Equal(cert.PublicKey) || certSerial(cert) != MerchantSerialNo {
+		return nil, errors.New("sandbox: testdata/merchant_cert.pem is not the merchant key's certificate with serial " + MerchantSerialNo)
+	}
+	return cert, nil
 }
 
 // Close shuts the sandbox down: deliveries in flight are cancelled, no

@@ -237,6 +237,9 @@ func TestCallbackURLsMustBeHTTPS(t *testing.T) {
 		"partner create":  {"/v3/payscore/partner/serviceorder", partner},
 		"direct-complete": {PayScoreDirectCompletePath, dcBody("H-2", "u1")},
 		"refund":          {"/v3/refund/domestic/refunds", rfBody("H-R1", 100, 1000)},
+		"pre-authorization": {"/v3/payscore/permissions", map[string]any{
+			"service_id": PayScoreNoConfirmServiceID, "appid": AppID, "authorization_code": "H-PA1"}},
+		"partner pre-authorization": {pspBase + "/permissions", pspPreAuth(pspSub, "H-PA2")},
 	} {
 		for _, bad := range []string{"http://merchant.example.com/notify", "ftp://merchant.example.com/n", "https://merchant.example.com/n?x=1", "https://merchant.example.com/n?"} {
 			tc.body["notify_url"] = bad

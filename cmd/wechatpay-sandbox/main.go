@@ -7,7 +7,8 @@
 // It writes its test-only credentials as PEM files plus sandbox.env (the
 // variables the examples read) into -keys, and refuses to listen beyond
 // the loopback interface without -allow-remote. See internal/sandboxcmd
-// for every flag.
+// for every flag. Exit status: 0 after a clean stop, 1 when it cannot
+// start (e.g. the port is taken), 2 for a usage error.
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -26,10 +28,23 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := sandboxcmd.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode reports err on stderr and returns the exit status, as the
+// wechatpay command does: 0 after a clean stop (or -h), 2 for a usage
+// error (bad flags, a non-loopback -listen without -allow-remote), 1 when
+// the sandbox could not start (a port in use).
+func exitCode(err error, stderr io.Writer) int {
+	var ue *sandboxcmd.UsageError
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "wechatpay-sandbox:", err)
-		os.Exit(1)
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "wechatpay-sandbox: %v (see wechatpay-sandbox -h)\n", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "wechatpay-sandbox:", err)
+		return 1
 	}
 }

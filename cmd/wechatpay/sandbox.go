@@ -49,9 +49,10 @@ pay-score flow, curl. It checks every request's signature as WeChat Pay does, si
 answers, keeps per-product state, sends signed and encrypted callbacks, and serves bills.
 
 It writes its TEST-ONLY credentials into --keys: apiclient_key.pem (the merchant's
-private key), wechatpay_public_key.pem, platform_certificates.pem, and sandbox.env with
-the WECHATPAY_* variables the SDK's examples and this command read (WECHATPAY_BASE_URL
-points at the sandbox). It prints where everything is and runs until Ctrl-C (or
+private key), apiclient_cert.pem (its certificate), wechatpay_public_key.pem,
+platform_certificates.pem, and sandbox.env with the WECHATPAY_* variables the SDK's
+examples (the Quick start included) and this command read (WECHATPAY_BASE_URL points
+at the sandbox). It prints where everything is and runs until Ctrl-C (or
 --timeout, when given), then stops cleanly.
 
 The admin API under /sandbox/ (loopback clients only, no signature, JSON) plays the
@@ -140,8 +141,15 @@ func (f *sandboxFlags) check() error {
 	return nil
 }
 
-// sandboxError explains why the sandbox could not start.
+// sandboxError explains why the sandbox could not start: a usage error
+// when sandboxcmd refused the command line (one check does not catch, such
+// as a world-writable --keys directory), a failure otherwise.
 func sandboxError(err error, listen string) error {
+	var ue *sandboxcmd.UsageError
+	if errors.As(err, &ue) {
+		// Its messages name the standalone command's flags (-keys).
+		return usagef("sandbox: %s", strings.ReplaceAll(err.Error(), " -keys ", " --keys "))
+	}
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return fmt.Errorf("sandbox: %s is already in use (another sandbox?): stop it, or pick another --listen port (port 0 picks a free one)", listen)
 	}

@@ -178,11 +178,23 @@ func TestSandboxUsageAndStartFailures(t *testing.T) {
 	}
 	require.Empty(t, leftovers(t, f.dir), "nothing written on a usage error")
 
+	// A --keys directory every user can write to is refused by the
+	// standalone logic after the flags passed: a usage error too, as from
+	// cmd/wechatpay-sandbox, in this command's flag names.
+	shared := filepath.Join(f.dir, "shared")
+	require.NoError(t, os.Mkdir(shared, 0o700))
+	require.NoError(t, os.Chmod(shared, 0o777))
+	r := f.run(t, "sandbox", "--listen", "127.0.0.1:0", "--keys", shared)
+	require.Equal(t, 2, r.code, r.stderr)
+	require.Contains(t, r.stderr, "writable by every user (mode 0777); use a private --keys directory")
+	require.Contains(t, r.stderr, `(see "wechatpay sandbox --help")`)
+	require.NoError(t, os.Remove(shared))
+
 	// A taken port is a failure to start (1), and says what to do.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer l.Close()
-	r := f.run(t, "sandbox", "--listen", l.Addr().String(), "--keys", filepath.Join(f.dir, "keys"))
+	r = f.run(t, "sandbox", "--listen", l.Addr().String(), "--keys", filepath.Join(f.dir, "keys"))
 	require.Equal(t, 1, r.code, r.stderr)
 	require.Contains(t, r.stderr, "wechatpay: sandbox: "+l.Addr().String()+" is already in use (another sandbox?)")
 }

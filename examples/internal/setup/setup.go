@@ -17,10 +17,11 @@
 //
 // The env file of the standalone sandbox (`wechatpay sandbox` or
 // cmd/wechatpay-sandbox) sets these variables plus
-// WECHATPAY_SANDBOX_ADMIN_URL: the examples then call that sandbox as they
-// would the real API, take the sandbox's test values for the variables an
-// example needs beyond the credentials (saying so), and print the admin API
-// call that plays the user's side where a real user would have to act.
+// WECHATPAY_SANDBOX_ADMIN_URL and the test values an example needs beyond
+// the credentials (sandboxcmd.TestValues): the examples then call that
+// sandbox as they would the real API, fall back to those test values for
+// any left unset (saying so), and print the admin API call that plays the
+// user's side where a real user would have to act.
 package setup
 
 import (
@@ -35,6 +36,7 @@ import (
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/envconfig"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/sandboxcmd"
 	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
 )
 
@@ -43,16 +45,9 @@ import (
 const AdminURLVar = "WECHATPAY_SANDBOX_ADMIN_URL"
 
 // sandboxDefaults are the standalone sandbox's test values for the
-// variables the examples need beyond the credentials.
-var sandboxDefaults = map[string]string{
-	"WECHATPAY_GP_SUB_MCHID":        sandbox.PayScorePartnerSubMchID, // a sub-merchant of the sandbox's service provider
-	"WECHATPAY_SG_STORE_ID":         "1234",
-	"WECHATPAY_BC_APPID":            sandbox.AppID,
-	"WECHATPAY_BC_OPENID":           "oMember", // the member of the README's admin API examples
-	"WECHATPAY_APPID":               sandbox.AppID,
-	"WECHATPAY_PAYSCORE_SERVICE_ID": sandbox.PayScoreNoConfirmServiceID,
-	"WECHATPAY_OPENID":              "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-}
+// variables the examples need beyond the credentials; its sandbox.env sets
+// them too.
+var sandboxDefaults = sandboxcmd.TestValues()
 
 // Env is what an example runs against.
 type Env struct {
