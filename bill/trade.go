@@ -135,7 +135,19 @@ var tradeSummaryColumns = [][]string{
 // the size of the bill. Columns are found by header name; unknown extra
 // columns land in Extra.
 type TradeBillReader struct {
+	// ReuseRow, when true, makes Read return the same *TradeBillRow every
+	// time, overwritten (its Extra map too) by each call, rather than a new
+	// row per call: like encoding/csv's ReuseRecord, it saves an allocation
+	// per row. A row is then valid only until the next call to Read (or the
+	// next step of All): copy it (row2 := *row, and maps.Clone(row.Extra))
+	// to keep it. The strings in a row are never reused and stay valid. A
+	// Read that returns an error, io.EOF included, clears the reused row, so
+	// the reader holds no row data once the bill is read. Set ReuseRow
+	// before the first Read.
+	ReuseRow bool
+
 	t       *table
+	row     *TradeBillRow // the reused row (ReuseRow)
 	cols    columns
 	layout  Layout
 	summary *TradeBillSummary
@@ -185,60 +197,81 @@ func (r *TradeBillReader) Layout() Layout { return r.layout }
 // and returns io.EOF; Summary then returns it. A row that cannot be parsed
 // is returned as a *ParseError and Read may be called again for the next
 // row; a broken file structure (no header, no summary, a line after the
-// summary) is returned by every later call too.
+// summary) is returned by every later call too. With ReuseRow the row is
+// overwritten by the next call.
 func (r *TradeBillReader) Read() (*TradeBillRow, error) {
 	if err := r.init(); err != nil {
 		return nil, err
 	}
 	cells, line, err := r.t.next()
 	if err == io.EOF {
+		r.clearRow()
 		return nil, r.readSummary()
 	}
 	if err != nil {
+		r.clearRow()
 		r.err = err
 		return nil, err
 	}
 	if pe := checkRow(r.t.header, cells, line); pe != nil {
+		r.clearRow()
 		return nil, pe
 	}
-	c := cellReader{cells: cells, header: r.t.header, cols: r.cols, line: line}
-	row := &TradeBillRow{
-		Line:              line,
-		TradeTime:         c.time(tTradeTime),
-		AppID:             c.raw(tAppID),
-		MchID:             c.raw(tMchID),
-		SubMchID:          c.raw(tSubMchID),
-		DeviceInfo:        c.raw(tDeviceInfo),
-		TransactionID:     c.raw(tTransactionID),
-		OutTradeNo:        c.raw(tOutTradeNo),
-		OpenID:            c.raw(tOpenID),
-		TradeType:         c.raw(tTradeType),
-		TradeState:        c.raw(tTradeState),
-		BankType:          c.raw(tBankType),
-		Currency:          c.raw(tCurrency),
-		SettlementFen:     c.fen(tSettlement),
-		CouponFen:         c.fen(tCoupon),
-		RefundApplyTime:   c.time(tRefundApplyTime),
-		RefundSuccessTime: c.time(tRefundSuccessTime),
-		RefundID:          c.raw(tRefundID),
-		OutRefundNo:       c.raw(tOutRefundNo),
-		RefundFen:         c.fen(tRefund),
-		RechargeRefundFen: c.fen(tRechargeRefund),
-		RefundType:        c.raw(tRefundType),
-		RefundStatus:      c.raw(tRefundStatus),
-		Product:           c.text(tProduct),
-		Attach:            c.text(tAttach),
-		Fee:               c.fee(tFee),
-		FeeRate:           c.raw(tFeeRate),
-		OrderFen:          c.fen(tOrder),
-		RefundApplyFen:    c.fen(tRefundApply),
-		FeeRemark:         c.text(tFeeRemark),
-		Extra:             c.extra(),
+	c := cellReader{cells: cells, header: r.t.header, cols: r.cols, line: line, days: &r.t.days}
+	row := r.row
+	if row == nil || !r.ReuseRow {
+		row = new(TradeBillRow)
 	}
+	row.Line = line
+	row.TradeTime = c.time(tTradeTime)
+	row.AppID = c.raw(tAppID)
+	row.MchID = c.raw(tMchID)
+	row.SubMchID = c.raw(tSubMchID)
+	row.DeviceInfo = c.raw(tDeviceInfo)
+	row.TransactionID = c.raw(tTransactionID)
+	row.OutTradeNo = c.raw(tOutTradeNo)
+	row.OpenID = c.raw(tOpenID)
+	row.TradeType = c.raw(tTradeType)
+	row.TradeState = c.raw(tTradeState)
+	row.BankType = c.raw(tBankType)
+	row.Currency = c.raw(tCurrency)
+	row.SettlementFen = c.fen(tSettlement)
+	row.CouponFen = c.fen(tCoupon)
+	row.RefundApplyTime = c.time(tRefundApplyTime)
+	row.RefundSuccessTime = c.time(tRefundSuccessTime)
+	row.RefundID = c.raw(tRefundID)
+	row.OutRefundNo = c.raw(tOutRefundNo)
+	row.RefundFen = c.fen(tRefund)
+	row.RechargeRefundFen = c.fen(tRechargeRefund)
+	row.RefundType = c.raw(tRefundType)
+	row.RefundStatus = c.raw(tRefundStatus)
+	row.Product = c.text(tProduct)
+	row.Attach = c.text(tAttach)
+	row.Fee = c.fee(tFee)
+	row.FeeRate = c.raw(tFeeRate)
+	row.OrderFen = c.fen(tOrder)
+	row.RefundApplyFen = c.fen(tRefundApply)
+	row.FeeRemark = c.text(tFeeRemark)
+	row.Extra = c.extra(row.Extra)
 	if c.err != nil {
+		r.clearRow()
 		return nil, c.err
 	}
+	if r.ReuseRow {
+		r.row = row
+	}
 	return row, nil
+}
+
+// clearRow zeroes the reused row (ReuseRow), keeping its Extra map, empty,
+// for the next row.
+func (r *TradeBillReader) clearRow() {
+	if r.row != nil {
+		extra := r.row.Extra
+		clear(extra)
+		*r.row = TradeBillRow{Extra: extra}
+	}
+	r.t.clearCells()
 }
 
 func (r *TradeBillReader) readSummary() error {
@@ -253,11 +286,11 @@ func (r *TradeBillReader) readSummary() error {
 		r.err = pe
 		return pe
 	}
-	if pe := checkRow(t.sumHead, t.sumRow, t.sumLine); pe != nil {
+	if pe := checkRow(t.sumHead, &t.sumRow, t.sumLine); pe != nil {
 		r.err = pe
 		return pe
 	}
-	c := cellReader{cells: t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
+	c := cellReader{cells: &t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
 	s := &TradeBillSummary{
 		Line:              t.sumLine,
 		Count:             c.count(sCount),
@@ -267,7 +300,7 @@ func (r *TradeBillReader) readSummary() error {
 		Fee:               c.fee(sFee),
 		OrderFen:          c.fen(sOrder),
 		RefundApplyFen:    c.fen(sRefundApply),
-		Extra:             c.extra(),
+		Extra:             c.extra(nil),
 	}
 	if c.err != nil {
 		r.err = c.err

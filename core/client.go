@@ -3,7 +3,11 @@ package core
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/cipher"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,9 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/signers"
-	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 )
 
 // SignatureScheme is the Authorization scheme of every APIv3 request.
@@ -33,8 +34,8 @@ type Client struct {
 	mchID     string
 	mchSerial string
 	mchKey    *rsa.PrivateKey
-	signer    *signers.SHA256WithRSASigner
 	apiV3Key  string
+	aead      cipher.AEAD // AEAD_AES_256_GCM with the APIv3 key, or nil
 
 	keys     *keyring
 	certs    *certManager // nil unless WithAutoCertificates
@@ -47,6 +48,7 @@ type Client struct {
 	clock           func() time.Time
 	maxBody         int64
 	userAgent       string
+	pools           *hotPools // buffers of the hot path, holding nothing at rest
 }
 
 type endpoint struct {
@@ -117,8 +119,9 @@ func NewClient(opts ...Option) (*Client, error) {
 
 	c := &Client{
 		mchID: s.mchID, mchSerial: s.mchSerial, mchKey: mchKey,
-		signer:   &signers.SHA256WithRSASigner{MchID: s.mchID, CertificateSerialNo: s.mchSerial, PrivateKey: mchKey},
 		apiV3Key: s.apiV3Key,
+		aead:     newAEAD(s.apiV3Key),
+		pools:    new(hotPools),
 		keys:     keys,
 		hc:       s.httpClient,
 		retry:    s.retry,
@@ -254,6 +257,7 @@ type prepared struct {
 	serial     string
 	header     http.Header
 	verify     bool
+	resp       Response // what Do returns, allocated with the call
 }
 
 func (c *Client) prepare(req *Request) (*prepared, error) {
@@ -304,13 +308,11 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 	case json.RawMessage:
 		p.body = b
 	default:
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(b); err != nil {
+		body, err := c.encodeJSON(b)
+		if err != nil {
 			return nil, fmt.Errorf("wechatpay: encoding request body: %w", err)
 		}
-		p.body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		p.body = body
 	}
 	return p, nil
 }
@@ -350,7 +352,8 @@ func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, 
 	if ms, ok := out.(metaSetter); ok {
 		ms.setResponseMeta(meta)
 	}
-	return &Response{ResponseMeta: meta, Body: body}, nil
+	p.resp = Response{ResponseMeta: meta, Body: body}
+	return &p.resp, nil
 }
 
 // Download makes a signed GET to rawURL exactly as given and returns the
@@ -407,7 +410,7 @@ func (c *Client) send(ctx context.Context, p *prepared, stream bool) (*http.Resp
 		hr, err := c.roundTrip(ctx, p)
 		var body []byte
 		if err == nil && !(stream && hr.StatusCode/100 == 2) {
-			body, err = readCapped(hr.Body, c.maxBody)
+			body, err = readCapped(hr.Body, hr.ContentLength, c.maxBody)
 			hr.Body.Close()
 		}
 		if err != nil {
@@ -488,95 +491,163 @@ func (c *Client) sendTo(ctx context.Context, p *prepared, origin, path string) (
 	if p.rawQuery != "" {
 		canonical += "?" + p.rawQuery
 	}
+	// The URL is the origin's, completed with the path and query exactly as
+	// signed (RawPath), rather than built as origin+canonical and parsed;
+	// what url.Parse would refuse is refused here, before signing.
+	if strings.ContainsFunc(canonical, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return nil, errors.New("wechatpay: invalid control character in URL")
+	}
+	unescaped, err := url.PathUnescape(path)
+	if err != nil {
+		return nil, err
+	}
 	auth, err := c.authorization(ctx, p.method, canonical, p.body)
 	if err != nil {
 		return nil, err
 	}
-	var body io.Reader = http.NoBody
-	if p.body != nil {
-		body = bytes.NewReader(p.body)
-	}
-	hreq, err := http.NewRequestWithContext(ctx, p.method, origin+canonical, body)
+	hreq, err := http.NewRequestWithContext(ctx, p.method, origin, nil)
 	if err != nil {
 		return nil, err
 	}
+	hreq.URL.Path, hreq.URL.RawPath, hreq.URL.RawQuery = unescaped, path, p.rawQuery
+	a := newAttempt(hreq, p.body)
 	for k, vs := range p.header {
 		hreq.Header[http.CanonicalHeaderKey(k)] = vs
 	}
-	hreq.Header.Set("Authorization", auth)
-	hreq.Header.Set("Accept", "application/json")
-	hreq.Header.Set("User-Agent", c.userAgent)
+	// The keys below are canonical, so they are stored as they are.
+	a.set(hreq.Header, "Authorization", auth)
+	a.set(hreq.Header, "Accept", "application/json")
+	if _, set := hreq.Header["Accept-Encoding"]; !set && p.abs == nil {
+		// API answers are small JSON: asking for them uncompressed spares
+		// the transport's gzip negotiation and a decompressor per answer.
+		// (Downloads, by absolute URL, keep the transport's default.)
+		a.set(hreq.Header, "Accept-Encoding", "identity")
+	}
+	a.set(hreq.Header, "User-Agent", c.userAgent)
 	if p.body != nil {
-		hreq.Header.Set("Content-Type", "application/json")
+		a.set(hreq.Header, "Content-Type", "application/json")
 	}
 	if p.serial != "" {
-		hreq.Header.Set("Wechatpay-Serial", p.serial)
+		a.set(hreq.Header, "Wechatpay-Serial", p.serial)
 	} else if c.pubKeyID != "" && len(hreq.Header["Wechatpay-Serial"]) == 0 {
 		// So that WeChat Pay signs the answer with the public key (spec
 		// §14.3); a Wechatpay-Serial the caller set in Request.Header wins.
-		hreq.Header.Set("Wechatpay-Serial", c.pubKeyID)
+		a.set(hreq.Header, "Wechatpay-Serial", c.pubKeyID)
 	}
 	hr, err := c.hc.Do(hreq)
-	var ue *url.Error
-	if err != nil && errors.As(err, &ue) {
+	if err != nil {
 		// url.Error prints the full URL; show the route instead, so that
 		// path parameters and the query stay out of error strings and logs.
-		err = &url.Error{Op: ue.Op, URL: origin + p.displayPath(), Err: ue.Err}
+		// (ue is declared here: errors.As moves it to the heap.)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = &url.Error{Op: ue.Op, URL: origin + p.displayPath(), Err: ue.Err}
+		}
 	}
 	return hr, err
 }
 
 // authorization builds the Authorization header for one attempt, with a fresh
-// nonce and timestamp.
+// nonce and timestamp. The message "method\ncanonicalURL\ntimestamp\nnonce\nbody\n"
+// is written once into a pooled buffer, hashed, and signed with
+// rsa.SignPKCS1v15 (SHA-256); the header is assembled after it in the same
+// buffer, sized for both up front, which is zeroed before it goes back to
+// the pool.
 func (c *Client) authorization(ctx context.Context, method, canonicalURL string, body []byte) (string, error) {
-	nonce, err := utils.GenerateNonce()
+	var tsb [20]byte
+	ts := strconv.AppendInt(tsb[:0], c.now().Unix(), 10)
+	msgLen := len(method) + len(canonicalURL) + len(ts) + nonceLen + len(body) + 5
+	hdrLen := len(SignatureScheme+` mchid="",nonce_str="",signature="",timestamp="",serial_no=""`) +
+		len(c.mchID) + nonceLen + base64.StdEncoding.EncodedLen(c.mchKey.Size()) + len(ts) + len(c.mchSerial)
+	sc := c.getScratch(msgLen + hdrLen)
+	defer c.putScratch(sc)
+	b := append(sc.b, method...)
+	b = append(b, '\n')
+	b = append(b, canonicalURL...)
+	b = append(b, '\n')
+	b = append(b, ts...)
+	b = append(b, '\n')
+	b, err := appendNonce(b)
 	if err != nil {
 		return "", fmt.Errorf("wechatpay: generating nonce: %w", err)
 	}
-	ts := strconv.FormatInt(c.now().Unix(), 10)
-	var msg strings.Builder
-	msg.Grow(len(method) + len(canonicalURL) + len(ts) + len(nonce) + len(body) + 5)
-	msg.WriteString(method)
-	msg.WriteByte('\n')
-	msg.WriteString(canonicalURL)
-	msg.WriteByte('\n')
-	msg.WriteString(ts)
-	msg.WriteByte('\n')
-	msg.WriteString(nonce)
-	msg.WriteByte('\n')
-	msg.Write(body)
-	msg.WriteByte('\n')
-	res, err := c.signer.Sign(ctx, msg.String())
+	nonce := b[len(b)-nonceLen:]
+	b = append(b, '\n')
+	b = append(b, body...)
+	b = append(b, '\n')
+	sc.b = b
+	sum := sha256.Sum256(b)
+	sig, err := rsa.SignPKCS1v15(nil, c.mchKey, crypto.SHA256, sum[:])
 	if err != nil {
 		return "", fmt.Errorf("wechatpay: signing request: %w", err)
 	}
-	return SignatureScheme + ` mchid="` + c.mchID + `",nonce_str="` + nonce + `",signature="` + res.Signature +
-		`",timestamp="` + ts + `",serial_no="` + c.mchSerial + `"`, nil
+	start := len(b)
+	b = append(b, SignatureScheme+` mchid="`...)
+	b = append(b, c.mchID...)
+	b = append(b, `",nonce_str="`...)
+	b = append(b, nonce...)
+	b = append(b, `",signature="`...)
+	b = base64.StdEncoding.AppendEncode(b, sig)
+	b = append(b, `",timestamp="`...)
+	b = append(b, ts...)
+	b = append(b, `",serial_no="`...)
+	b = append(b, c.mchSerial...)
+	b = append(b, '"')
+	sc.b = b
+	return string(b[start:]), nil
 }
 
 // Sign signs message with the merchant private key (SHA256-RSA, Base64), as
 // front-end payment parameters require.
 func (c *Client) Sign(ctx context.Context, message string) (string, error) {
-	res, err := c.signer.Sign(ctx, message)
+	sum := sha256.Sum256([]byte(message))
+	sig, err := rsa.SignPKCS1v15(nil, c.mchKey, crypto.SHA256, sum[:])
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("wechatpay: signing: %w", err)
 	}
-	return res.Signature, nil
+	return base64.StdEncoding.EncodeToString(sig), nil
 }
 
 // ErrBodyTooLarge is returned when a response body exceeds the size cap.
 var ErrBodyTooLarge = errors.New("wechatpay: response body exceeds the size limit")
 
-func readCapped(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
+// readCapped reads a response body of size bytes (its Content-Length, or
+// -1 when unknown) up to limit. A known size up to exactSizeRead is read
+// into a buffer of exactly that size; otherwise the buffer grows as the
+// body arrives, so a size announced but never sent costs nothing.
+func readCapped(r io.Reader, size, limit int64) ([]byte, error) {
+	if size > limit {
 		return nil, ErrBodyTooLarge
 	}
-	return b, nil
+	if size >= 0 && size <= exactSizeRead {
+		b := make([]byte, size)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	b := make([]byte, 0, 512)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if int64(len(b)) > limit {
+			return nil, ErrBodyTooLarge
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
+
+// exactSizeRead is the largest announced body size read with one
+// allocation of that size.
+const exactSizeRead = 1 << 20
 
 // Ptr returns a pointer to v, for optional request fields.
 func Ptr[T any](v T) *T { return &v }

@@ -186,11 +186,36 @@ func NewHandler(c *core.Client, opts ...Option) (*Handler, error) {
 
 // Parse reads, verifies and decrypts the notification in r.
 func (h *Handler) Parse(ctx context.Context, r *http.Request) (*Notification, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, h.maxBody+1))
+	body, err := readBody(r, h.maxBody)
+	if err != nil {
+		return nil, err
+	}
+	return h.ParseBytes(ctx, r.Header, body)
+}
+
+// readBody reads a request body of at most limit bytes: into one buffer of
+// exactly its Content-Length when that is known, otherwise as it comes (a
+// request built with http.NewRequest from an unknown reader has a body but
+// a Content-Length of 0).
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	if r.ContentLength > limit {
+		return nil, ErrBodyTooLarge
+	}
+	if r.ContentLength > 0 {
+		body := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, fmt.Errorf("%w: reading body: %v", ErrMalformed, err)
+		}
+		return body, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading body: %v", ErrMalformed, err)
 	}
-	return h.ParseBytes(ctx, r.Header, body)
+	return body, nil
 }
 
 // ParseBytes verifies and decrypts a notification given its headers and
