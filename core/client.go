@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/cipher"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
@@ -33,9 +32,10 @@ const Version = "0.1.0"
 type Client struct {
 	mchID     string
 	mchSerial string
-	mchKey    *rsa.PrivateKey
-	apiV3Key  string
-	aead      cipher.AEAD // AEAD_AES_256_GCM with the APIv3 key, or nil
+	// secret holds the keys; see sealed. hasAPIv3Key says whether one of
+	// them is the APIv3 key's cipher.
+	secret      sealed
+	hasAPIv3Key bool
 
 	keys     *keyring
 	certs    *certManager // nil unless WithAutoCertificates
@@ -115,21 +115,20 @@ func NewClient(opts ...Option) (*Client, error) {
 	if len(problems) > 0 {
 		return nil, errors.New("wechatpay: cannot build client: " + strings.Join(problems, "; "))
 	}
-	mchKey := fastKey(s.mchKey)
-
+	aead := newAEAD(s.apiV3Key)
 	c := &Client{
-		mchID: s.mchID, mchSerial: s.mchSerial, mchKey: mchKey,
-		apiV3Key: s.apiV3Key,
-		aead:     newAEAD(s.apiV3Key),
-		pools:    new(hotPools),
-		keys:     keys,
-		hc:       s.httpClient,
-		retry:    s.retry,
-		log:      s.logger,
-		clock:    clock,
-		maxBody:  s.maxBody,
-		primary:  primary,
-		backup:   backup,
+		mchID: s.mchID, mchSerial: s.mchSerial,
+		secret:      seal(&secretKeys{mchKey: fastKey(s.mchKey), aead: aead}),
+		hasAPIv3Key: aead != nil,
+		pools:       new(hotPools),
+		keys:        keys,
+		hc:          s.httpClient,
+		retry:       s.retry,
+		log:         s.logger,
+		clock:       clock,
+		maxBody:     s.maxBody,
+		primary:     primary,
+		backup:      backup,
 	}
 	if c.hc == nil {
 		c.hc = DefaultHTTPClient()
@@ -184,7 +183,7 @@ func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 func (c *Client) MerchantID() string { return c.mchID }
 
 // HasAPIv3Key reports whether an APIv3 key was configured.
-func (c *Client) HasAPIv3Key() bool { return c.apiV3Key != "" }
+func (c *Client) HasAPIv3Key() bool { return c.hasAPIv3Key }
 
 // PlatformKeys returns the platform keys the client currently trusts.
 func (c *Client) PlatformKeys() []PlatformKey { return c.keys.all() }
@@ -558,7 +557,7 @@ func (c *Client) authorization(ctx context.Context, method, canonicalURL string,
 	ts := strconv.AppendInt(tsb[:0], c.now().Unix(), 10)
 	msgLen := len(method) + len(canonicalURL) + len(ts) + nonceLen + len(body) + 5
 	hdrLen := len(SignatureScheme+` mchid="",nonce_str="",signature="",timestamp="",serial_no=""`) +
-		len(c.mchID) + nonceLen + base64.StdEncoding.EncodedLen(c.mchKey.Size()) + len(ts) + len(c.mchSerial)
+		len(c.mchID) + nonceLen + base64.StdEncoding.EncodedLen(c.secret.get().mchKey.Size()) + len(ts) + len(c.mchSerial)
 	sc := c.getScratch(msgLen + hdrLen)
 	defer c.putScratch(sc)
 	b := append(sc.b, method...)
@@ -577,7 +576,7 @@ func (c *Client) authorization(ctx context.Context, method, canonicalURL string,
 	b = append(b, '\n')
 	sc.b = b
 	sum := sha256.Sum256(b)
-	sig, err := rsa.SignPKCS1v15(nil, c.mchKey, crypto.SHA256, sum[:])
+	sig, err := rsa.SignPKCS1v15(nil, c.secret.get().mchKey, crypto.SHA256, sum[:])
 	if err != nil {
 		return "", fmt.Errorf("wechatpay: signing request: %w", err)
 	}
@@ -601,7 +600,7 @@ func (c *Client) authorization(ctx context.Context, method, canonicalURL string,
 // front-end payment parameters require.
 func (c *Client) Sign(ctx context.Context, message string) (string, error) {
 	sum := sha256.Sum256([]byte(message))
-	sig, err := rsa.SignPKCS1v15(nil, c.mchKey, crypto.SHA256, sum[:])
+	sig, err := rsa.SignPKCS1v15(nil, c.secret.get().mchKey, crypto.SHA256, sum[:])
 	if err != nil {
 		return "", fmt.Errorf("wechatpay: signing: %w", err)
 	}

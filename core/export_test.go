@@ -14,7 +14,7 @@ func SetCertDownloadTimeout(c *Client, d time.Duration) {
 }
 
 // MerchantKeyOf returns the key the client signs with.
-func MerchantKeyOf(c *Client) *rsa.PrivateKey { return c.mchKey }
+func MerchantKeyOf(c *Client) *rsa.PrivateKey { return c.secret.get().mchKey }
 
 // SanitizeServerText exposes sanitizeServerText to tests.
 var SanitizeServerText = sanitizeServerText

@@ -22,7 +22,7 @@ func (c Client) String() string {
 	b.WriteString(", private_key: ")
 	b.WriteString(Redacted)
 	b.WriteString(", apiv3_key: ")
-	if c.apiV3Key != "" {
+	if c.hasAPIv3Key {
 		b.WriteString(Redacted)
 	} else {
 		b.WriteString("none")
@@ -62,7 +62,7 @@ func (c Client) LogValue() slog.Value {
 		slog.String("mchid", c.mchID),
 		slog.String("serial_no", c.mchSerial),
 		slog.String("private_key", Redacted),
-		slog.Bool("apiv3_key_set", c.apiV3Key != ""),
+		slog.Bool("apiv3_key_set", c.hasAPIv3Key),
 		slog.String("base_url", c.primary.origin+c.primary.prefix),
 	)
 }

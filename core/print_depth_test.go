@@ -1,0 +1,109 @@
+package core_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
+)
+
+// PrintVerbs are the fmt verbs a secret is checked against.
+var printVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"}
+
+// secretForms lists how the sandbox client's keys would look in print: the
+// APIv3 key as text, quoted, and in hex (%x of a string or of the bytes),
+// the first words of its AES key schedule (which starts with the key) in
+// decimal and hex, and the merchant key's private exponent and primes as
+// numbers and as the machine words fmt shows for a big.Int printed field by
+// field.
+func secretForms(sb *sandbox.Server) []string {
+	k := []byte(sb.APIv3Key)
+	forms := []string{sb.APIv3Key, strconv.Quote(sb.APIv3Key)[1:31], hex.EncodeToString(k), strings.ToUpper(hex.EncodeToString(k))}
+	for i := 0; i+4 <= 12; i += 4 {
+		w := binary.BigEndian.Uint32(k[i:])
+		forms = append(forms, strconv.FormatUint(uint64(w), 10), strconv.FormatUint(uint64(w), 16))
+	}
+	ints := []*big.Int{sb.MerchantPrivateKey.D}
+	ints = append(ints, sb.MerchantPrivateKey.Primes...)
+	for _, n := range ints {
+		forms = append(forms, n.String()[:24], n.Text(16)[:24])
+		for _, w := range n.Bits()[:2] {
+			forms = append(forms, strconv.FormatUint(uint64(w), 10), strconv.FormatUint(uint64(w), 16))
+		}
+	}
+	return forms
+}
+
+// RequireNoSecret fails for every secret form found in out.
+func requireNoSecret(t *testing.T, sb *sandbox.Server, what, out string) {
+	t.Helper()
+	for _, s := range secretForms(sb) {
+		if strings.Contains(out, s) {
+			t.Errorf("%s prints a secret (%.12s…): %.400s", what, s, out)
+			return
+		}
+	}
+}
+
+// RequireNothingPrintsSecrets prints every value in vals with every verb
+// and both slog handlers, and fails if a key shows.
+func requireNothingPrintsSecrets(t *testing.T, sb *sandbox.Server, vals map[string]any) {
+	t.Helper()
+	for name, v := range vals {
+		for _, verb := range printVerbs {
+			requireNoSecret(t, sb, verb+" of "+name, fmt.Sprintf(verb, v))
+		}
+		var text, js bytes.Buffer
+		slog.New(slog.NewTextHandler(&text, nil)).Info("x", "v", v)
+		slog.New(slog.NewJSONHandler(&js, nil)).Info("x", "v", v)
+		requireNoSecret(t, sb, "slog text of "+name, text.String())
+		requireNoSecret(t, sb, "slog JSON of "+name, js.String())
+	}
+}
+
+// A *core.Client kept in an unexported field is printed by fmt field by
+// field, without the Client's own Format (fmt cannot call methods there),
+// and for a verb that does not fit a pointer (%s, %q) fmt follows the
+// pointer and prints the Client struct. No key may show, whatever the verb,
+// the depth, and whether the client is held by pointer or by value.
+func TestKeysPrintAtNoDepth(t *testing.T) {
+	sb := newSandbox(t)
+	c := newClient(t, sb)
+	type service struct{ c *core.Client } // every product Service
+	type byValue struct{ c core.Client }
+	type Exported struct{ C *core.Client }
+	vals := map[string]any{
+		"client":              c,
+		"client value":        *c,
+		"depth 1":             service{c},
+		"depth 1 pointer":     &service{c},
+		"depth 2":             struct{ s service }{service{c}},
+		"depth 2 pointer":     struct{ s *service }{&service{c}},
+		"depth 1 by value":    byValue{*c},
+		"depth 2 by value":    struct{ b byValue }{byValue{*c}},
+		"exported field":      Exported{c},
+		"slice":               []*core.Client{c},
+		"map":                 map[string]*core.Client{"c": c},
+		"interface":           struct{ v any }{c},
+		"interface by value":  struct{ v any }{*c},
+		"array of unexported": [1]service{{c}},
+	}
+	requireNothingPrintsSecrets(t, sb, vals)
+
+	// The check itself finds a key printed the way fmt printed it before.
+	leak := fmt.Sprintf("%v", struct{ k string }{sb.APIv3Key})
+	assert.Contains(t, leak, secretForms(sb)[0])
+	// What is not secret still shows where the client prints itself.
+	assert.Contains(t, fmt.Sprintf("%v", c), sb.MerchantID)
+	assert.True(t, c.HasAPIv3Key())
+}
