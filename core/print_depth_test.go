@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -10,8 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
@@ -106,4 +109,49 @@ func TestKeysPrintAtNoDepth(t *testing.T) {
 	// What is not secret still shows where the client prints itself.
 	assert.Contains(t, fmt.Sprintf("%v", c), sb.MerchantID)
 	assert.True(t, c.HasAPIv3Key())
+}
+
+// A server's error answer may echo a request value: here an OpenID in
+// detail.value and therefore in the body. No verb and no slog handler
+// prints it from the *APIError, its value or its Detail; the fields keep
+// it for code that needs it.
+func TestAPIErrorPrintsNoEchoedValue(t *testing.T) {
+	sb := newSandbox(t)
+	c := newClient(t, sb)
+	const openid = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+	answer(sb, 400, `{"code":"PARAM_ERROR","message":"参数错误","detail":{"field":"/openid","value":"`+openid+`","issue":"openid\nis invalid","location":"body"}}`, time.Now, nil)
+	_, err := c.Do(context.Background(), &core.Request{Method: "POST", Path: "/v3/test/x", Body: map[string]string{"openid": openid}}, nil)
+	ae, ok := core.IsAPIError(err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, openid, ae.Detail.Value, "the field stays usable")
+	assert.Contains(t, string(ae.Body), openid)
+	assert.Contains(t, string(ae.Detail.Raw), openid)
+
+	forms := []string{openid, hex.EncodeToString([]byte(openid)), strings.ToUpper(hex.EncodeToString([]byte(openid)))}
+	vals := map[string]any{"err": err, "*APIError": ae, "APIError": *ae, "Detail": ae.Detail, "Detail value": *ae.Detail,
+		"in a struct": struct{ E error }{ae}, "wrapped": fmt.Errorf("refund: %w", err),
+		"Detail in a struct": struct{ D core.ErrorDetail }{*ae.Detail}}
+	for name, v := range vals {
+		var text, js bytes.Buffer
+		slog.New(slog.NewTextHandler(&text, nil)).Info("x", "v", v)
+		slog.New(slog.NewJSONHandler(&js, nil)).Info("x", "v", v)
+		outs := map[string]string{"slog text": text.String(), "slog JSON": js.String()}
+		for _, verb := range printVerbs {
+			outs[verb] = fmt.Sprintf(verb, v)
+		}
+		for how, out := range outs {
+			for _, f := range forms {
+				assert.NotContains(t, out, f, "%s of %s", how, name)
+			}
+			assert.NotContains(t, out, "\nis invalid", "%s of %s: server text is sanitised", how, name)
+		}
+	}
+	assert.Equal(t, ae.Error(), fmt.Sprintf("%v", ae))
+	assert.Equal(t, ae.Error(), fmt.Sprintf("%+v", ae), "slog's text handler prints %+v: one line")
+	assert.Equal(t, fmt.Sprintf("%q", ae.Error()), fmt.Sprintf("%q", ae))
+	gs := fmt.Sprintf("%#v", ae)
+	assert.Contains(t, gs, `Code:"PARAM_ERROR"`)
+	assert.Contains(t, gs, `Field:"/openid", Value:"[REDACTED]"`)
+	assert.Contains(t, gs, fmt.Sprintf("Body:[%d bytes]", len(ae.Body)))
+	assert.Contains(t, fmt.Sprint(ae.Detail), "Value:[REDACTED]")
 }
