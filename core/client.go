@@ -132,6 +132,8 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	if c.hc == nil {
 		c.hc = DefaultHTTPClient()
+	} else {
+		c.hc = refusingRedirects(c.hc)
 	}
 	if c.log == nil {
 		c.log = slog.New(discardHandler{})
@@ -168,8 +170,34 @@ func DefaultHTTPClient() *http.Client {
 	}
 	return &http.Client{
 		Transport:     rt,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		CheckRedirect: useLastResponse,
 	}
+}
+
+func useLastResponse(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// refusingRedirects returns a copy of the caller's client that never
+// follows a redirect: net/http keeps the Authorization header on a redirect
+// to the same host name on another port or scheme, and follows redirects
+// by default. The copy sends through hc's Transport as it is at each call
+// (a test double installed after NewClient is used), and keeps its Jar and
+// Timeout as they were.
+func refusingRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = useLastResponse
+	cp.Transport = liveTransport{hc}
+	return &cp
+}
+
+// liveTransport sends through the Transport its client holds at the time
+// of the call.
+type liveTransport struct{ hc *http.Client }
+
+func (t liveTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if rt := t.hc.Transport; rt != nil {
+		return rt.RoundTrip(r)
+	}
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 type discardHandler struct{}
