@@ -307,14 +307,30 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 	remaining := out.limit - out.n
 	raw := &rawCap{r: hr.Body, left: remaining + remaining/rawOverheadDivisor + rawOverheadSlack}
 	var r io.Reader = raw
+	// core.Download asks for the file unencoded; a server that encodes it
+	// anyway is decoded here, above the cap on network bytes.
+	switch ce := strings.ToLower(strings.TrimSpace(hr.Header.Get("Content-Encoding"))); ce {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			if raw.exceeded {
+				return fmt.Errorf("%w (%d bytes read from the network)%s", ErrFileTooLarge, raw.read, where)
+			}
+			return fmt.Errorf("bill: the download's Content-Encoding is gzip but its body is not: %w%s", err, where)
+		}
+		defer zr.Close()
+		r = zr
+	default:
+		return fmt.Errorf("bill: the download has an unsupported Content-Encoding %.32q%s", ce, where)
+	}
 	if decrypt != nil {
 		if r, err = decrypt(r); err != nil {
 			return err
 		}
 	}
-	// A server that sets Content-Encoding: gzip has already been
-	// decompressed by net/http (Uncompressed); do not gunzip twice.
-	if tar == TarTypeGzip && !hr.Uncompressed {
+	// TarType GZIP is the file's own format, whatever encoding carried it.
+	if tar == TarTypeGzip {
 		zr, err := gzip.NewReader(r)
 		if err != nil {
 			if raw.exceeded {

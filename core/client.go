@@ -385,8 +385,11 @@ func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, 
 
 // Download makes a signed GET to rawURL exactly as given and returns the
 // unverified streaming response (bill files carry no signature; verify them
-// by their hash). The caller closes the body. Non-2xx answers are returned
-// as *APIError. rawURL's scheme and host must be the configured primary or
+// by their hash). The caller closes the body and caps what it reads. The
+// request asks for the body unencoded (Accept-Encoding: identity), so the
+// body is the bytes sent: a server that applies a Content-Encoding anyway
+// leaves it to the caller to decode (bill.Service.Download does). Non-2xx
+// answers are returned as *APIError. rawURL's scheme and host must be the configured primary or
 // backup host (see CheckURL); any other URL is refused with ErrForeignHost
 // before anything is signed or sent.
 func (c *Client) Download(ctx context.Context, rawURL string) (*http.Response, error) {
@@ -544,10 +547,13 @@ func (c *Client) sendTo(ctx context.Context, p *prepared, origin, path string) (
 	// The keys below are canonical, so they are stored as they are.
 	a.set(hreq.Header, "Authorization", auth)
 	a.set(hreq.Header, "Accept", "application/json")
-	if _, set := hreq.Header["Accept-Encoding"]; !set && p.abs == nil {
+	if _, set := hreq.Header["Accept-Encoding"]; !set {
 		// API answers are small JSON: asking for them uncompressed spares
 		// the transport's gzip negotiation and a decompressor per answer.
-		// (Downloads, by absolute URL, keep the transport's default.)
+		// A download asks for its file as it is too: were net/http to
+		// negotiate gzip, it would decompress the body below any cap the
+		// caller puts on the bytes read, and its gzip reader reads empty
+		// members in one Read for as long as they come.
 		a.set(hreq.Header, "Accept-Encoding", "identity")
 	}
 	a.set(hreq.Header, "User-Agent", c.userAgent)
