@@ -302,7 +302,7 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 	// personal data.
 	path, rawQuery, _ := strings.Cut(req.Path, "?")
 	switch {
-	case strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://"):
+	case hasPrefixFold(path, "https://") || hasPrefixFold(path, "http://"):
 		u, err := url.Parse(req.Path)
 		if err != nil || u.Host == "" {
 			return nil, errors.New("wechatpay: " + method + " " + p.shownPath("request") + ": Path is not a valid absolute URL")
@@ -681,6 +681,12 @@ func readCapped(r io.Reader, size, limit int64) ([]byte, error) {
 // exactSizeRead is the largest announced body size read with one
 // allocation of that size.
 const exactSizeRead = 1 << 20
+
+// hasPrefixFold is strings.HasPrefix ignoring ASCII case (a URL scheme is
+// case-insensitive: CheckURL and Do must agree on what is absolute).
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
 
 // Ptr returns a pointer to v, for optional request fields.
 func Ptr[T any](v T) *T { return &v }
