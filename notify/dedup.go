@@ -55,9 +55,14 @@ type Deduper interface {
 	// instance) can be claimed again by anyone. It returns InProgress while
 	// another claim's lease is live and Processed once Finish was called.
 	Claim(ctx context.Context, id string, lease time.Duration) (status ClaimStatus, token string, err error)
-	// Finish marks id as processed, if token still holds the claim; the mark
-	// is kept long enough to cover WeChat Pay's whole redelivery schedule
-	// (spec §13: at least 24h4m; default 72h).
+	// Finish marks id as processed (the callback succeeded); the mark is
+	// kept long enough to cover WeChat Pay's whole redelivery schedule
+	// (spec §13: at least 24h4m; default 72h). When token no longer holds
+	// a live claim (its lease expired mid-callback, so another delivery
+	// may have run the callback meanwhile), the mark is written all the
+	// same, since the callback did run, and Finish returns ErrClaimLost; a
+	// mark another delivery already wrote is kept. Finishing twice with
+	// one token is harmless.
 	Finish(ctx context.Context, id, token string) error
 	// Release drops the claim held by token (the callback failed), so the
 	// next delivery runs it.
@@ -79,9 +84,10 @@ const DefaultMemoryDeduperEntries = 1 << 20
 // again later. Raise MaxEntries or use a shared store.
 var ErrDeduperFull = errors.New("notify: MemoryDeduper is full (MaxEntries live entries); raise MaxEntries or use a shared de-duplication store")
 
-// ErrClaimLost is returned by Finish when another delivery holds the claim
-// (this delivery's lease expired and was claimed again), and by Release
-// when the claim was already marked processed.
+// ErrClaimLost is returned by Finish, the notification marked processed
+// all the same, when the caller's claim had expired (its lease ran out
+// mid-callback, so another delivery may have run the callback too: raise
+// the lease), and by Release when the claim was already marked processed.
 var ErrClaimLost = errors.New("notify: the de-duplication claim is no longer held by this delivery")
 
 // MemoryDeduper is an in-memory Deduper for a single instance. Its zero
@@ -249,20 +255,25 @@ func (d *MemoryDeduper) Claim(_ context.Context, id string, lease time.Duration)
 	return Claimed, token, nil
 }
 
-// Finish implements Deduper. A claim whose lease expired but that nobody
-// claimed again is still marked processed.
+// Finish implements Deduper: id is marked processed, and ErrClaimLost
+// reports that token's lease had expired (the entry is gone, expired, or
+// another delivery's) or that another delivery finished it first, whose
+// mark is kept.
 func (d *MemoryDeduper) Finish(_ context.Context, id, token string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()
 	e, ok := d.entries[id]
+	live := ok && now.Before(e.expires)
 	switch {
-	case ok && e.token != token:
-		if now.Before(e.expires) {
-			return ErrClaimLost
-		}
-	case ok && e.done:
+	case live && e.done && e.token == token:
 		return nil // already finished with this token
+	case live && e.done:
+		return ErrClaimLost // finished by another delivery: its mark stands
+	}
+	var lost error
+	if !live || e.token != token {
+		lost = ErrClaimLost
 	}
 	if d.entries == nil {
 		d.entries = map[string]*memEntry{}
@@ -272,7 +283,7 @@ func (d *MemoryDeduper) Finish(_ context.Context, id, token string) error {
 	d.entries[id] = ne
 	d.marks.push(expiry{id: id, expires: ne.expires, gen: ne.gen})
 	d.sweepLocked(now)
-	return nil
+	return lost
 }
 
 // Release implements Deduper. Releasing a claim that expired or was taken

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
@@ -276,8 +277,16 @@ type Reply struct {
 //     lease (WithClaimLease). The delivery that claims it runs the callback
 //     registered with On for its event type (or the WithFallback callback):
 //     success marks it processed and answers 200 {"code":"SUCCESS"}; an
-//     error (or a panic) releases the claim and answers 500 {"code":"FAIL",…},
-//     so the redelivery runs the callback again.
+//     error (or a panic, recovered and logged at Error with its stack)
+//     releases the claim and answers 500 {"code":"FAIL",…}, so the
+//     redelivery runs the callback again.
+//   - When marking it processed fails after the callback succeeded (the
+//     store went down mid-callback), the answer is still 200 and the
+//     failure is logged at Warn: a failure status would only make a
+//     redelivery run the callback again once the lease expires. When the
+//     callback outlived its lease (another delivery may have claimed and
+//     run it meanwhile), it is marked processed all the same and a Warn
+//     says the callback may have run twice (raise WithClaimLease).
 //   - A delivery that finds the ID claimed by a delivery still running is
 //     answered 500 {"code":"FAIL",…} (WeChat Pay delivers it again later; the
 //     first attempt may still fail), logged at Info.
@@ -364,11 +373,18 @@ func (h *Handler) run(ctx context.Context, w http.ResponseWriter, n *Notificatio
 	writeReply(w, http.StatusOK, "SUCCESS", "")
 }
 
-// call runs fn; on an error or a panic it releases the claim (a panic is
-// then propagated).
+// errCallbackPanicked is the error of a callback that panicked.
+var errCallbackPanicked = errors.New("notify: the callback panicked")
+
+// call runs fn; on an error or a panic it releases the claim. A panic is
+// recovered, logged at Error with its stack (not its value, which may hold
+// the notification's content) and returned as an error, so that WeChat Pay
+// gets a 500 FAIL and delivers again; http.ErrAbortHandler, net/http's way
+// to abort a response, is propagated.
 func (h *Handler) call(ctx context.Context, fn func(context.Context, *Notification) error, n *Notification, cl *claim) (err error) {
 	ok := false
 	defer func() {
+		v := recover()
 		if !ok && cl != nil {
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 			defer cancel()
@@ -376,20 +392,35 @@ func (h *Handler) call(ctx context.Context, fn func(context.Context, *Notificati
 				h.warn(ctx, "notify: releasing the de-duplication claim failed; the notification runs again once the lease expires", rerr, notificationAttrs(n)...)
 			}
 		}
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		h.log.LogAttrs(ctx, slog.LevelError, "notify: the callback panicked; asking WeChat Pay to deliver again",
+			append(notificationAttrs(n), slog.String("panic_type", fmt.Sprintf("%T", v)), slog.String("stack", string(debug.Stack())))...)
+		err = errCallbackPanicked
 	}()
 	err = fn(ctx, n)
 	ok = err == nil
 	return err
 }
 
+// finish marks the notification processed. The callback succeeded, so the
+// answer is 200 whatever happens here: a failure is logged, never turned
+// into a redelivery that would run the callback again.
 func (h *Handler) finish(ctx context.Context, cl *claim, n *Notification) {
 	if cl == nil {
 		return
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if err := h.dedup.Finish(sctx, cl.id, cl.token); err != nil {
-		h.warn(ctx, "notify: marking the notification processed failed; a redelivery may run the callback again", err, notificationAttrs(n)...)
+	switch err := h.dedup.Finish(sctx, cl.id, cl.token); {
+	case errors.Is(err, ErrClaimLost):
+		h.warn(ctx, "notify: the callback outlived its claim lease, so another delivery may have run it too (it may have run twice); marked processed all the same: raise WithClaimLease above the callback's longest run", err, notificationAttrs(n)...)
+	case err != nil:
+		h.warn(ctx, "notify: marking the notification processed failed (answered 200 all the same: the callback ran); a redelivery after the claim lease may run the callback again", err, notificationAttrs(n)...)
 	}
 }
 
