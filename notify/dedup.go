@@ -205,6 +205,29 @@ func (d *MemoryDeduper) sweepQueue(q *fifo, now time.Time) int {
 	return q.len()
 }
 
+// compactLocked drops the records that no longer describe their entry (it
+// was finished, released or claimed again). It runs only when the records
+// reach twice MaxEntries and leaves at most one per entry, so its cost is
+// amortised O(1) per record pushed.
+func (d *MemoryDeduper) compactLocked() {
+	keep := func(q *fifo) {
+		live := q.items[:0]
+		for _, e := range q.items[q.head:] {
+			if cur, ok := d.entries[e.id]; ok && cur.gen == e.gen {
+				live = append(live, e)
+			}
+		}
+		clear(q.items[len(live):])
+		q.items, q.head = live, 0
+	}
+	keep(&d.marks)
+	for lease, q := range d.leases {
+		if keep(q); q.len() == 0 {
+			delete(d.leases, lease)
+		}
+	}
+}
+
 func (d *MemoryDeduper) queuedLocked() int {
 	n := d.marks.len()
 	for _, q := range d.leases {
@@ -236,7 +259,11 @@ func (d *MemoryDeduper) Claim(_ context.Context, id string, lease time.Duration)
 		return InProgress, "", nil
 	}
 	// Stale queue records (of leases that were finished or released) count
-	// too, so that memory stays bounded whatever the lease lengths.
+	// too, so that memory stays bounded whatever the lease lengths; when
+	// they pile up they are dropped, so that they never refuse a claim.
+	if d.queuedLocked() >= 2*d.maxEntries() {
+		d.compactLocked()
+	}
 	if len(d.entries) >= d.maxEntries() || d.queuedLocked() >= 2*d.maxEntries() {
 		return 0, "", ErrDeduperFull
 	}

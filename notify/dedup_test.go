@@ -462,3 +462,30 @@ func TestUnroutedNotificationIsLoggedAtWarn(t *testing.T) {
 	assert.Contains(t, logs.String(), `"level":"INFO"`)
 	assert.Contains(t, logs.String(), "already processed")
 }
+
+// A flood of distinct notification IDs whose callbacks fail (each claim
+// released at once) keeps the store small and never refuses a claim: the
+// expiry records of released claims are dropped when they pile up, not
+// left to block new claims until their leases expire.
+func TestMemoryDeduperFloodOfReleasedClaims(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	d := &notify.MemoryDeduper{Clock: func() time.Time { return now }, MaxEntries: 100}
+	for i := range 10000 {
+		st, tok, err := d.Claim(ctx, "EV-flood-"+itoa(int64(i)), time.Minute)
+		require.NoError(t, err, "claim %d", i)
+		require.Equal(t, notify.Claimed, st)
+		require.NoError(t, d.Release(ctx, "EV-flood-"+itoa(int64(i)), tok))
+		require.LessOrEqual(t, notify.QueuedRecords(d), 2*100)
+	}
+	assert.Zero(t, d.Len())
+
+	// Live entries still count: a full store of live claims refuses.
+	for i := range 100 {
+		_, _, err := d.Claim(ctx, "EV-live-"+itoa(int64(i)), time.Minute)
+		require.NoError(t, err)
+	}
+	_, _, err := d.Claim(ctx, "EV-one-more", time.Minute)
+	require.ErrorIs(t, err, notify.ErrDeduperFull)
+	assert.LessOrEqual(t, notify.QueuedRecords(d), 2*100)
+}
