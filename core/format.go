@@ -180,3 +180,33 @@ func (d ErrorDetail) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(shown{Field: d.Field, Value: maskedAny(d.Value), Issue: d.Issue, Location: d.Location})
 }
+
+// String describes the response without its body, which may hold personal
+// data (OpenIDs, names, mobiles): the status, the Request-ID and the body's
+// length. Body itself stays usable in code.
+func (r Response) String() string {
+	return fmt.Sprintf("core.Response{StatusCode: %d, RequestID: %q, Body: %s}", r.StatusCode, r.RequestID, maskedBytes(r.Body))
+}
+
+// GoString is String, so that %#v does not print the body.
+func (r Response) GoString() string { return r.String() }
+
+// Format prints String for every verb (%q quotes it), so that no verb
+// prints the body.
+func (r Response) Format(f fmt.State, verb rune) { formatMasked(f, verb, r.String()) }
+
+// LogValue describes the response to log/slog without its body.
+func (r Response) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int("status", r.StatusCode), slog.String("request_id", r.RequestID), slog.Int("body_bytes", len(r.Body)))
+}
+
+// MarshalJSON encodes the response as LogValue describes it, without its
+// body, so that a JSON log of a value holding a Response does not carry
+// the body (Base64 would only hide it from the eye).
+func (r Response) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Status    int    `json:"status"`
+		RequestID string `json:"request_id"`
+		BodyBytes int    `json:"body_bytes"`
+	}{r.StatusCode, r.RequestID, len(r.Body)})
+}

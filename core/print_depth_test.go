@@ -3,6 +3,7 @@ package core_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -154,4 +155,33 @@ func TestAPIErrorPrintsNoEchoedValue(t *testing.T) {
 	assert.Contains(t, gs, `Field:"/openid", Value:"[REDACTED]"`)
 	assert.Contains(t, gs, fmt.Sprintf("Body:[%d bytes]", len(ae.Body)))
 	assert.Contains(t, fmt.Sprint(ae.Detail), "Value:[REDACTED]")
+}
+
+// A verified answer's body may hold personal data: a *core.Response prints
+// its status, Request-ID and body length only, while Body stays usable.
+func TestResponsePrintsNoBody(t *testing.T) {
+	sb := newSandbox(t)
+	c := newClient(t, sb)
+	const openid = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+	answer(sb, 200, `{"openid":"`+openid+`","name":"张三"}`, time.Now, nil)
+	resp, err := c.Do(context.Background(), &core.Request{Method: "GET", Path: "/v3/test/user"}, nil)
+	require.NoError(t, err)
+	assert.Contains(t, string(resp.Body), openid)
+	forms := []string{openid, hex.EncodeToString([]byte(openid)), "张三", `\u5f20`, "229 188 160", base64.StdEncoding.EncodeToString(resp.Body)[:16]}
+	for name, v := range map[string]any{"*Response": resp, "Response": *resp, "in a struct": struct{ R *core.Response }{resp}} {
+		var text, js bytes.Buffer
+		slog.New(slog.NewTextHandler(&text, nil)).Info("x", "v", v)
+		slog.New(slog.NewJSONHandler(&js, nil)).Info("x", "v", v)
+		outs := []string{text.String(), js.String()}
+		for _, verb := range printVerbs {
+			outs = append(outs, fmt.Sprintf(verb, v))
+		}
+		for _, o := range outs {
+			for _, f := range forms {
+				assert.NotContains(t, o, f, name)
+			}
+		}
+	}
+	assert.Contains(t, fmt.Sprint(resp), "RID-TEST-1")
+	assert.Contains(t, fmt.Sprint(resp), fmt.Sprintf("[%d bytes]", len(resp.Body)))
 }
