@@ -40,6 +40,16 @@ func TestKeysAndValuesAreWhatTheScriptsSay(t *testing.T) {
 	assert.Equal(t, []string{key}, keys)
 	require.NoError(t, s.Finish(ctx, "EV-k:1", tok), "finishing twice is harmless")
 	assert.Error(t, s.Finish(ctx, "EV-k:1", ""), "finish needs the claim token")
+
+	// The finished mark of earlier versions still reads as finished.
+	require.NoError(t, rdb.Set(ctx, prefix+"1900000001:EV-old", "done", time.Minute).Err())
+	st, _, err := s.Claim(ctx, "EV-old", time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, notify.Processed, st)
+	require.ErrorIs(t, s.Finish(ctx, "EV-old", tok), notify.ErrClaimLost)
+	v, err = rdb.Get(ctx, prefix+"1900000001:EV-old").Result()
+	require.NoError(t, err)
+	assert.Equal(t, "done", v)
 }
 
 // A callback that outlived its lease: its Finish still records the

@@ -147,7 +147,8 @@ func New(rdb redis.UniversalClient, mchID string, opts ...Option) (*Store, error
 }
 
 // A key holds "c:" followed by the token of the claim while a delivery
-// holds it, and "d:" followed by that token once it is finished.
+// holds it, and "d:" followed by that token once it is finished ("done",
+// the finished mark of earlier versions, still reads as finished).
 
 // claimScript claims KEYS[1] for ARGV[2] milliseconds with value "c:"..ARGV[1]
 // when the key is absent (1), or reports a live claim (2) or a finished
@@ -158,7 +159,7 @@ if not v then
   redis.call('SET', KEYS[1], 'c:' .. ARGV[1], 'PX', ARGV[2])
   return 1
 end
-if string.sub(v, 1, 2) == 'd:' then
+if string.sub(v, 1, 2) == 'd:' or v == 'done' then
   return 3
 end
 return 2
@@ -174,7 +175,7 @@ local v = redis.call('GET', KEYS[1])
 if v == 'd:' .. ARGV[1] then
   return 1
 end
-if v and string.sub(v, 1, 2) == 'd:' then
+if v and (string.sub(v, 1, 2) == 'd:' or v == 'done') then
   return 0
 end
 redis.call('SET', KEYS[1], 'd:' .. ARGV[1], 'PX', ARGV[2])
