@@ -211,3 +211,50 @@ func TestFaultContentLengthLies(t *testing.T) {
 	declared.Store(0)
 	require.ErrorIs(t, do(), core.ErrInvalidSignature, "an empty body does not verify against the signature of a full one")
 }
+
+// Every answer is verified before it is trusted, not only a 200 with a
+// body: a 204 (signed over an empty body) and a signed error answer fail
+// verification when probed (WECHATPAY/SIGNTEST/), tampered with, stale or,
+// for a 204, unsigned; a failed verification is never an *APIError, so no
+// code acts on an error code it cannot trust.
+func TestEveryAnswerIsVerified(t *testing.T) {
+	probe := func(h http.Header, _ *string) {
+		h.Set("Wechatpay-Signature", "WECHATPAY/SIGNTEST/"+h.Get("Wechatpay-Signature")[19:])
+	}
+	old := func() time.Time { return time.Now().Add(-6 * time.Minute) }
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		at     func() time.Time
+		mutate func(http.Header, *string)
+		ok     bool
+	}{
+		{"204 signed", 204, "", time.Now, nil, true},
+		{"204 probe", 204, "", time.Now, probe, false},
+		{"204 stale", 204, "", old, nil, false},
+		{"204 unsigned", 204, "", time.Now, func(h http.Header, _ *string) { h.Del("Wechatpay-Signature") }, false},
+		{"204 with a body smuggled in", 204, "", time.Now, func(_ http.Header, b *string) { *b = `{"x":1}` }, true}, // net/http drops a 204's body
+		{"400 probe", 400, `{"code":"ORDER_NOT_EXIST","message":"订单不存在"}`, time.Now, probe, false},
+		{"400 tampered", 400, `{"code":"PARAM_ERROR","message":"x"}`, time.Now, func(_ http.Header, b *string) { *b = `{"code":"ORDER_NOT_EXIST","message":"x"}` }, false},
+		{"400 stale", 400, `{"code":"ORDER_NOT_EXIST","message":"x"}`, old, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sb := newSandbox(t)
+			c := newClient(t, sb, core.WithRetry(core.NoRetry))
+			answer(sb, tc.status, tc.body, tc.at, tc.mutate)
+			_, err := c.Do(context.Background(), &core.Request{Method: "POST", Path: "/v3/x", Body: map[string]string{}}, nil)
+			_, isAPI := core.IsAPIError(err)
+			switch {
+			case tc.ok && tc.status == 204:
+				require.NoError(t, err)
+			case tc.ok:
+				require.True(t, isAPI, "%v", err)
+			default:
+				require.ErrorIs(t, err, core.ErrInvalidSignature)
+				assert.False(t, isAPI, "an unverified error answer is not an APIError")
+				assert.Empty(t, core.ErrorCode(err))
+			}
+		})
+	}
+}
