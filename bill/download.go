@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -305,7 +306,7 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 	}
 
 	remaining := out.limit - out.n
-	raw := &rawCap{r: hr.Body, left: remaining + remaining/rawOverheadDivisor + rawOverheadSlack}
+	raw := &rawCap{r: hr.Body, left: addCapped(remaining, remaining/rawOverheadDivisor+rawOverheadSlack)}
 	var r io.Reader = raw
 	// core.Download asks for the file unencoded; a server that encodes it
 	// anyway is decoded here, above the cap on network bytes.
@@ -346,7 +347,7 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 	}
 	h := sha1.New()
 	dst := &writeErr{w: out.w}
-	n, err := io.Copy(io.MultiWriter(h, out.h, dst), io.LimitReader(r, remaining+1))
+	n, err := io.Copy(io.MultiWriter(h, out.h, dst), io.LimitReader(r, addCapped(remaining, 1)))
 	if dst.err != nil {
 		return fmt.Errorf("bill: writing the bill: %w%s", dst.err, where)
 	}
@@ -364,6 +365,16 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 		return fmt.Errorf("%w: got SHA-1 %s, want %s%s", ErrHashMismatch, got, strings.ToLower(want), where)
 	}
 	return nil
+}
+
+// addCapped returns a+b for non-negative a and b, or math.MaxInt64 when
+// the sum does not fit (a MaxSize of math.MaxInt64 means no practical
+// limit, not a negative one).
+func addCapped(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // rawCap caps the bytes read from the network.

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -213,4 +214,20 @@ func TestDownloadCapsContentEncodedBytes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, plain.String(), got.String())
 	assert.EqualValues(t, plain.Len(), res.Size)
+}
+
+// A MaxSize of math.MaxInt64 (no practical limit) does not overflow the
+// caps derived from it into negative ones that refuse every file.
+func TestDownloadWithTheLargestMaxSize(t *testing.T) {
+	e := newEnv(t)
+	seed(e.sb)
+	resp, err := e.svc.TradeBill(ctx, &bill.TradeBillRequest{BillDate: billDay})
+	require.NoError(t, err)
+	req := resp.DownloadRequest()
+	req.MaxSize = math.MaxInt64
+	var out bytes.Buffer
+	res, err := e.svc.Download(ctx, req, &out)
+	require.NoError(t, err)
+	assert.EqualValues(t, out.Len(), res.Size)
+	assert.NotZero(t, res.Size)
 }
