@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -54,6 +55,15 @@ func TestParseReadsBodiesOfKnownAndUnknownLength(t *testing.T) {
 	require.ErrorIs(t, parse(big), notify.ErrBodyTooLarge)
 	bigUnknown, _ := http.NewRequest("POST", "/notify", io.MultiReader(bytes.NewReader(make([]byte, 5000))))
 	require.ErrorIs(t, parse(bigUnknown), notify.ErrBodyTooLarge)
+
+	// The largest cap does not overflow into one that reads nothing.
+	huge, err := notify.NewHandler(f.c, notify.WithMaxBodySize(math.MaxInt64))
+	require.NoError(t, err)
+	unknown, err = http.NewRequest("POST", "/notify", io.MultiReader(bytes.NewReader(body)))
+	require.NoError(t, err)
+	unknown.Header = hdr
+	_, err = huge.Parse(context.Background(), unknown)
+	require.NoError(t, err)
 }
 
 // One handler, one client cipher, many notifications at once (run with

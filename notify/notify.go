@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -212,7 +213,9 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		}
 		return body, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	// One byte over the limit tells a body at the limit from a longer one
+	// (limit+1 cannot overflow: the limit is at most the largest int).
+	body, err := io.ReadAll(io.LimitReader(r.Body, min(limit, math.MaxInt64-1)+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading body: %v", ErrMalformed, err)
 	}
