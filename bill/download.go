@@ -109,6 +109,7 @@ func (s *Service) Download(ctx context.Context, req *DownloadRequest, w io.Write
 //
 // An existing file at path is replaced (atomically, by the rename) once the
 // new bill is verified; it is left untouched when the download fails. A
+// path that is a directory is refused before anything is downloaded. A
 // full disk is reported as an error writing the temporary file.
 //
 // GET {download_url} (/v3/billdownload/file), as Download.
@@ -426,6 +427,11 @@ func (w *writeErr) Write(p []byte) (int, error) {
 // writeFileAtomically runs fill on a temporary file next to path and
 // renames it to path only when fill succeeded and the data is on disk.
 func writeFileAtomically(path string, fill func(io.Writer) (*DownloadResult, error)) (res *DownloadResult, err error) {
+	// A directory cannot be replaced by the rename: say so before the
+	// download rather than after it.
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("bill: %s is a directory; give the path of the file to write", path)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

@@ -231,3 +231,25 @@ func TestDownloadWithTheLargestMaxSize(t *testing.T) {
 	assert.EqualValues(t, out.Len(), res.Size)
 	assert.NotZero(t, res.Size)
 }
+
+// DownloadToFile refuses a directory as its path before downloading
+// anything, and leaves nothing behind when the directory of path does not
+// exist.
+func TestDownloadToFileRefusesADirectory(t *testing.T) {
+	e := newEnv(t)
+	seed(e.sb)
+	dir := t.TempDir()
+	resp, err := e.svc.TradeBill(ctx, &bill.TradeBillRequest{BillDate: billDay})
+	require.NoError(t, err)
+	e.reset()
+	for _, p := range []string{dir, dir + string(filepath.Separator)} {
+		_, err = e.svc.DownloadToFile(ctx, resp.DownloadRequest(), p)
+		require.ErrorContains(t, err, "is a directory")
+	}
+	assert.Empty(t, e.requests(), "nothing was downloaded")
+	_, err = e.svc.DownloadToFile(ctx, resp.DownloadRequest(), filepath.Join(dir, "missing", "x.csv"))
+	require.Error(t, err)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
+}
