@@ -102,6 +102,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	if clock == nil {
 		clock = time.Now
 	}
+	for _, e := range [...]endpoint{primary, backup} {
+		if e.ok() && isProductionHost(e) && !strings.HasPrefix(e.canonical, "https://") {
+			problems = append(problems, e.origin+" is a WeChat Pay host over plain HTTP, which would send the Authorization header and every body in the clear: WeChat Pay serves https only")
+		}
+	}
 	problems = append(problems, checkCredentials(&s, isProductionHost(primary) || (backup.ok() && isProductionHost(backup)), clock())...)
 	keys := newKeyring()
 	for _, k := range s.publicKeys {

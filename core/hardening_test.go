@@ -184,6 +184,19 @@ func TestKeysAreCheckedAtNewClient(t *testing.T) {
 	err = build(core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey), mine[1], core.WithBaseURL(sb.URL), core.WithBackupURL("https://api2.mch.weixin.qq.com."))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sandbox merchant key")
+
+	// WeChat Pay's hosts over plain HTTP would carry the Authorization
+	// header in the clear.
+	for _, opts := range [][]core.Option{
+		{core.WithBaseURL("http://api.mch.weixin.qq.com")},
+		{core.WithBaseURL("HTTP://API.MCH.WEIXIN.QQ.COM:80")},
+		{core.WithBaseURL("https://api.mch.weixin.qq.com"), core.WithBackupURL("http://api2.mch.weixin.qq.com")},
+	} {
+		err = build(append(mine, opts...)...)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "over plain HTTP")
+	}
+	require.NoError(t, build(append(mine, core.WithBaseURL(sb.URL))...), "plain HTTP is fine for a sandbox")
 }
 
 // Item 6: the merchant key is used in its fastest form, on a copy.
