@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -162,6 +163,7 @@ func TestPanickingCallbackReleasesTheClaim(t *testing.T) {
 	assert.Contains(t, out, "panic_type=string")
 	assert.Contains(t, out, "dedup_test.go", "the stack says where")
 	assert.NotContains(t, out, "1234323JKHDFE1243252", "the panic value (here the plaintext) is not logged")
+	assert.Equal(t, 1, strings.Count(out, "\n"), "one log line")
 
 	assert.PanicsWithValue(t, http.ErrAbortHandler, func() { deliver(f.h, hdr, body) }, "the claim was released, the callback ran and aborted")
 	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code, "released again: the redelivery runs it")

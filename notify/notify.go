@@ -368,7 +368,9 @@ func (h *Handler) run(ctx context.Context, w http.ResponseWriter, n *Notificatio
 		return
 	}
 	if err := h.call(ctx, fn, n, cl); err != nil {
-		h.warn(ctx, "notify: callback failed, asking WeChat Pay to deliver again", err, notificationAttrs(n)...)
+		if err != errCallbackPanicked { // logged at Error already
+			h.warn(ctx, "notify: callback failed, asking WeChat Pay to deliver again", err, notificationAttrs(n)...)
+		}
 		writeReply(w, http.StatusInternalServerError, "FAIL", "handler failed")
 		return
 	}
