@@ -20,7 +20,9 @@
 // sub-merchant files decrypted on the fly, the SHA-1 of the decompressed
 // content is checked against hash_value (ErrHashMismatch otherwise), and a
 // size cap guards memory and disk. The readers parse one line at a time, so
-// memory does not grow with the bill.
+// memory does not grow with the bill. Set ReuseRow on a reader to have every
+// Read fill in the same row instead of allocating one (as encoding/csv's
+// ReuseRecord does): copy a row you keep past the next Read.
 //
 // Every request type has an exported Validate, which the methods call
 // first: it lists every problem in a *core.ValidationError, by query

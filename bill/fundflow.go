@@ -84,70 +84,144 @@ var fundSummaryColumns = [][]string{
 // FundFlowReader reads a fund-flow bill one row at a time, so memory does
 // not depend on the size of the bill.
 type FundFlowReader struct {
-	sheet
+	// ReuseRow, when true, makes Read return the same *FundFlowRow every
+	// time, overwritten (its Extra map too) by each call, rather than a new
+	// row per call: like encoding/csv's ReuseRecord, it saves an allocation
+	// per row. A row is then valid only until the next call to Read (or the
+	// next step of All): copy it (row2 := *row, and maps.Clone(row.Extra))
+	// to keep it. The strings in a row are never reused and stay valid. A
+	// Read that returns an error, io.EOF included, clears the reused row, so
+	// the reader holds no row data once the bill is read. Set ReuseRow
+	// before the first Read.
+	ReuseRow bool
+
+	t       *table
+	row     *FundFlowRow // the reused row (ReuseRow)
+	cols    columns
 	summary *FundFlowSummary
+	err     error
 }
 
 // NewFundFlowReader returns a reader over a decompressed (and, for the
 // sub-merchant bill, decrypted) fund-flow bill.
-func NewFundFlowReader(r io.Reader) *FundFlowReader {
-	return &FundFlowReader{sheet: sheet{t: newTable(r)}}
+func NewFundFlowReader(r io.Reader) *FundFlowReader { return &FundFlowReader{t: newTable(r)} }
+
+func (r *FundFlowReader) init() error {
+	if r.cols.idx != nil || r.err != nil {
+		return r.err
+	}
+	if err := r.t.readHeader(); err != nil {
+		r.err = err
+		return err
+	}
+	r.cols = mapColumns(r.t.header, fundColumns)
+	if err := requireColumns(r.cols, fundColumns, fundRequired); err != nil {
+		r.err = err
+	}
+	return r.err
 }
 
 // Header reads the header line if needed and returns the column names.
 func (r *FundFlowReader) Header() ([]string, error) {
-	if err := r.open(fundColumns, fundRequired); err != nil {
+	if err := r.init(); err != nil {
 		return nil, err
 	}
 	return r.t.header, nil
 }
 
 // Read returns the next detail row, then io.EOF after reading the summary
-// (see Summary). Errors behave as for TradeBillReader.Read.
+// (see Summary). Errors behave as for TradeBillReader.Read. With ReuseRow
+// the row is overwritten by the next call.
 func (r *FundFlowReader) Read() (*FundFlowRow, error) {
-	c, err := r.row(fundColumns, fundRequired, r.readSummary)
-	if err != nil {
+	if err := r.init(); err != nil {
 		return nil, err
 	}
-	row := &FundFlowRow{
-		Line:         c.line,
-		Time:         c.time(fTime),
-		BusinessID:   c.raw(fBusinessID),
-		FlowID:       c.raw(fFlowID),
-		BusinessName: c.text(fBusinessName),
-		BusinessType: c.text(fBusinessType),
-		Direction:    Direction(c.raw(fDirection)),
-		AmountFen:    c.fen(fAmount),
-		BalanceFen:   c.fen(fBalance),
-		Applicant:    c.text(fApplicant),
-		Remark:       c.text(fRemark),
-		VoucherID:    c.raw(fVoucher),
-		Extra:        c.extra(),
+	cells, line, err := r.t.next()
+	if err == io.EOF {
+		r.clearRow()
+		return nil, r.readSummary()
 	}
+	if err != nil {
+		r.clearRow()
+		r.err = err
+		return nil, err
+	}
+	if pe := checkRow(r.t.header, cells, line); pe != nil {
+		r.clearRow()
+		return nil, pe
+	}
+	c := cellReader{cells: cells, header: r.t.header, cols: r.cols, line: line, days: &r.t.days}
+	row := r.row
+	if row == nil || !r.ReuseRow {
+		row = new(FundFlowRow)
+	}
+	row.Line = line
+	row.Time = c.time(fTime)
+	row.BusinessID = c.raw(fBusinessID)
+	row.FlowID = c.raw(fFlowID)
+	row.BusinessName = c.text(fBusinessName)
+	row.BusinessType = c.text(fBusinessType)
+	row.Direction = Direction(c.raw(fDirection))
+	row.AmountFen = c.fen(fAmount)
+	row.BalanceFen = c.fen(fBalance)
+	row.Applicant = c.text(fApplicant)
+	row.Remark = c.text(fRemark)
+	row.VoucherID = c.raw(fVoucher)
+	row.Extra = c.extra(row.Extra)
 	if c.err != nil {
+		r.clearRow()
 		return nil, c.err
+	}
+	if r.ReuseRow {
+		r.row = row
 	}
 	return row, nil
 }
 
-func (r *FundFlowReader) readSummary() error {
-	c, err := r.summaryRow(fundSummaryColumns, []int{fsCount})
-	if err != nil {
-		return err
+// clearRow zeroes the reused row (ReuseRow), keeping its Extra map, empty,
+// for the next row.
+func (r *FundFlowReader) clearRow() {
+	if r.row != nil {
+		extra := r.row.Extra
+		clear(extra)
+		*r.row = FundFlowRow{Extra: extra}
 	}
+	r.t.clearCells()
+}
+
+func (r *FundFlowReader) readSummary() error {
+	if r.summary != nil {
+		return io.EOF
+	}
+	t := r.t
+	cols := mapColumns(t.sumHead, fundSummaryColumns)
+	if err := requireColumns(cols, fundSummaryColumns, []int{fsCount}); err != nil {
+		pe := err.(*ParseError)
+		pe.Line = t.sumLine - 1
+		r.err = pe
+		return pe
+	}
+	if pe := checkRow(t.sumHead, &t.sumRow, t.sumLine); pe != nil {
+		r.err = pe
+		return pe
+	}
+	c := cellReader{cells: &t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
 	s := &FundFlowSummary{
-		Line:         c.line,
+		Line:         t.sumLine,
 		Count:        c.count(fsCount),
 		IncomeCount:  c.count(fsIncomeCount),
 		IncomeFen:    c.fen(fsIncome),
 		ExpenseCount: c.count(fsExpenseCount),
 		ExpenseFen:   c.fen(fsExpense),
-		Extra:        c.extra(),
+		Extra:        c.extra(nil),
 	}
-	if c.err == nil {
-		r.summary = s
+	if c.err != nil {
+		r.err = c.err
+		return c.err
 	}
-	return r.end(&c)
+	r.summary = s
+	r.err = io.EOF
+	return io.EOF
 }
 
 // Summary returns the summary row, or nil until Read has returned io.EOF.

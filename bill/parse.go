@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -59,48 +60,53 @@ func (f Fee) Fen() (fen int64, exact bool) { return int64(f) / 1000, int64(f)%10
 
 // parseFixed parses a decimal string into an integer of 10^-scale units,
 // exactly: more decimals than scale are accepted only when they are zeros.
-// An empty string is 0 (bills leave some amounts blank).
+// An empty string is 0 (bills leave some amounts blank). It reads s once,
+// left to right.
 func parseFixed(s string, scale int) (int64, bool) {
 	if s == "" {
 		return 0, true
 	}
-	neg := false
+	i, neg := 0, false
 	switch s[0] {
 	case '-':
-		neg, s = true, s[1:]
+		i, neg = 1, true
 	case '+':
-		s = s[1:]
+		i = 1
 	}
-	ip, fp, _ := strings.Cut(s, ".")
-	if ip == "" && fp == "" {
-		return 0, false
-	}
-	var v int64
 	const limit = (1<<63 - 1 - 9) / 10
-	for i := 0; i < len(ip); i++ {
-		c := ip[i]
-		if c < '0' || c > '9' || v > limit {
-			return 0, false
+	var v int64
+	digits, decimals := 0, -1 // decimals is -1 until the point
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			if decimals >= 0 {
+				return 0, false
+			}
+			decimals = 0
+			continue
 		}
-		v = v*10 + int64(c-'0')
-	}
-	for i := 0; i < len(fp); i++ {
-		c := fp[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		if i >= scale {
-			if c != '0' {
-				return 0, false
+		digits++
+		if decimals >= 0 {
+			if decimals >= scale {
+				if c != '0' {
+					return 0, false
+				}
+				continue
 			}
-			continue
+			decimals++
 		}
 		if v > limit {
 			return 0, false
 		}
 		v = v*10 + int64(c-'0')
 	}
-	for i := len(fp); i < scale; i++ {
+	if digits == 0 {
+		return 0, false
+	}
+	for decimals = max(decimals, 0); decimals < scale; decimals++ {
 		if v > limit {
 			return 0, false
 		}
@@ -124,10 +130,28 @@ func unescape(s string) string {
 // parseTime reads yyyy-MM-dd HH:mm:ss in Asia/Shanghai; empty is the zero
 // time.
 func parseTime(s string) (time.Time, bool) {
+	var d dayCache
+	return d.parseTime(s)
+}
+
+// dayCache remembers the Asia/Shanghai midnight of the last date parsed:
+// the rows of a bill share a handful of dates, so most times are that
+// midnight plus a clock reading, without a zone lookup.
+type dayCache struct {
+	date     [10]byte  // yyyy-MM-dd of midnight; all zero before the first date
+	midnight time.Time // 00:00:00 of date in Asia/Shanghai
+	// uniform is true when the UTC offset does not change during the day,
+	// so that midnight.Add(clock) is the wall-clock time (Shanghai's last
+	// change was in 1991).
+	uniform bool
+}
+
+// parseTime is the package's parseTime, using and updating the cache.
+func (dc *dayCache) parseTime(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, true
 	}
-	if t, ok := parseDateTimeFast(s); ok {
+	if t, ok := dc.parseDateTimeFast(s); ok {
 		return t, true
 	}
 	t, err := time.ParseInLocation(time.DateTime, s, shanghai)
@@ -137,7 +161,7 @@ func parseTime(s string) (time.Time, bool) {
 // parseDateTimeFast parses the exact form yyyy-MM-dd HH:mm:ss without the
 // general layout machinery (a bill has a million of them). Anything else,
 // including impossible dates, is left to time.ParseInLocation.
-func parseDateTimeFast(s string) (time.Time, bool) {
+func (dc *dayCache) parseDateTimeFast(s string) (time.Time, bool) {
 	if len(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
 		return time.Time{}, false
 	}
@@ -152,15 +176,29 @@ func parseDateTimeFast(s string) (time.Time, bool) {
 		}
 		return v
 	}
-	y, mo, d, h, mi, se := num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2)
-	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
+	h, mi, se := num(11, 2), num(14, 2), num(17, 2)
+	if h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
 		return time.Time{}, false
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, se, 0, shanghai)
-	if t.Day() != d { // 2026-02-30 and the like
-		return time.Time{}, false
+	if s[:10] != string(dc.date[:]) {
+		y, mo, d := num(0, 4), num(5, 2), num(8, 2)
+		if y < 0 || mo < 1 || mo > 12 || d < 1 {
+			return time.Time{}, false
+		}
+		midnight := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, shanghai)
+		if midnight.Day() != d { // 2026-02-30 and the like
+			return time.Time{}, false
+		}
+		_, end := midnight.ZoneBounds()
+		copy(dc.date[:], s[:10])
+		dc.midnight = midnight
+		dc.uniform = midnight.Hour() == 0 && midnight.Minute() == 0 && (end.IsZero() || !end.Before(midnight.Add(24*time.Hour)))
 	}
-	return t, true
+	if !dc.uniform {
+		y, mo, d := dc.midnight.Date()
+		return time.Date(y, mo, d, h, mi, se, 0, shanghai), true
+	}
+	return dc.midnight.Add(time.Duration(h*3600+mi*60+se) * time.Second), true
 }
 
 // Table states.
@@ -179,15 +217,24 @@ type table struct {
 	long    []byte
 	state   int
 	header  []string
-	cells   []string // reused for every row
+	row     cells // the current row; its offsets are reused
 	sumHead []string
-	sumRow  []string
+	sumRow  cells
 	sumLine int
+	days    dayCache
 	err     error // sticky
 }
 
 func newTable(r io.Reader) *table {
 	return &table{br: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// clearCells drops the reused cells (and the buffer of an over-long
+// line), which refer to the last line read, so that the table keeps no
+// row data after an error or the end of the bill.
+func (t *table) clearCells() {
+	t.row.line = ""
+	clear(t.long)
 }
 
 func (t *table) fail(line int, format string, args ...any) error {
@@ -220,7 +267,9 @@ func (t *table) readLine() ([]byte, error) {
 	if len(b) > MaxLineLength {
 		return nil, t.fail(t.line, "line longer than %d bytes", MaxLineLength)
 	}
-	b = bytes.TrimRight(b, "\r\n")
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
 	if t.line == 1 {
 		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	}
@@ -235,23 +284,59 @@ func splitHeader(b []byte) []string {
 	return names
 }
 
-// splitCells splits a data line on comma-plus-backtick (so commas and quotes
-// inside a value survive) and strips the leading backtick of each value.
-func splitCells(dst []string, s string) []string {
-	dst = dst[:0]
-	start, pos := 1, 1 // after the first value's backtick
-	for {
-		i := strings.IndexByte(s[pos:], '`')
-		if i < 0 {
-			return append(dst, s[start:])
+// cells are the values of one data line: value i is
+// line[at[2i]:at[2i+1]]. Offsets rather than strings, so that splitting a
+// line stores no pointers (a million rows' worth of GC write barriers).
+type cells struct {
+	line string
+	at   []uint32
+}
+
+func (c *cells) len() int { return len(c.at) / 2 }
+
+func (c *cells) get(i int) string { return c.line[c.at[2*i]:c.at[2*i+1]] }
+
+// split splits line (a data line, at most MaxLineLength bytes) into c,
+// reusing c's offsets.
+func (c *cells) split(line string) {
+	c.line, c.at = line, splitCells(c.at[:0], line)
+}
+
+// splitCells appends to at the bounds of each value of a data line: values
+// are separated by comma-plus-backtick (so commas and quotes inside a value
+// survive), and the line starts with the first value's backtick.
+//
+// It looks for commas eight bytes at a time: x is a word of the line with
+// every comma turned into a zero byte, and (x-0x01…01) &^ x & 0x80…80 has
+// the high bit set in each zero byte (and, after a borrow, possibly in a
+// later byte, hence the check of s[j]).
+func splitCells(at []uint32, s string) []uint32 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	start, i := 1, 1 // after the first value's backtick
+	for ; i+9 <= len(s); i += 8 {
+		x := load64(s, i) ^ (ones * ',')
+		for m := (x - ones) &^ x & highs; m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)/8
+			if s[j] == ',' && s[j+1] == '`' && j >= start {
+				at = append(at, uint32(start), uint32(j))
+				start = j + 2
+			}
 		}
-		i += pos
-		if i > start && s[i-1] == ',' {
-			dst = append(dst, s[start:i-1])
-			start = i + 1
-		}
-		pos = i + 1
 	}
+	for ; i+1 < len(s); i++ {
+		if s[i] == ',' && s[i+1] == '`' && i >= start {
+			at = append(at, uint32(start), uint32(i))
+			start = i + 2
+		}
+	}
+	return append(at, uint32(min(start, len(s))), uint32(len(s)))
+}
+
+// load64 returns the eight bytes of s from i as a little-endian word.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // readHeader reads the detail header (the first non-blank line).
@@ -282,9 +367,10 @@ func (t *table) readHeader() error {
 	}
 }
 
-// next returns the cells of the next detail row and its line number. At the
-// end it returns io.EOF, with the summary in sumHead/sumRow.
-func (t *table) next() ([]string, int, error) {
+// next returns the cells of the next detail row (valid until the next call)
+// and its line number. At the end it returns io.EOF, with the summary in
+// sumHead/sumRow.
+func (t *table) next() (*cells, int, error) {
 	if err := t.readHeader(); err != nil {
 		return nil, 0, err
 	}
@@ -300,14 +386,14 @@ func (t *table) next() ([]string, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		if len(bytes.TrimSpace(b)) == 0 {
+		if len(b) == 0 || b[0] != '`' && len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
 		switch t.state {
 		case stRows:
 			if b[0] == '`' {
-				t.cells = splitCells(t.cells, string(b))
-				return t.cells, t.line, nil
+				t.row.split(string(b))
+				return &t.row, t.line, nil
 			}
 			t.sumHead = splitHeader(b)
 			t.state = stSummaryHeader
@@ -315,7 +401,7 @@ func (t *table) next() ([]string, int, error) {
 			if b[0] != '`' {
 				return nil, 0, t.fail(t.line, "the summary header is not followed by the summary row")
 			}
-			t.sumRow = splitCells(nil, string(b))
+			t.sumRow.split(string(b))
 			t.sumLine = t.line
 			t.state = stSummary
 		case stSummary:
@@ -356,19 +442,20 @@ func mapColumns(header []string, names [][]string) columns {
 
 // cellReader converts the cells of one line, remembering the first problem.
 type cellReader struct {
-	cells  []string
+	cells  *cells
 	header []string
 	cols   columns
 	line   int
+	days   *dayCache // nil: no cache
 	err    *ParseError
 }
 
 func (c *cellReader) raw(f int) string {
 	i := c.cols.idx[f]
-	if i < 0 || i >= len(c.cells) {
+	if i < 0 || i >= c.cells.len() {
 		return ""
 	}
-	return c.cells[i]
+	return c.cells.get(i)
 }
 
 func (c *cellReader) bad(f int, problem string) {
@@ -408,30 +495,41 @@ func (c *cellReader) count(f int) int64 {
 }
 
 func (c *cellReader) time(f int) time.Time {
-	v, ok := parseTime(c.raw(f))
+	var once dayCache
+	days := c.days
+	if days == nil {
+		days = &once
+	}
+	v, ok := days.parseTime(c.raw(f))
 	if !ok {
 		c.bad(f, "not a yyyy-MM-dd HH:mm:ss time")
 	}
 	return v
 }
 
-func (c *cellReader) extra() map[string]string {
+// extra returns the unknown columns, by header name, in m when it is not
+// nil (cleared first) or in a new map.
+func (c *cellReader) extra(m map[string]string) map[string]string {
 	if len(c.cols.extra) == 0 {
 		return nil
 	}
-	m := make(map[string]string, len(c.cols.extra))
+	if m == nil {
+		m = make(map[string]string, len(c.cols.extra))
+	} else {
+		clear(m)
+	}
 	for _, i := range c.cols.extra {
-		if i < len(c.cells) {
-			m[c.header[i]] = unescape(c.cells[i])
+		if i < c.cells.len() {
+			m[c.header[i]] = unescape(c.cells.get(i))
 		}
 	}
 	return m
 }
 
 // checkRow verifies the cell count against the header.
-func checkRow(header []string, cells []string, line int) *ParseError {
-	if len(cells) != len(header) {
-		return &ParseError{Line: line, Err: fmt.Errorf("%d values, but the header has %d columns", len(cells), len(header))}
+func checkRow(header []string, cells *cells, line int) *ParseError {
+	if cells.len() != len(header) {
+		return &ParseError{Line: line, Err: fmt.Errorf("%d values, but the header has %d columns", cells.len(), len(header))}
 	}
 	return nil
 }
@@ -444,83 +542,6 @@ func requireColumns(cols columns, names [][]string, required []int) error {
 		}
 	}
 	return nil
-}
-
-// sheet is what the bill readers share: the table, its columns once the
-// header is read, and the sticky error (a broken structure, or io.EOF once
-// the summary has been read).
-type sheet struct {
-	t    *table
-	cols columns
-	err  error
-}
-
-// open reads the header, once, and finds the columns of names in it,
-// requiring those of required.
-func (s *sheet) open(names [][]string, required []int) error {
-	if s.cols.idx != nil || s.err != nil {
-		return s.err
-	}
-	if err := s.t.readHeader(); err != nil {
-		s.err = err
-		return err
-	}
-	cols := mapColumns(s.t.header, names)
-	if s.err = requireColumns(cols, names, required); s.err == nil {
-		s.cols = cols
-	}
-	return s.err
-}
-
-// row reads the header if needed (see open) and returns a reader over the
-// next detail row. After the last row it reads the summary with
-// readSummary and returns what that returns: io.EOF, or the summary's
-// error. A row whose cells do not match the header is a *ParseError for
-// that row only; a broken structure sticks.
-func (s *sheet) row(names [][]string, required []int, readSummary func() error) (cellReader, error) {
-	if err := s.open(names, required); err != nil {
-		return cellReader{}, err
-	}
-	cells, line, err := s.t.next()
-	switch {
-	case err == io.EOF:
-		return cellReader{}, readSummary()
-	case err != nil:
-		s.err = err
-		return cellReader{}, err
-	}
-	if pe := checkRow(s.t.header, cells, line); pe != nil {
-		return cellReader{}, pe
-	}
-	return cellReader{cells: cells, header: s.t.header, cols: s.cols, line: line}, nil
-}
-
-// summaryRow returns a reader over the summary row, its columns found by
-// names, those of required present. Its errors stick.
-func (s *sheet) summaryRow(names [][]string, required []int) (cellReader, error) {
-	t := s.t
-	cols := mapColumns(t.sumHead, names)
-	if err := requireColumns(cols, names, required); err != nil {
-		pe := err.(*ParseError)
-		pe.Line = t.sumLine - 1
-		s.err = pe
-		return cellReader{}, pe
-	}
-	if pe := checkRow(t.sumHead, t.sumRow, t.sumLine); pe != nil {
-		s.err = pe
-		return cellReader{}, pe
-	}
-	return cellReader{cells: t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}, nil
-}
-
-// end ends the reading after the summary was decoded with c: io.EOF, or
-// c's error; either sticks.
-func (s *sheet) end(c *cellReader) error {
-	s.err = io.EOF
-	if c.err != nil {
-		s.err = c.err
-	}
-	return s.err
 }
 
 // rowsOf turns a Read method into an iterator that stops at io.EOF or after

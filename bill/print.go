@@ -26,3 +26,13 @@ func (r TradeBillRow) LogValue() slog.Value { return personal.LogValue(r) }
 
 // String is the row as %v prints it, OpenID masked.
 func (r TradeBillRow) String() string { return fmt.Sprint(r) }
+
+// Format prints the reader for every fmt verb; the row it may be reusing
+// (ReuseRow) is not shown.
+func (r TradeBillReader) Format(f fmt.State, verb rune) { personal.Print(f, verb, r) }
+
+// LogValue logs the reader without the row it may be reusing.
+func (r TradeBillReader) LogValue() slog.Value { return personal.LogValue(r) }
+
+// String is the reader as %v prints it, without the row it may be reusing.
+func (r TradeBillReader) String() string { return fmt.Sprint(r) }

@@ -135,94 +135,164 @@ var tradeSummaryColumns = [][]string{
 // the size of the bill. Columns are found by header name; unknown extra
 // columns land in Extra.
 type TradeBillReader struct {
-	sheet
+	// ReuseRow, when true, makes Read return the same *TradeBillRow every
+	// time, overwritten (its Extra map too) by each call, rather than a new
+	// row per call: like encoding/csv's ReuseRecord, it saves an allocation
+	// per row. A row is then valid only until the next call to Read (or the
+	// next step of All): copy it (row2 := *row, and maps.Clone(row.Extra))
+	// to keep it. The strings in a row are never reused and stay valid. A
+	// Read that returns an error, io.EOF included, clears the reused row, so
+	// the reader holds no row data once the bill is read. Set ReuseRow
+	// before the first Read.
+	ReuseRow bool
+
+	t       *table
+	row     *TradeBillRow // the reused row (ReuseRow)
+	cols    columns
+	layout  Layout
 	summary *TradeBillSummary
+	err     error // sticky
 }
 
 // NewTradeBillReader returns a reader over a decompressed trade bill.
-func NewTradeBillReader(r io.Reader) *TradeBillReader {
-	return &TradeBillReader{sheet: sheet{t: newTable(r)}}
+func NewTradeBillReader(r io.Reader) *TradeBillReader { return &TradeBillReader{t: newTable(r)} }
+
+func (r *TradeBillReader) init() error {
+	if r.cols.idx != nil || r.err != nil {
+		return r.err
+	}
+	if err := r.t.readHeader(); err != nil {
+		r.err = err
+		return err
+	}
+	r.cols = mapColumns(r.t.header, tradeColumns)
+	if err := requireColumns(r.cols, tradeColumns, tradeRequired); err != nil {
+		r.err = err
+		return err
+	}
+	switch {
+	case r.cols.idx[tRefundApplyTime] >= 0:
+		r.layout = LayoutRefund
+	case r.cols.idx[tRefundID] >= 0:
+		r.layout = LayoutAll
+	default:
+		r.layout = LayoutSuccess
+	}
+	return nil
 }
 
 // Header reads the header line if needed and returns the column names.
 func (r *TradeBillReader) Header() ([]string, error) {
-	if err := r.open(tradeColumns, tradeRequired); err != nil {
+	if err := r.init(); err != nil {
 		return nil, err
 	}
 	return r.t.header, nil
 }
 
 // Layout returns the bill's layout, known once the header has been read
-// (Header or the first Read): REFUND when the bill has the refund
-// application time column, ALL when it has refund columns, else SUCCESS.
-func (r *TradeBillReader) Layout() Layout {
-	switch {
-	case r.cols.idx == nil:
-		return ""
-	case r.cols.idx[tRefundApplyTime] >= 0:
-		return LayoutRefund
-	case r.cols.idx[tRefundID] >= 0:
-		return LayoutAll
-	}
-	return LayoutSuccess
-}
+// (Header or the first Read).
+func (r *TradeBillReader) Layout() Layout { return r.layout }
 
 // Read returns the next detail row. After the last row it reads the summary
 // and returns io.EOF; Summary then returns it. A row that cannot be parsed
 // is returned as a *ParseError and Read may be called again for the next
 // row; a broken file structure (no header, no summary, a line after the
-// summary) is returned by every later call too.
+// summary) is returned by every later call too. With ReuseRow the row is
+// overwritten by the next call.
 func (r *TradeBillReader) Read() (*TradeBillRow, error) {
-	c, err := r.row(tradeColumns, tradeRequired, r.readSummary)
-	if err != nil {
+	if err := r.init(); err != nil {
 		return nil, err
 	}
-	row := &TradeBillRow{
-		Line:              c.line,
-		TradeTime:         c.time(tTradeTime),
-		AppID:             c.raw(tAppID),
-		MchID:             c.raw(tMchID),
-		SubMchID:          c.raw(tSubMchID),
-		DeviceInfo:        c.raw(tDeviceInfo),
-		TransactionID:     c.raw(tTransactionID),
-		OutTradeNo:        c.raw(tOutTradeNo),
-		OpenID:            c.raw(tOpenID),
-		TradeType:         c.raw(tTradeType),
-		TradeState:        c.raw(tTradeState),
-		BankType:          c.raw(tBankType),
-		Currency:          c.raw(tCurrency),
-		SettlementFen:     c.fen(tSettlement),
-		CouponFen:         c.fen(tCoupon),
-		RefundApplyTime:   c.time(tRefundApplyTime),
-		RefundSuccessTime: c.time(tRefundSuccessTime),
-		RefundID:          c.raw(tRefundID),
-		OutRefundNo:       c.raw(tOutRefundNo),
-		RefundFen:         c.fen(tRefund),
-		RechargeRefundFen: c.fen(tRechargeRefund),
-		RefundType:        c.raw(tRefundType),
-		RefundStatus:      c.raw(tRefundStatus),
-		Product:           c.text(tProduct),
-		Attach:            c.text(tAttach),
-		Fee:               c.fee(tFee),
-		FeeRate:           c.raw(tFeeRate),
-		OrderFen:          c.fen(tOrder),
-		RefundApplyFen:    c.fen(tRefundApply),
-		FeeRemark:         c.text(tFeeRemark),
-		Extra:             c.extra(),
+	cells, line, err := r.t.next()
+	if err == io.EOF {
+		r.clearRow()
+		return nil, r.readSummary()
 	}
+	if err != nil {
+		r.clearRow()
+		r.err = err
+		return nil, err
+	}
+	if pe := checkRow(r.t.header, cells, line); pe != nil {
+		r.clearRow()
+		return nil, pe
+	}
+	c := cellReader{cells: cells, header: r.t.header, cols: r.cols, line: line, days: &r.t.days}
+	row := r.row
+	if row == nil || !r.ReuseRow {
+		row = new(TradeBillRow)
+	}
+	row.Line = line
+	row.TradeTime = c.time(tTradeTime)
+	row.AppID = c.raw(tAppID)
+	row.MchID = c.raw(tMchID)
+	row.SubMchID = c.raw(tSubMchID)
+	row.DeviceInfo = c.raw(tDeviceInfo)
+	row.TransactionID = c.raw(tTransactionID)
+	row.OutTradeNo = c.raw(tOutTradeNo)
+	row.OpenID = c.raw(tOpenID)
+	row.TradeType = c.raw(tTradeType)
+	row.TradeState = c.raw(tTradeState)
+	row.BankType = c.raw(tBankType)
+	row.Currency = c.raw(tCurrency)
+	row.SettlementFen = c.fen(tSettlement)
+	row.CouponFen = c.fen(tCoupon)
+	row.RefundApplyTime = c.time(tRefundApplyTime)
+	row.RefundSuccessTime = c.time(tRefundSuccessTime)
+	row.RefundID = c.raw(tRefundID)
+	row.OutRefundNo = c.raw(tOutRefundNo)
+	row.RefundFen = c.fen(tRefund)
+	row.RechargeRefundFen = c.fen(tRechargeRefund)
+	row.RefundType = c.raw(tRefundType)
+	row.RefundStatus = c.raw(tRefundStatus)
+	row.Product = c.text(tProduct)
+	row.Attach = c.text(tAttach)
+	row.Fee = c.fee(tFee)
+	row.FeeRate = c.raw(tFeeRate)
+	row.OrderFen = c.fen(tOrder)
+	row.RefundApplyFen = c.fen(tRefundApply)
+	row.FeeRemark = c.text(tFeeRemark)
+	row.Extra = c.extra(row.Extra)
 	if c.err != nil {
+		r.clearRow()
 		return nil, c.err
+	}
+	if r.ReuseRow {
+		r.row = row
 	}
 	return row, nil
 }
 
-func (r *TradeBillReader) readSummary() error {
-	c, err := r.summaryRow(tradeSummaryColumns, []int{sCount, sSettlement})
-	if err != nil {
-		return err
+// clearRow zeroes the reused row (ReuseRow), keeping its Extra map, empty,
+// for the next row.
+func (r *TradeBillReader) clearRow() {
+	if r.row != nil {
+		extra := r.row.Extra
+		clear(extra)
+		*r.row = TradeBillRow{Extra: extra}
 	}
+	r.t.clearCells()
+}
+
+func (r *TradeBillReader) readSummary() error {
+	if r.summary != nil {
+		return io.EOF
+	}
+	t := r.t
+	cols := mapColumns(t.sumHead, tradeSummaryColumns)
+	if err := requireColumns(cols, tradeSummaryColumns, []int{sCount, sSettlement}); err != nil {
+		pe := err.(*ParseError)
+		pe.Line = t.sumLine - 1
+		r.err = pe
+		return pe
+	}
+	if pe := checkRow(t.sumHead, &t.sumRow, t.sumLine); pe != nil {
+		r.err = pe
+		return pe
+	}
+	c := cellReader{cells: &t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
 	s := &TradeBillSummary{
-		Line:              c.line,
+		Line:              t.sumLine,
 		Count:             c.count(sCount),
 		SettlementFen:     c.fen(sSettlement),
 		RefundFen:         c.fen(sRefund),
@@ -230,12 +300,15 @@ func (r *TradeBillReader) readSummary() error {
 		Fee:               c.fee(sFee),
 		OrderFen:          c.fen(sOrder),
 		RefundApplyFen:    c.fen(sRefundApply),
-		Extra:             c.extra(),
+		Extra:             c.extra(nil),
 	}
-	if c.err == nil {
-		r.summary = s
+	if c.err != nil {
+		r.err = c.err
+		return c.err
 	}
-	return r.end(&c)
+	r.summary = s
+	r.err = io.EOF
+	return io.EOF
 }
 
 // Summary returns the summary row, or nil until Read has returned io.EOF.

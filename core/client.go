@@ -3,7 +3,10 @@ package core
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,9 +18,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/signers"
-	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 )
 
 // SignatureScheme is the Authorization scheme of every APIv3 request.
@@ -32,9 +32,10 @@ const Version = "0.1.0"
 type Client struct {
 	mchID     string
 	mchSerial string
-	mchKey    *rsa.PrivateKey
-	signer    *signers.SHA256WithRSASigner
-	apiV3Key  string
+	// secret holds the keys; see sealed. hasAPIv3Key says whether one of
+	// them is the APIv3 key's cipher.
+	secret      sealed
+	hasAPIv3Key bool
 
 	keys     *keyring
 	certs    *certManager // nil unless WithAutoCertificates
@@ -47,6 +48,7 @@ type Client struct {
 	clock           func() time.Time
 	maxBody         int64
 	userAgent       string
+	pools           *hotPools // buffers of the hot path, holding nothing at rest
 }
 
 type endpoint struct {
@@ -100,6 +102,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	if clock == nil {
 		clock = time.Now
 	}
+	for _, e := range [...]endpoint{primary, backup} {
+		if e.ok() && isProductionHost(e) && !strings.HasPrefix(e.canonical, "https://") {
+			problems = append(problems, e.origin+" is a WeChat Pay host over plain HTTP, which would send the Authorization header and every body in the clear: WeChat Pay serves https only")
+		}
+	}
 	problems = append(problems, checkCredentials(&s, isProductionHost(primary) || (backup.ok() && isProductionHost(backup)), clock())...)
 	keys := newKeyring()
 	for _, k := range s.publicKeys {
@@ -113,23 +120,25 @@ func NewClient(opts ...Option) (*Client, error) {
 	if len(problems) > 0 {
 		return nil, errors.New("wechatpay: cannot build client: " + strings.Join(problems, "; "))
 	}
-	mchKey := fastKey(s.mchKey)
-
+	aead := newAEAD(s.apiV3Key)
 	c := &Client{
-		mchID: s.mchID, mchSerial: s.mchSerial, mchKey: mchKey,
-		signer:   &signers.SHA256WithRSASigner{MchID: s.mchID, CertificateSerialNo: s.mchSerial, PrivateKey: mchKey},
-		apiV3Key: s.apiV3Key,
-		keys:     keys,
-		hc:       s.httpClient,
-		retry:    s.retry,
-		log:      s.logger,
-		clock:    clock,
-		maxBody:  s.maxBody,
-		primary:  primary,
-		backup:   backup,
+		mchID: s.mchID, mchSerial: s.mchSerial,
+		secret:      seal(&secretKeys{mchKey: fastKey(s.mchKey), aead: aead}),
+		hasAPIv3Key: aead != nil,
+		pools:       new(hotPools),
+		keys:        keys,
+		hc:          s.httpClient,
+		retry:       s.retry,
+		log:         s.logger,
+		clock:       clock,
+		maxBody:     s.maxBody,
+		primary:     primary,
+		backup:      backup,
 	}
 	if c.hc == nil {
 		c.hc = DefaultHTTPClient()
+	} else {
+		c.hc = refusingRedirects(c.hc)
 	}
 	if c.log == nil {
 		c.log = slog.New(discardHandler{})
@@ -166,8 +175,34 @@ func DefaultHTTPClient() *http.Client {
 	}
 	return &http.Client{
 		Transport:     rt,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		CheckRedirect: useLastResponse,
 	}
+}
+
+func useLastResponse(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// refusingRedirects returns a copy of the caller's client that never
+// follows a redirect: net/http keeps the Authorization header on a redirect
+// to the same host name on another port or scheme, and follows redirects
+// by default. The copy sends through hc's Transport as it is at each call
+// (a test double installed after NewClient is used), and keeps its Jar and
+// Timeout as they were.
+func refusingRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = useLastResponse
+	cp.Transport = liveTransport{hc}
+	return &cp
+}
+
+// liveTransport sends through the Transport its client holds at the time
+// of the call.
+type liveTransport struct{ hc *http.Client }
+
+func (t liveTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if rt := t.hc.Transport; rt != nil {
+		return rt.RoundTrip(r)
+	}
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 type discardHandler struct{}
@@ -181,7 +216,7 @@ func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 func (c *Client) MerchantID() string { return c.mchID }
 
 // HasAPIv3Key reports whether an APIv3 key was configured.
-func (c *Client) HasAPIv3Key() bool { return c.apiV3Key != "" }
+func (c *Client) HasAPIv3Key() bool { return c.hasAPIv3Key }
 
 // PlatformKeys returns the platform keys the client currently trusts.
 func (c *Client) PlatformKeys() []PlatformKey { return c.keys.all() }
@@ -254,6 +289,7 @@ type prepared struct {
 	serial     string
 	header     http.Header
 	verify     bool
+	resp       Response // what Do returns, allocated with the call
 }
 
 func (c *Client) prepare(req *Request) (*prepared, error) {
@@ -271,7 +307,7 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 	// personal data.
 	path, rawQuery, _ := strings.Cut(req.Path, "?")
 	switch {
-	case strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://"):
+	case hasPrefixFold(path, "https://") || hasPrefixFold(path, "http://"):
 		u, err := url.Parse(req.Path)
 		if err != nil || u.Host == "" {
 			return nil, errors.New("wechatpay: " + method + " " + p.shownPath("request") + ": Path is not a valid absolute URL")
@@ -304,13 +340,11 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 	case json.RawMessage:
 		p.body = b
 	default:
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(b); err != nil {
+		body, err := c.encodeJSON(b)
+		if err != nil {
 			return nil, fmt.Errorf("wechatpay: encoding request body: %w", err)
 		}
-		p.body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		p.body = body
 	}
 	return p, nil
 }
@@ -350,13 +384,17 @@ func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, 
 	if ms, ok := out.(metaSetter); ok {
 		ms.setResponseMeta(meta)
 	}
-	return &Response{ResponseMeta: meta, Body: body}, nil
+	p.resp = Response{ResponseMeta: meta, Body: body}
+	return &p.resp, nil
 }
 
 // Download makes a signed GET to rawURL exactly as given and returns the
 // unverified streaming response (bill files carry no signature; verify them
-// by their hash). The caller closes the body. Non-2xx answers are returned
-// as *APIError. rawURL's scheme and host must be the configured primary or
+// by their hash). The caller closes the body and caps what it reads. The
+// request asks for the body unencoded (Accept-Encoding: identity), so the
+// body is the bytes sent: a server that applies a Content-Encoding anyway
+// leaves it to the caller to decode (bill.Service.Download does). Non-2xx
+// answers are returned as *APIError. rawURL's scheme and host must be the configured primary or
 // backup host (see CheckURL); any other URL is refused with ErrForeignHost
 // before anything is signed or sent.
 func (c *Client) Download(ctx context.Context, rawURL string) (*http.Response, error) {
@@ -407,7 +445,7 @@ func (c *Client) send(ctx context.Context, p *prepared, stream bool) (*http.Resp
 		hr, err := c.roundTrip(ctx, p)
 		var body []byte
 		if err == nil && !(stream && hr.StatusCode/100 == 2) {
-			body, err = readCapped(hr.Body, c.maxBody)
+			body, err = readCapped(hr.Body, hr.ContentLength, c.maxBody)
 			hr.Body.Close()
 		}
 		if err != nil {
@@ -488,94 +526,171 @@ func (c *Client) sendTo(ctx context.Context, p *prepared, origin, path string) (
 	if p.rawQuery != "" {
 		canonical += "?" + p.rawQuery
 	}
+	// The URL is the origin's, completed with the path and query exactly as
+	// signed (RawPath), rather than built as origin+canonical and parsed;
+	// what url.Parse would refuse is refused here, before signing.
+	if strings.ContainsFunc(canonical, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return nil, errors.New("wechatpay: invalid control character in URL")
+	}
+	unescaped, err := url.PathUnescape(path)
+	if err != nil {
+		return nil, err
+	}
 	auth, err := c.authorization(ctx, p.method, canonical, p.body)
 	if err != nil {
 		return nil, err
 	}
-	var body io.Reader = http.NoBody
-	if p.body != nil {
-		body = bytes.NewReader(p.body)
-	}
-	hreq, err := http.NewRequestWithContext(ctx, p.method, origin+canonical, body)
+	hreq, err := http.NewRequestWithContext(ctx, p.method, origin, nil)
 	if err != nil {
 		return nil, err
 	}
+	hreq.URL.Path, hreq.URL.RawPath, hreq.URL.RawQuery = unescaped, path, p.rawQuery
+	a := newAttempt(hreq, p.body)
 	for k, vs := range p.header {
 		hreq.Header[http.CanonicalHeaderKey(k)] = vs
 	}
-	hreq.Header.Set("Authorization", auth)
-	hreq.Header.Set("Accept", "application/json")
-	hreq.Header.Set("User-Agent", c.userAgent)
+	// The keys below are canonical, so they are stored as they are.
+	a.set(hreq.Header, "Authorization", auth)
+	a.set(hreq.Header, "Accept", "application/json")
+	if _, set := hreq.Header["Accept-Encoding"]; !set {
+		// API answers are small JSON: asking for them uncompressed spares
+		// the transport's gzip negotiation and a decompressor per answer.
+		// A download asks for its file as it is too: were net/http to
+		// negotiate gzip, it would decompress the body below any cap the
+		// caller puts on the bytes read, and its gzip reader reads empty
+		// members in one Read for as long as they come.
+		a.set(hreq.Header, "Accept-Encoding", "identity")
+	}
+	a.set(hreq.Header, "User-Agent", c.userAgent)
 	if p.body != nil {
-		hreq.Header.Set("Content-Type", "application/json")
+		a.set(hreq.Header, "Content-Type", "application/json")
 	}
 	if p.serial != "" {
-		hreq.Header.Set("Wechatpay-Serial", p.serial)
+		a.set(hreq.Header, "Wechatpay-Serial", p.serial)
 	} else if c.pubKeyID != "" && len(hreq.Header["Wechatpay-Serial"]) == 0 {
 		// So that WeChat Pay signs the answer with the public key (spec
 		// §14.3); a Wechatpay-Serial the caller set in Request.Header wins.
-		hreq.Header.Set("Wechatpay-Serial", c.pubKeyID)
+		a.set(hreq.Header, "Wechatpay-Serial", c.pubKeyID)
 	}
 	hr, err := c.hc.Do(hreq)
-	var ue *url.Error
-	if err != nil && errors.As(err, &ue) {
+	if err != nil {
 		// url.Error prints the full URL; show the route instead, so that
 		// path parameters and the query stay out of error strings and logs.
-		err = &url.Error{Op: ue.Op, URL: origin + p.displayPath(), Err: ue.Err}
+		// (ue is declared here: errors.As moves it to the heap.)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = &url.Error{Op: ue.Op, URL: origin + p.displayPath(), Err: ue.Err}
+		}
 	}
 	return hr, err
 }
 
 // authorization builds the Authorization header for one attempt, with a fresh
-// nonce and timestamp.
+// nonce and timestamp. The message "method\ncanonicalURL\ntimestamp\nnonce\nbody\n"
+// is written once into a pooled buffer, hashed, and signed with
+// rsa.SignPKCS1v15 (SHA-256); the header is assembled after it in the same
+// buffer, sized for both up front, which is zeroed before it goes back to
+// the pool.
 func (c *Client) authorization(ctx context.Context, method, canonicalURL string, body []byte) (string, error) {
-	nonce, err := utils.GenerateNonce()
+	var tsb [20]byte
+	ts := strconv.AppendInt(tsb[:0], c.now().Unix(), 10)
+	msgLen := len(method) + len(canonicalURL) + len(ts) + nonceLen + len(body) + 5
+	hdrLen := len(SignatureScheme+` mchid="",nonce_str="",signature="",timestamp="",serial_no=""`) +
+		len(c.mchID) + nonceLen + base64.StdEncoding.EncodedLen(c.secret.get().mchKey.Size()) + len(ts) + len(c.mchSerial)
+	sc := c.getScratch(msgLen + hdrLen)
+	defer c.putScratch(sc)
+	b := append(sc.b, method...)
+	b = append(b, '\n')
+	b = append(b, canonicalURL...)
+	b = append(b, '\n')
+	b = append(b, ts...)
+	b = append(b, '\n')
+	b, err := appendNonce(b)
 	if err != nil {
 		return "", fmt.Errorf("wechatpay: generating nonce: %w", err)
 	}
-	ts := strconv.FormatInt(c.now().Unix(), 10)
-	var msg strings.Builder
-	msg.Grow(len(method) + len(canonicalURL) + len(ts) + len(nonce) + len(body) + 5)
-	msg.WriteString(method)
-	msg.WriteByte('\n')
-	msg.WriteString(canonicalURL)
-	msg.WriteByte('\n')
-	msg.WriteString(ts)
-	msg.WriteByte('\n')
-	msg.WriteString(nonce)
-	msg.WriteByte('\n')
-	msg.Write(body)
-	msg.WriteByte('\n')
-	res, err := c.signer.Sign(ctx, msg.String())
+	nonce := b[len(b)-nonceLen:]
+	b = append(b, '\n')
+	b = append(b, body...)
+	b = append(b, '\n')
+	sc.b = b
+	sum := sha256.Sum256(b)
+	sig, err := rsa.SignPKCS1v15(nil, c.secret.get().mchKey, crypto.SHA256, sum[:])
 	if err != nil {
 		return "", fmt.Errorf("wechatpay: signing request: %w", err)
 	}
-	return SignatureScheme + ` mchid="` + c.mchID + `",nonce_str="` + nonce + `",signature="` + res.Signature +
-		`",timestamp="` + ts + `",serial_no="` + c.mchSerial + `"`, nil
+	start := len(b)
+	b = append(b, SignatureScheme+` mchid="`...)
+	b = append(b, c.mchID...)
+	b = append(b, `",nonce_str="`...)
+	b = append(b, nonce...)
+	b = append(b, `",signature="`...)
+	b = base64.StdEncoding.AppendEncode(b, sig)
+	b = append(b, `",timestamp="`...)
+	b = append(b, ts...)
+	b = append(b, `",serial_no="`...)
+	b = append(b, c.mchSerial...)
+	b = append(b, '"')
+	sc.b = b
+	return string(b[start:]), nil
 }
 
 // Sign signs message with the merchant private key (SHA256-RSA, Base64), as
 // front-end payment parameters require.
 func (c *Client) Sign(ctx context.Context, message string) (string, error) {
-	res, err := c.signer.Sign(ctx, message)
+	sum := sha256.Sum256([]byte(message))
+	sig, err := rsa.SignPKCS1v15(nil, c.secret.get().mchKey, crypto.SHA256, sum[:])
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("wechatpay: signing: %w", err)
 	}
-	return res.Signature, nil
+	return base64.StdEncoding.EncodeToString(sig), nil
 }
 
 // ErrBodyTooLarge is returned when a response body exceeds the size cap.
 var ErrBodyTooLarge = errors.New("wechatpay: response body exceeds the size limit")
 
-func readCapped(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
+// readCapped reads a response body of size bytes (its Content-Length, or
+// -1 when unknown) up to limit. A known size up to exactSizeRead is read
+// into a buffer of exactly that size; otherwise the buffer grows as the
+// body arrives, so a size announced but never sent costs nothing.
+func readCapped(r io.Reader, size, limit int64) ([]byte, error) {
+	if size > limit {
 		return nil, ErrBodyTooLarge
 	}
-	return b, nil
+	if size >= 0 && size <= exactSizeRead {
+		b := make([]byte, size)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	b := make([]byte, 0, 512)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if int64(len(b)) > limit {
+			return nil, ErrBodyTooLarge
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// exactSizeRead is the largest announced body size read with one
+// allocation of that size.
+const exactSizeRead = 1 << 20
+
+// hasPrefixFold is strings.HasPrefix ignoring ASCII case (a URL scheme is
+// case-insensitive: CheckURL and Do must agree on what is absolute).
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // Ptr returns a pointer to v, for optional request fields.

@@ -56,7 +56,7 @@ func (e *Encrypter) Encrypt(plaintext string) (string, error) {
 // merchant's certificate (RSA-OAEP, SHA-1, Base64). The error never contains
 // the ciphertext or plaintext.
 func (c *Client) DecryptSensitive(ciphertext string) (string, error) {
-	pt, err := utils.DecryptOAEP(ciphertext, c.mchKey)
+	pt, err := utils.DecryptOAEP(ciphertext, c.secret.get().mchKey)
 	if err != nil {
 		return "", errors.New("wechatpay: decrypting a sensitive field with the merchant key failed")
 	}
@@ -73,20 +73,37 @@ var ErrDecrypt = errors.New("wechatpay: AEAD_AES_256_GCM decryption failed")
 // DecryptAEAD decrypts an AEAD_AES_256_GCM resource (notification resources,
 // encrypted certificates) with the APIv3 key. ciphertext is Base64 of the
 // ciphertext followed by the 16-byte tag.
+//
+// The AES-GCM cipher is built once per client (crypto/cipher's GCM keeps no
+// per-call state, so concurrent calls share it). The ciphertext is decoded
+// into the one buffer the plaintext is returned in, decrypted in place; the
+// Base64 text, nonce and associated data pass through a pooled buffer that
+// is zeroed after the call.
 func (c *Client) DecryptAEAD(associatedData, nonce, ciphertext string) ([]byte, error) {
-	if c.apiV3Key == "" {
+	aead := c.secret.get().aead
+	if aead == nil {
 		return nil, ErrNoAPIv3Key
 	}
-	// wechatpay-go's DecryptAES256GCM panics on a nonce that is not 12
-	// bytes; the nonce comes from the network, so check it first.
-	if len(nonce) != 12 {
+	if len(nonce) != aead.NonceSize() {
 		return nil, ErrDecrypt
 	}
-	pt, err := utils.DecryptAES256GCM(c.apiV3Key, associatedData, nonce, ciphertext)
+	sc := c.getScratch(len(nonce) + len(associatedData) + len(ciphertext))
+	defer c.putScratch(sc)
+	sc.b = append(append(append(sc.b, nonce...), associatedData...), ciphertext...)
+	nb := sc.b[:len(nonce)]
+	ad := sc.b[len(nonce) : len(nonce)+len(associatedData)]
+	b64 := sc.b[len(nonce)+len(associatedData):]
+	ct := make([]byte, base64.StdEncoding.DecodedLen(len(b64)))
+	n, err := base64.StdEncoding.Decode(ct, b64)
 	if err != nil {
 		return nil, ErrDecrypt
 	}
-	return []byte(pt), nil
+	pt, err := aead.Open(ct[:0], nb, ct[:n], ad)
+	if err != nil {
+		clear(ct)
+		return nil, ErrDecrypt
+	}
+	return pt[:len(pt):len(pt)], nil
 }
 
 // EncryptAEAD is the inverse of DecryptAEAD for a given 32-byte key: it

@@ -2,6 +2,10 @@ package core
 
 import (
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +15,9 @@ import (
 // MaxClockSkew is the largest allowed difference, in either direction,
 // between a Wechatpay-Timestamp and the local clock.
 const MaxClockSkew = 5 * time.Minute
+
+// maxNonceLen bounds a Wechatpay-Nonce (WeChat Pay sends 32 characters).
+const maxNonceLen = 1024
 
 // SignatureHeaders are the four headers WeChat Pay signs responses and
 // notifications with.
@@ -38,7 +45,7 @@ func SignatureHeadersFrom(h http.Header) SignatureHeaders {
 // sanitised (no control characters, at most 128 bytes) since it is copied
 // into errors and logs.
 func RequestIDFrom(h http.Header) string {
-	return sanitizeServerText(HeaderValue(h, "Request-ID"), maxRequestIDText)
+	return sanitizeServerText(HeaderValue(h, "Request-Id"), maxRequestIDText) // canonical key: Get does not allocate
 }
 
 // HeaderValue returns the first value of the header name in h, matching the
@@ -123,14 +130,37 @@ func (c *Client) verifyWith(ctx context.Context, h SignatureHeaders, body []byte
 	if !key.validAt(c.now()) {
 		return fail(ErrUnknownSerial, h.Serial, "platform certificate is not valid now")
 	}
-	msg := make([]byte, 0, len(h.Timestamp)+len(h.Nonce)+len(body)+3)
-	msg = append(msg, h.Timestamp...)
+	// A signature longer than the key's, or a nonce longer than any WeChat
+	// Pay sends, cannot verify: refuse it before hashing and copying what a
+	// forged callback may make a megabyte long.
+	if len(h.Signature) > base64.StdEncoding.EncodedLen(key.PublicKey.Size()) || len(h.Nonce) > maxNonceLen {
+		reason := "signature does not match"
+		if strings.HasPrefix(h.Signature, "WECHATPAY/SIGNTEST/") {
+			reason = "signature probe (WECHATPAY/SIGNTEST/) rejected"
+		}
+		return fail(nil, h.Serial, reason)
+	}
+	// The message is written once into a pooled buffer (zeroed after use:
+	// it holds the body) and hashed there; the signature is copied after it
+	// and decoded into a stack array when it fits (a 4096-bit key's does).
+	sc := c.getScratch(len(h.Timestamp) + len(h.Nonce) + len(body) + 3 + len(h.Signature))
+	defer c.putScratch(sc)
+	msg := append(sc.b, h.Timestamp...)
 	msg = append(msg, '\n')
 	msg = append(msg, h.Nonce...)
 	msg = append(msg, '\n')
 	msg = append(msg, body...)
 	msg = append(msg, '\n')
-	if err := key.verifier.Verify(ctx, h.Serial, string(msg), h.Signature); err != nil {
+	sum := sha256.Sum256(msg)
+	sc.b = append(msg, h.Signature...)
+	b64 := sc.b[len(msg):]
+	var sigBuf [512]byte
+	sig := sigBuf[:0]
+	if n := base64.StdEncoding.DecodedLen(len(b64)); n > len(sigBuf) {
+		sig = make([]byte, 0, n)
+	}
+	sig, err = base64.StdEncoding.AppendDecode(sig, b64)
+	if err != nil || rsa.VerifyPKCS1v15(key.PublicKey, crypto.SHA256, sum[:], sig) != nil {
 		reason := "signature does not match"
 		if strings.HasPrefix(h.Signature, "WECHATPAY/SIGNTEST/") {
 			reason = "signature probe (WECHATPAY/SIGNTEST/) rejected"

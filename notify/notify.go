@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
@@ -186,11 +188,38 @@ func NewHandler(c *core.Client, opts ...Option) (*Handler, error) {
 
 // Parse reads, verifies and decrypts the notification in r.
 func (h *Handler) Parse(ctx context.Context, r *http.Request) (*Notification, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, h.maxBody+1))
+	body, err := readBody(r, h.maxBody)
+	if err != nil {
+		return nil, err
+	}
+	return h.ParseBytes(ctx, r.Header, body)
+}
+
+// readBody reads a request body of at most limit bytes: into one buffer of
+// exactly its Content-Length when that is known, otherwise as it comes (a
+// request built with http.NewRequest from an unknown reader has a body but
+// a Content-Length of 0).
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	if r.ContentLength > limit {
+		return nil, ErrBodyTooLarge
+	}
+	if r.ContentLength > 0 {
+		body := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, fmt.Errorf("%w: reading body: %v", ErrMalformed, err)
+		}
+		return body, nil
+	}
+	// One byte over the limit tells a body at the limit from a longer one
+	// (limit+1 cannot overflow: the limit is at most the largest int).
+	body, err := io.ReadAll(io.LimitReader(r.Body, min(limit, math.MaxInt64-1)+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading body: %v", ErrMalformed, err)
 	}
-	return h.ParseBytes(ctx, r.Header, body)
+	return body, nil
 }
 
 // ParseBytes verifies and decrypts a notification given its headers and
@@ -251,8 +280,16 @@ type Reply struct {
 //     lease (WithClaimLease). The delivery that claims it runs the callback
 //     registered with On for its event type (or the WithFallback callback):
 //     success marks it processed and answers 200 {"code":"SUCCESS"}; an
-//     error (or a panic) releases the claim and answers 500 {"code":"FAIL",…},
-//     so the redelivery runs the callback again.
+//     error (or a panic, recovered and logged at Error with its stack)
+//     releases the claim and answers 500 {"code":"FAIL",…}, so the
+//     redelivery runs the callback again.
+//   - When marking it processed fails after the callback succeeded (the
+//     store went down mid-callback), the answer is still 200 and the
+//     failure is logged at Warn: a failure status would only make a
+//     redelivery run the callback again once the lease expires. When the
+//     callback outlived its lease (another delivery may have claimed and
+//     run it meanwhile), it is marked processed all the same and a Warn
+//     says the callback may have run twice (raise WithClaimLease).
 //   - A delivery that finds the ID claimed by a delivery still running is
 //     answered 500 {"code":"FAIL",…} (WeChat Pay delivers it again later; the
 //     first attempt may still fail), logged at Info.
@@ -331,7 +368,9 @@ func (h *Handler) run(ctx context.Context, w http.ResponseWriter, n *Notificatio
 		return
 	}
 	if err := h.call(ctx, fn, n, cl); err != nil {
-		h.warn(ctx, "notify: callback failed, asking WeChat Pay to deliver again", err, notificationAttrs(n)...)
+		if err != errCallbackPanicked { // logged at Error already
+			h.warn(ctx, "notify: callback failed, asking WeChat Pay to deliver again", err, notificationAttrs(n)...)
+		}
 		writeReply(w, http.StatusInternalServerError, "FAIL", "handler failed")
 		return
 	}
@@ -339,11 +378,18 @@ func (h *Handler) run(ctx context.Context, w http.ResponseWriter, n *Notificatio
 	writeReply(w, http.StatusOK, "SUCCESS", "")
 }
 
-// call runs fn; on an error or a panic it releases the claim (a panic is
-// then propagated).
+// errCallbackPanicked is the error of a callback that panicked.
+var errCallbackPanicked = errors.New("notify: the callback panicked")
+
+// call runs fn; on an error or a panic it releases the claim. A panic is
+// recovered, logged at Error with its stack (not its value, which may hold
+// the notification's content) and returned as an error, so that WeChat Pay
+// gets a 500 FAIL and delivers again; http.ErrAbortHandler, net/http's way
+// to abort a response, is propagated.
 func (h *Handler) call(ctx context.Context, fn func(context.Context, *Notification) error, n *Notification, cl *claim) (err error) {
 	ok := false
 	defer func() {
+		v := recover()
 		if !ok && cl != nil {
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 			defer cancel()
@@ -351,20 +397,35 @@ func (h *Handler) call(ctx context.Context, fn func(context.Context, *Notificati
 				h.warn(ctx, "notify: releasing the de-duplication claim failed; the notification runs again once the lease expires", rerr, notificationAttrs(n)...)
 			}
 		}
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		h.log.LogAttrs(ctx, slog.LevelError, "notify: the callback panicked; asking WeChat Pay to deliver again",
+			append(notificationAttrs(n), slog.String("panic_type", fmt.Sprintf("%T", v)), slog.String("stack", string(debug.Stack())))...)
+		err = errCallbackPanicked
 	}()
 	err = fn(ctx, n)
 	ok = err == nil
 	return err
 }
 
+// finish marks the notification processed. The callback succeeded, so the
+// answer is 200 whatever happens here: a failure is logged, never turned
+// into a redelivery that would run the callback again.
 func (h *Handler) finish(ctx context.Context, cl *claim, n *Notification) {
 	if cl == nil {
 		return
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if err := h.dedup.Finish(sctx, cl.id, cl.token); err != nil {
-		h.warn(ctx, "notify: marking the notification processed failed; a redelivery may run the callback again", err, notificationAttrs(n)...)
+	switch err := h.dedup.Finish(sctx, cl.id, cl.token); {
+	case errors.Is(err, ErrClaimLost):
+		h.warn(ctx, "notify: the callback outlived its claim lease, so another delivery may have run it too (it may have run twice); marked processed all the same: raise WithClaimLease above the callback's longest run", err, notificationAttrs(n)...)
+	case err != nil:
+		h.warn(ctx, "notify: marking the notification processed failed (answered 200 all the same: the callback ran); a redelivery after the claim lease may run the callback again", err, notificationAttrs(n)...)
 	}
 }
 

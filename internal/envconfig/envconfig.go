@@ -8,11 +8,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/redact"
 )
 
 // The variables, as the README documents them.
@@ -258,3 +260,17 @@ func loadCertificates(path string) ([]*x509.Certificate, error) {
 	}
 	return out, nil
 }
+
+// secret names the Config fields that print masked.
+const secret redact.Fields = "APIv3Key"
+
+// Format prints the Config as fmt prints a struct, for every verb, with the
+// APIv3 key masked (an unset one still shows as unset); the field itself is
+// unchanged.
+func (c Config) Format(f fmt.State, verb rune) { secret.Print(f, verb, c) }
+
+// LogValue is the Config for log/slog, the APIv3 key masked.
+func (c Config) LogValue() slog.Value { return secret.LogValue(c) }
+
+// String is the Config as %v prints it, the APIv3 key masked.
+func (c Config) String() string { return fmt.Sprint(c) }

@@ -1,14 +1,19 @@
 package envconfig_test
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
+	"fmt"
+	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,4 +172,33 @@ func TestFileErrorsSpeakInSettings(t *testing.T) {
 		require.NotContains(t, err.Error(), "Load")
 		require.NotContains(t, err.Error(), "-----BEGIN")
 	}
+}
+
+// The APIv3 key prints masked in every fmt verb and slog handler, also
+// held in another struct; the other settings still show and the field
+// keeps its value.
+func TestConfigPrintsTheAPIv3KeyMasked(t *testing.T) {
+	const key = "sandboxAPIv3Key0123456789abcdefg"
+	cfg := envconfig.FromEnv(getenv(map[string]string{envconfig.MchID: "1900000109", envconfig.APIv3Key: key}))
+	cfg.Label = func(v string) string { return v }
+	forms := []string{key, hex.EncodeToString([]byte(key)), strings.ToUpper(hex.EncodeToString([]byte(key)))}
+	type Holder struct{ Cfg *envconfig.Config }
+	for name, v := range map[string]any{"value": cfg, "pointer": &cfg, "in a struct": Holder{&cfg}, "slice": []envconfig.Config{cfg}} {
+		var text, js bytes.Buffer
+		slog.New(slog.NewTextHandler(&text, nil)).Info("cfg", "c", v)
+		slog.New(slog.NewJSONHandler(&js, nil)).Info("cfg", "c", v)
+		outs := []string{text.String(), js.String()}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X"} {
+			outs = append(outs, fmt.Sprintf(verb, v))
+		}
+		for _, o := range outs {
+			for _, f := range forms {
+				require.NotContains(t, o, f, name)
+			}
+		}
+	}
+	require.Contains(t, fmt.Sprintf("%+v", cfg), "MchID:1900000109")
+	require.Contains(t, fmt.Sprintf("%+v", cfg), "APIv3Key:***")
+	require.Contains(t, fmt.Sprintf("%+v", envconfig.Config{}), "APIv3Key: ", "unset shows as unset")
+	require.Equal(t, key, cfg.APIv3Key)
 }
