@@ -71,7 +71,7 @@ func TestConcurrentDeliveriesRunTheCallbackOnce(t *testing.T) {
 			<-start
 			rr := deliver(f.h, hdr, body)
 			codes[i] = rr.Code
-			if rr.Code != http.StatusOK && answered.Add(1) == n-1 {
+			if rr.Code != http.StatusNoContent && answered.Add(1) == n-1 {
 				close(othersDone)
 			}
 		}()
@@ -82,7 +82,7 @@ func TestConcurrentDeliveriesRunTheCallbackOnce(t *testing.T) {
 	ok, fail := 0, 0
 	for _, c := range codes {
 		switch {
-		case c == http.StatusOK:
+		case c == http.StatusNoContent:
 			ok++
 		case c >= 400:
 			fail++
@@ -93,7 +93,7 @@ func TestConcurrentDeliveriesRunTheCallbackOnce(t *testing.T) {
 	assert.Equal(t, n-1, fail, "a delivery that finds the notification in progress is answered with a failure")
 
 	rr := deliver(f.h, hdr, body)
-	assert.Equal(t, http.StatusOK, rr.Code, "a redelivery after success is acknowledged")
+	assert.Equal(t, http.StatusNoContent, rr.Code, "a redelivery after success is acknowledged")
 	assert.EqualValues(t, 1, calls.Load(), "… without running the callback")
 }
 
@@ -114,7 +114,7 @@ func TestInProgressDuplicateIsAskedToRetry(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, rr.Code)
 	assert.JSONEq(t, `{"code":"FAIL","message":"being processed"}`, rr.Body.String())
 	close(leave)
-	assert.Equal(t, http.StatusOK, <-first)
+	assert.Equal(t, http.StatusNoContent, <-first)
 	assert.Contains(t, logs.String(), "being processed by another delivery")
 	assert.Contains(t, logs.String(), "id=EV-1")
 }
@@ -130,8 +130,8 @@ func TestFailedCallbackIsRunAgainByTheNextDelivery(t *testing.T) {
 	})
 	hdr, body := signed(t, f.sb, "EV-2", "PAYSCORE.USER_PAID")
 	assert.Equal(t, http.StatusInternalServerError, deliver(f.h, hdr, body).Code)
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code, "the redelivery runs the callback again")
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code, "the redelivery runs the callback again")
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
 	assert.EqualValues(t, 2, calls.Load())
 }
 
@@ -166,9 +166,9 @@ func TestPanickingCallbackReleasesTheClaim(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(out, "\n"), "one log line")
 
 	assert.PanicsWithValue(t, http.ErrAbortHandler, func() { deliver(f.h, hdr, body) }, "the claim was released, the callback ran and aborted")
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code, "released again: the redelivery runs it")
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code, "released again: the redelivery runs it")
 	assert.EqualValues(t, 3, calls.Load())
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
 	assert.EqualValues(t, 3, calls.Load())
 }
 
@@ -202,11 +202,11 @@ func TestCallbackOutlivingItsLeaseIsMarkedProcessed(t *testing.T) {
 	advance(31 * time.Second) // the first lease expires mid-callback
 	assert.Equal(t, http.StatusInternalServerError, deliver(f.h, hdr, body).Code, "the second delivery claimed it and failed")
 	close(leave)
-	assert.Equal(t, http.StatusOK, <-first)
+	assert.Equal(t, http.StatusNoContent, <-first)
 	assert.Contains(t, logs.String(), "may have run twice")
 	assert.Contains(t, logs.String(), "level=WARN")
 
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
 	assert.EqualValues(t, 2, calls.Load(), "no third run: the first callback's success was recorded")
 }
 
@@ -234,13 +234,13 @@ func TestExpiredLeaseLetsTheNextDeliveryRun(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, deliver(f.h, hdr, body).Code, "the lease is still live")
 	assert.Zero(t, calls.Load())
 	advance(time.Second)
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code, "the expired lease is claimed again")
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code, "the expired lease is claimed again")
 	assert.EqualValues(t, 1, calls.Load())
 
 	// The crashed instance's late Finish reports that another delivery
 	// finished it; the mark stands.
 	assert.ErrorIs(t, d.Finish(context.Background(), "EV-4", tok), notify.ErrClaimLost)
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
 	assert.EqualValues(t, 1, calls.Load())
 }
 
@@ -263,7 +263,7 @@ func TestStoreFailureRefusesUnlessAtLeastOnce(t *testing.T) {
 	h2, err := notify.NewHandler(f.c, notify.WithDeduper(failingStore{}), notify.WithAtLeastOnce(), notify.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
 	h2.On("PAYSCORE.USER_PAID", func(context.Context, *notify.Notification) error { calls.Add(1); return nil })
-	assert.Equal(t, http.StatusOK, deliver(h2, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(h2, hdr, body).Code)
 	assert.EqualValues(t, 1, calls.Load())
 	assert.Contains(t, logs.String(), "level=WARN")
 	assert.Contains(t, logs.String(), "connection refused")
@@ -447,7 +447,7 @@ func TestUnroutedNotificationIsLoggedAtWarn(t *testing.T) {
 	var calls atomic.Int32
 	f.h.On("PAYSCORE.USER_PAYED", func(context.Context, *notify.Notification) error { calls.Add(1); return nil }) // misspelt
 	hdr, body := signed(t, f.sb, "EV-6", "PAYSCORE.USER_PAID")
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
 	assert.Zero(t, calls.Load())
 	out := logs.String()
 	assert.Contains(t, out, `"level":"WARN"`)
@@ -460,7 +460,7 @@ func TestUnroutedNotificationIsLoggedAtWarn(t *testing.T) {
 	logs.mu.Lock()
 	logs.b.Reset()
 	logs.mu.Unlock()
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
 	assert.Contains(t, logs.String(), `"level":"INFO"`)
 	assert.Contains(t, logs.String(), "already processed")
 }

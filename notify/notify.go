@@ -279,12 +279,12 @@ type Reply struct {
 //   - Otherwise the notification ID is claimed in the Deduper for the claim
 //     lease (WithClaimLease). The delivery that claims it runs the callback
 //     registered with On for its event type (or the WithFallback callback):
-//     success marks it processed and answers 200 {"code":"SUCCESS"}; an
+//     success marks it processed and answers 204 No Content; an
 //     error (or a panic, recovered and logged at Error with its stack)
 //     releases the claim and answers 500 {"code":"FAIL",…}, so the
 //     redelivery runs the callback again.
 //   - When marking it processed fails after the callback succeeded (the
-//     store went down mid-callback), the answer is still 200 and the
+//     store went down mid-callback), the answer is still 204 and the
 //     failure is logged at Warn: a failure status would only make a
 //     redelivery run the callback again once the lease expires. When the
 //     callback outlived its lease (another delivery may have claimed and
@@ -293,12 +293,12 @@ type Reply struct {
 //   - A delivery that finds the ID claimed by a delivery still running is
 //     answered 500 {"code":"FAIL",…} (WeChat Pay delivers it again later; the
 //     first attempt may still fail), logged at Info.
-//   - A delivery that finds the ID processed is answered 200 without running
+//   - A delivery that finds the ID processed is answered 204 without running
 //     the callback, logged at Info.
 //   - When the store fails, the answer is 500 FAIL and the callback is not
 //     run, unless WithAtLeastOnce was given.
 //   - A notification with no callback for its event type (and no fallback)
-//     is answered 200 and logged at Warn with its event type.
+//     is answered 204 and logged at Warn with its event type.
 //
 // Messages never echo content. Callbacks should return within a few
 // seconds: WeChat Pay waits 5 s for the answer.
@@ -345,7 +345,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeReply(w, http.StatusInternalServerError, "FAIL", "being processed")
 	case Processed:
 		h.log.LogAttrs(ctx, slog.LevelInfo, "notify: notification already processed, acknowledged without running the callback", notificationAttrs(n)...)
-		writeReply(w, http.StatusOK, "SUCCESS", "")
+		acknowledge(w)
 	default:
 		h.warn(ctx, "notify: de-duplication store failed, asking WeChat Pay to deliver again", fmt.Errorf("Claim returned unknown status %d", int(status)), notificationAttrs(n)...)
 		writeReply(w, http.StatusInternalServerError, "FAIL", "temporary failure")
@@ -364,7 +364,7 @@ func (h *Handler) run(ctx context.Context, w http.ResponseWriter, n *Notificatio
 	if fn == nil {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "notify: no callback registered for this event type (check the name given to On, or use WithFallback); acknowledged without running", notificationAttrs(n)...)
 		h.finish(ctx, cl, n)
-		writeReply(w, http.StatusOK, "SUCCESS", "")
+		acknowledge(w)
 		return
 	}
 	if err := h.call(ctx, fn, n, cl); err != nil {
@@ -375,7 +375,7 @@ func (h *Handler) run(ctx context.Context, w http.ResponseWriter, n *Notificatio
 		return
 	}
 	h.finish(ctx, cl, n)
-	writeReply(w, http.StatusOK, "SUCCESS", "")
+	acknowledge(w)
 }
 
 // errCallbackPanicked is the error of a callback that panicked.
@@ -413,7 +413,7 @@ func (h *Handler) call(ctx context.Context, fn func(context.Context, *Notificati
 }
 
 // finish marks the notification processed. The callback succeeded, so the
-// answer is 200 whatever happens here: a failure is logged, never turned
+// answer is 204 whatever happens here: a failure is logged, never turned
 // into a redelivery that would run the callback again.
 func (h *Handler) finish(ctx context.Context, cl *claim, n *Notification) {
 	if cl == nil {
@@ -425,7 +425,7 @@ func (h *Handler) finish(ctx context.Context, cl *claim, n *Notification) {
 	case errors.Is(err, ErrClaimLost):
 		h.warn(ctx, "notify: the callback outlived its claim lease, so another delivery may have run it too (it may have run twice); marked processed all the same: raise WithClaimLease above the callback's longest run", err, notificationAttrs(n)...)
 	case err != nil:
-		h.warn(ctx, "notify: marking the notification processed failed (answered 200 all the same: the callback ran); a redelivery after the claim lease may run the callback again", err, notificationAttrs(n)...)
+		h.warn(ctx, "notify: marking the notification processed failed (answered 204 all the same: the callback ran); a redelivery after the claim lease may run the callback again", err, notificationAttrs(n)...)
 	}
 }
 
@@ -455,6 +455,10 @@ func rejectMessage(err error) string {
 func (h *Handler) warn(ctx context.Context, msg string, err error, attrs ...slog.Attr) {
 	h.log.LogAttrs(ctx, slog.LevelWarn, msg, append(attrs, slog.String("error", err.Error()))...)
 }
+
+// acknowledge answers a handled notification: 204 No Content, no body
+// (spec §13.2: WeChat Pay takes 200 or 204 as success and needs no body).
+func acknowledge(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 
 func writeReply(w http.ResponseWriter, status int, code, msg string) {
 	var buf bytes.Buffer

@@ -64,7 +64,7 @@ func TestNotifySendReachesAVerifyingEndpoint(t *testing.T) {
 	require.NoError(t, n.Decode(&paid))
 	require.Equal(t, "1234323JKHDFE1243252", paid.OutOrderNo)
 	require.Contains(t, r.stdout, "sent     PAYSCORE.USER_PAID EV-2026112900000001 (Wechatpay-Serial "+f.sb.PublicKeyID+") to "+srv.URL+"/wechatpay/notify\n")
-	require.Contains(t, r.stdout, "answer   200 OK")
+	require.Contains(t, r.stdout, "answer   204 No Content")
 	require.NotContains(t, r.stdout, "secret", "the query of the URL is not printed")
 
 	// The APIv3 key from a file, the serial from a certificate of the key.

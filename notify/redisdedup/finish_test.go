@@ -129,7 +129,7 @@ func TestCallbackOutlivingItsLeaseOnTwoInstances(t *testing.T) {
 	require.NoError(t, rdb.Del(context.Background(), keys[0]).Err()) // the lease expires
 	assert.Equal(t, http.StatusInternalServerError, deliver(f.handlers[1], hdr, body))
 	close(leave)
-	assert.Equal(t, http.StatusOK, <-first)
+	assert.Equal(t, http.StatusNoContent, <-first)
 	assert.Contains(t, logs.String(), "may have run twice")
 	for _, h := range f.handlers {
 		assert.True(t, acknowledged(deliver(h, hdr, body)))
@@ -174,7 +174,7 @@ func TestRedisFailingMidCallback(t *testing.T) {
 			assert.Equal(t, http.StatusInternalServerError, code)
 			assert.Contains(t, logs.String(), "releasing the de-duplication claim failed")
 		} else {
-			assert.Equal(t, http.StatusOK, code, "the callback ran: acknowledged")
+			assert.Equal(t, http.StatusNoContent, code, "the callback ran: acknowledged")
 			assert.Contains(t, logs.String(), "marking the notification processed failed")
 		}
 		assert.Contains(t, logs.String(), "level=WARN")
