@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -108,6 +109,7 @@ func (s *Service) Download(ctx context.Context, req *DownloadRequest, w io.Write
 //
 // An existing file at path is replaced (atomically, by the rename) once the
 // new bill is verified; it is left untouched when the download fails. A
+// path that is a directory is refused before anything is downloaded. A
 // full disk is reported as an error writing the temporary file.
 //
 // GET {download_url} (/v3/billdownload/file), as Download.
@@ -305,16 +307,32 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 	}
 
 	remaining := out.limit - out.n
-	raw := &rawCap{r: hr.Body, left: remaining + remaining/rawOverheadDivisor + rawOverheadSlack}
+	raw := &rawCap{r: hr.Body, left: addCapped(remaining, remaining/rawOverheadDivisor+rawOverheadSlack)}
 	var r io.Reader = raw
+	// core.Download asks for the file unencoded; a server that encodes it
+	// anyway is decoded here, above the cap on network bytes.
+	switch ce := strings.ToLower(strings.TrimSpace(hr.Header.Get("Content-Encoding"))); ce {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			if raw.exceeded {
+				return fmt.Errorf("%w (%d bytes read from the network)%s", ErrFileTooLarge, raw.read, where)
+			}
+			return fmt.Errorf("bill: the download's Content-Encoding is gzip but its body is not: %w%s", err, where)
+		}
+		defer zr.Close()
+		r = zr
+	default:
+		return fmt.Errorf("bill: the download has an unsupported Content-Encoding %.32q%s", ce, where)
+	}
 	if decrypt != nil {
 		if r, err = decrypt(r); err != nil {
 			return err
 		}
 	}
-	// A server that sets Content-Encoding: gzip has already been
-	// decompressed by net/http (Uncompressed); do not gunzip twice.
-	if tar == TarTypeGzip && !hr.Uncompressed {
+	// TarType GZIP is the file's own format, whatever encoding carried it.
+	if tar == TarTypeGzip {
 		zr, err := gzip.NewReader(r)
 		if err != nil {
 			if raw.exceeded {
@@ -330,7 +348,7 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 	}
 	h := sha1.New()
 	dst := &writeErr{w: out.w}
-	n, err := io.Copy(io.MultiWriter(h, out.h, dst), io.LimitReader(r, remaining+1))
+	n, err := io.Copy(io.MultiWriter(h, out.h, dst), io.LimitReader(r, addCapped(remaining, 1)))
 	if dst.err != nil {
 		return fmt.Errorf("bill: writing the bill: %w%s", dst.err, where)
 	}
@@ -348,6 +366,16 @@ func (s *Service) fetch(ctx context.Context, url, want string, tar TarType, decr
 		return fmt.Errorf("%w: got SHA-1 %s, want %s%s", ErrHashMismatch, got, strings.ToLower(want), where)
 	}
 	return nil
+}
+
+// addCapped returns a+b for non-negative a and b, or math.MaxInt64 when
+// the sum does not fit (a MaxSize of math.MaxInt64 means no practical
+// limit, not a negative one).
+func addCapped(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // rawCap caps the bytes read from the network.
@@ -399,6 +427,11 @@ func (w *writeErr) Write(p []byte) (int, error) {
 // writeFileAtomically runs fill on a temporary file next to path and
 // renames it to path only when fill succeeded and the data is on disk.
 func writeFileAtomically(path string, fill func(io.Writer) (*DownloadResult, error)) (res *DownloadResult, err error) {
+	// A directory cannot be replaced by the rename: say so before the
+	// download rather than after it.
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("bill: %s is a directory; give the path of the file to write", path)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

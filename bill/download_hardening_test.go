@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -149,4 +150,106 @@ func TestDownloadRefusesForeignHosts(t *testing.T) {
 	assert.Zero(t, out.Len(), "nothing was written")
 	assert.Zero(t, hits.Load(), "nothing reached the other host")
 	assert.False(t, errors.Is(err, bill.ErrHashMismatch))
+}
+
+// Item 14, the other way in: a server that sends the download with
+// Content-Encoding: gzip. net/http would decompress such a body itself,
+// below the download's cap on network bytes, and its gzip reader reads
+// empty members in one Read for as long as they come. The client asks
+// for the file unencoded and decodes a Content-Encoding itself, above
+// the cap, so the bytes read stay capped whatever the server does.
+func TestDownloadCapsContentEncodedBytes(t *testing.T) {
+	e := newEnv(t)
+	var empty bytes.Buffer
+	zw := gzip.NewWriter(&empty)
+	require.NoError(t, zw.Close())
+	member := bytes.Repeat(empty.Bytes(), 1024)
+	for _, tar := range []bill.TarType{"", bill.TarTypeGzip} {
+		var served atomic.Int64
+		var acceptEncoding atomic.Value
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			acceptEncoding.Store(r.Header.Get("Accept-Encoding"))
+			w.Header().Set("Content-Encoding", "gzip") // whatever the client asked for
+			w.Header().Set("Request-ID", "endless-content-encoding")
+			for served.Load() < 64<<20 {
+				n, err := w.Write(member)
+				served.Add(int64(n))
+				if err != nil {
+					return
+				}
+			}
+		}))
+		c, err := e.sb.Client(core.WithBaseURL(srv.URL), core.WithRetry(core.NoRetry))
+		require.NoError(t, err)
+		_, err = bill.NewService(c).Download(ctx, &bill.DownloadRequest{
+			DownloadURL: srv.URL + "/v3/billdownload/file?token=x", HashValue: strings.Repeat("0", 40), TarType: tar, MaxSize: 1 << 20,
+		}, io.Discard)
+		srv.Close()
+		require.ErrorIs(t, err, bill.ErrFileTooLarge, "tar type %q", tar)
+		assert.Contains(t, err.Error(), "read from the network")
+		assert.Less(t, served.Load(), int64(8<<20), "the client stopped reading long before the server stopped")
+		assert.Equal(t, "identity", acceptEncoding.Load())
+	}
+
+	// A bill that is sent content-encoded anyway still verifies.
+	seed(e.sb)
+	resp, err := e.svc.TradeBill(ctx, &bill.TradeBillRequest{BillDate: billDay})
+	require.NoError(t, err)
+	var plain bytes.Buffer
+	_, err = e.svc.Download(ctx, resp.DownloadRequest(), &plain)
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		_, _ = zw.Write(plain.Bytes())
+		_ = zw.Close()
+	}))
+	defer srv.Close()
+	c, err := e.sb.Client(core.WithBaseURL(srv.URL), core.WithRetry(core.NoRetry))
+	require.NoError(t, err)
+	req := resp.DownloadRequest()
+	req.DownloadURL = srv.URL + "/v3/billdownload/file?token=x"
+	var got bytes.Buffer
+	res, err := bill.NewService(c).Download(ctx, req, &got)
+	require.NoError(t, err)
+	assert.Equal(t, plain.String(), got.String())
+	assert.EqualValues(t, plain.Len(), res.Size)
+}
+
+// A MaxSize of math.MaxInt64 (no practical limit) does not overflow the
+// caps derived from it into negative ones that refuse every file.
+func TestDownloadWithTheLargestMaxSize(t *testing.T) {
+	e := newEnv(t)
+	seed(e.sb)
+	resp, err := e.svc.TradeBill(ctx, &bill.TradeBillRequest{BillDate: billDay})
+	require.NoError(t, err)
+	req := resp.DownloadRequest()
+	req.MaxSize = math.MaxInt64
+	var out bytes.Buffer
+	res, err := e.svc.Download(ctx, req, &out)
+	require.NoError(t, err)
+	assert.EqualValues(t, out.Len(), res.Size)
+	assert.NotZero(t, res.Size)
+}
+
+// DownloadToFile refuses a directory as its path before downloading
+// anything, and leaves nothing behind when the directory of path does not
+// exist.
+func TestDownloadToFileRefusesADirectory(t *testing.T) {
+	e := newEnv(t)
+	seed(e.sb)
+	dir := t.TempDir()
+	resp, err := e.svc.TradeBill(ctx, &bill.TradeBillRequest{BillDate: billDay})
+	require.NoError(t, err)
+	e.reset()
+	for _, p := range []string{dir, dir + string(filepath.Separator)} {
+		_, err = e.svc.DownloadToFile(ctx, resp.DownloadRequest(), p)
+		require.ErrorContains(t, err, "is a directory")
+	}
+	assert.Empty(t, e.requests(), "nothing was downloaded")
+	_, err = e.svc.DownloadToFile(ctx, resp.DownloadRequest(), filepath.Join(dir, "missing", "x.csv"))
+	require.Error(t, err)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
 }

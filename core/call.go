@@ -283,23 +283,34 @@ func (c *Client) EncryptFields(ctx context.Context, fields ...*string) (serial s
 }
 
 // dotSegmentProblem reports why an escaped path must not be sent: it has a
-// dot-segment ("." or ".."), written plainly or percent-encoded (%2e), or
-// hidden behind an encoded separator (%2f, a backslash) that a normalising
-// gateway would split on; or a malformed percent-encoding. It returns ""
-// for a good path.
+// dot-segment ("." or ".."), written plainly or percent-encoded (%2e, also
+// encoded twice, %252e, for a gateway that decodes again), hidden behind an
+// encoded separator (%2f, a backslash) that a normalising gateway would
+// split on, or followed by path parameters ("..;x", which servlet
+// containers read as ".."); a percent-encoded control character; or a
+// malformed percent-encoding. It returns "" for a good path.
 func dotSegmentProblem(path string) string {
 	rest := path
 	for {
 		seg, tail, more := strings.Cut(rest, "/")
-		if strings.IndexByte(seg, '%') >= 0 {
-			dec, err := url.PathUnescape(seg)
-			if err != nil {
-				return "has a malformed percent-encoding"
-			}
-			seg = dec
-		}
 		if isDotSegment(seg) {
 			return "must not contain a dot-segment (. or .., also percent-encoded)"
+		}
+		for round := 0; strings.IndexByte(seg, '%') >= 0 && round < maxPathDecodes; round++ {
+			dec, err := url.PathUnescape(seg)
+			if err != nil {
+				if round == 0 {
+					return "has a malformed percent-encoding"
+				}
+				break // "%25zz" is the text "%zz": not an encoding
+			}
+			if strings.ContainsFunc(dec, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+				return "must not contain a percent-encoded control character"
+			}
+			if isDotSegment(dec) {
+				return "must not contain a dot-segment (. or .., also percent-encoded)"
+			}
+			seg = dec
 		}
 		if !more {
 			return ""
@@ -308,8 +319,12 @@ func dotSegmentProblem(path string) string {
 	}
 }
 
-// isDotSegment reports whether seg, or a part of it between '/' or '\\', is
-// "." or "..".
+// maxPathDecodes is how many times dotSegmentProblem decodes a segment: a
+// gateway that decodes twice is known; three covers one more.
+const maxPathDecodes = 3
+
+// isDotSegment reports whether seg, or a part of it between '/' or '\', is
+// "." or ".." once anything from a ';' on (path parameters) is left out.
 func isDotSegment(seg string) bool {
 	for {
 		i := strings.IndexAny(seg, `/\`)
@@ -317,6 +332,7 @@ func isDotSegment(seg string) bool {
 		if i >= 0 {
 			part = seg[:i]
 		}
+		part, _, _ = strings.Cut(part, ";")
 		if part == "." || part == ".." {
 			return true
 		}

@@ -86,6 +86,12 @@ func TestDoRefusesDotSegments(t *testing.T) {
 		"/v3/a/..%2Fb", "/v3/a%2F..%2Fb", "/v3/a/..\\b", "/v3/a/%2e%2e%5cb",
 		"/v3/a/../b?x=1", "/v3/a/%zz",
 		sb.URL + "/v3/../x", sb.URL + "/v3/%2e%2e/x",
+		// Decoded twice by a gateway, path parameters as servlet
+		// containers read them, encoded control characters, a scheme in
+		// upper case.
+		"/v3/a/%252e%252e/b", "/v3/a/%252E./b", "/v3/a/%25252e%25252e/b", "/v3/a/..;/b", "/v3/a/..;jsessionid=x/b",
+		"/v3/a/.;/b", "/v3/a/%2e%2e;x/b", "/v3/a/.%00./b", "/v3/a/%0d%0aX-Injected:%201", "/v3/a/%2500",
+		strings.Replace(sb.URL, "http://", "HTTP://", 1) + "/v3/%2e%2e/x",
 	} {
 		_, err := c.Do(context.Background(), &core.Request{Method: "GET", Path: path}, nil)
 		wiretest.RequireValidation(t, err, "path")
@@ -94,9 +100,16 @@ func TestDoRefusesDotSegments(t *testing.T) {
 	}
 	require.Empty(t, rec(), "nothing is sent")
 
-	// Dots inside a segment are fine.
+	// Dots inside a segment are fine, and so is a literal percent sign
+	// that does not decode to anything (%25zz is the text %zz).
 	sb.Handle("GET /v3/a/...b.c/d", func(*sandbox.Call) sandbox.Reply { return sandbox.NoContent() })
 	_, err := c.Do(context.Background(), &core.Request{Method: "GET", Path: "/v3/a/...b.c/d"}, nil)
+	require.NoError(t, err)
+	_, err = c.Do(context.Background(), &core.Request{Method: "GET", Path: strings.Replace(sb.URL, "http://", "HTTP://", 1) + "/v3/a/...b.c/d"}, nil)
+	require.NoError(t, err, "an absolute URL with its scheme in upper case is the same URL")
+	require.NoError(t, c.CheckURL(strings.Replace(sb.URL, "http://", "HTTP://", 1)+"/v3/a"))
+	sb.Handle("GET /v3/a/{x}", func(*sandbox.Call) sandbox.Reply { return sandbox.NoContent() })
+	_, err = c.Do(context.Background(), &core.Request{Method: "GET", Path: "/v3/a/%25zz"}, nil)
 	require.NoError(t, err)
 }
 

@@ -39,8 +39,11 @@ var ErrNoPlatformCertificates = errors.New("wechatpay: this merchant has no plat
 // the flight in progress (it saw a serial after that flight started) waits
 // for a flight that started after it looked.
 type certManager struct {
-	c       *Client
-	timeout time.Duration // certDownloadTimeout; tests shorten it
+	c *Client
+	// downloadContext, when set (by tests), replaces the bound of
+	// certDownloadTimeout on each shared download's context, so that a test
+	// decides when a download times out instead of racing a timer.
+	downloadContext func(context.Context) (context.Context, context.CancelFunc)
 
 	mu          sync.Mutex
 	loaded      bool
@@ -65,11 +68,13 @@ func (m *certManager) startLocked(ctx context.Context) *certFlight {
 	m.started++
 	f := &certFlight{seq: m.started, done: make(chan struct{})}
 	m.inflight = f
-	timeout := m.timeout
-	if timeout <= 0 {
-		timeout = certDownloadTimeout
+	var dctx context.Context
+	var cancel context.CancelFunc
+	if m.downloadContext != nil {
+		dctx, cancel = m.downloadContext(context.WithoutCancel(ctx))
+	} else {
+		dctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), certDownloadTimeout)
 	}
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	go func() {
 		defer cancel()
 		m.run(dctx, f)

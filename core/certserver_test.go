@@ -189,7 +189,7 @@ func (s *certServer) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		out, h = s.certificates()
 		if s.armed.CompareAndSwap(true, false) {
-			s.clock.Advance(time.Minute)
+			s.clock.Advance(rotationStep)
 			s.Rotate()
 			deadline := time.Now().Add(3 * time.Millisecond)
 			for s.newestPings.Load() < 4 && time.Now().Before(deadline) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/cipher"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
@@ -33,9 +32,10 @@ const Version = "0.1.0"
 type Client struct {
 	mchID     string
 	mchSerial string
-	mchKey    *rsa.PrivateKey
-	apiV3Key  string
-	aead      cipher.AEAD // AEAD_AES_256_GCM with the APIv3 key, or nil
+	// secret holds the keys; see sealed. hasAPIv3Key says whether one of
+	// them is the APIv3 key's cipher.
+	secret      sealed
+	hasAPIv3Key bool
 
 	keys     *keyring
 	certs    *certManager // nil unless WithAutoCertificates
@@ -102,6 +102,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	if clock == nil {
 		clock = time.Now
 	}
+	for _, e := range [...]endpoint{primary, backup} {
+		if e.ok() && isProductionHost(e) && !strings.HasPrefix(e.canonical, "https://") {
+			problems = append(problems, e.origin+" is a WeChat Pay host over plain HTTP, which would send the Authorization header and every body in the clear: WeChat Pay serves https only")
+		}
+	}
 	problems = append(problems, checkCredentials(&s, isProductionHost(primary) || (backup.ok() && isProductionHost(backup)), clock())...)
 	keys := newKeyring()
 	for _, k := range s.publicKeys {
@@ -115,24 +120,25 @@ func NewClient(opts ...Option) (*Client, error) {
 	if len(problems) > 0 {
 		return nil, errors.New("wechatpay: cannot build client: " + strings.Join(problems, "; "))
 	}
-	mchKey := fastKey(s.mchKey)
-
+	aead := newAEAD(s.apiV3Key)
 	c := &Client{
-		mchID: s.mchID, mchSerial: s.mchSerial, mchKey: mchKey,
-		apiV3Key: s.apiV3Key,
-		aead:     newAEAD(s.apiV3Key),
-		pools:    new(hotPools),
-		keys:     keys,
-		hc:       s.httpClient,
-		retry:    s.retry,
-		log:      s.logger,
-		clock:    clock,
-		maxBody:  s.maxBody,
-		primary:  primary,
-		backup:   backup,
+		mchID: s.mchID, mchSerial: s.mchSerial,
+		secret:      seal(&secretKeys{mchKey: fastKey(s.mchKey), aead: aead}),
+		hasAPIv3Key: aead != nil,
+		pools:       new(hotPools),
+		keys:        keys,
+		hc:          s.httpClient,
+		retry:       s.retry,
+		log:         s.logger,
+		clock:       clock,
+		maxBody:     s.maxBody,
+		primary:     primary,
+		backup:      backup,
 	}
 	if c.hc == nil {
 		c.hc = DefaultHTTPClient()
+	} else {
+		c.hc = refusingRedirects(c.hc)
 	}
 	if c.log == nil {
 		c.log = slog.New(discardHandler{})
@@ -169,8 +175,34 @@ func DefaultHTTPClient() *http.Client {
 	}
 	return &http.Client{
 		Transport:     rt,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		CheckRedirect: useLastResponse,
 	}
+}
+
+func useLastResponse(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// refusingRedirects returns a copy of the caller's client that never
+// follows a redirect: net/http keeps the Authorization header on a redirect
+// to the same host name on another port or scheme, and follows redirects
+// by default. The copy sends through hc's Transport as it is at each call
+// (a test double installed after NewClient is used), and keeps its Jar and
+// Timeout as they were.
+func refusingRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = useLastResponse
+	cp.Transport = liveTransport{hc}
+	return &cp
+}
+
+// liveTransport sends through the Transport its client holds at the time
+// of the call.
+type liveTransport struct{ hc *http.Client }
+
+func (t liveTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if rt := t.hc.Transport; rt != nil {
+		return rt.RoundTrip(r)
+	}
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 type discardHandler struct{}
@@ -184,7 +216,7 @@ func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 func (c *Client) MerchantID() string { return c.mchID }
 
 // HasAPIv3Key reports whether an APIv3 key was configured.
-func (c *Client) HasAPIv3Key() bool { return c.apiV3Key != "" }
+func (c *Client) HasAPIv3Key() bool { return c.hasAPIv3Key }
 
 // PlatformKeys returns the platform keys the client currently trusts.
 func (c *Client) PlatformKeys() []PlatformKey { return c.keys.all() }
@@ -275,7 +307,7 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 	// personal data.
 	path, rawQuery, _ := strings.Cut(req.Path, "?")
 	switch {
-	case strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://"):
+	case hasPrefixFold(path, "https://") || hasPrefixFold(path, "http://"):
 		u, err := url.Parse(req.Path)
 		if err != nil || u.Host == "" {
 			return nil, errors.New("wechatpay: " + method + " " + p.shownPath("request") + ": Path is not a valid absolute URL")
@@ -358,8 +390,11 @@ func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, 
 
 // Download makes a signed GET to rawURL exactly as given and returns the
 // unverified streaming response (bill files carry no signature; verify them
-// by their hash). The caller closes the body. Non-2xx answers are returned
-// as *APIError. rawURL's scheme and host must be the configured primary or
+// by their hash). The caller closes the body and caps what it reads. The
+// request asks for the body unencoded (Accept-Encoding: identity), so the
+// body is the bytes sent: a server that applies a Content-Encoding anyway
+// leaves it to the caller to decode (bill.Service.Download does). Non-2xx
+// answers are returned as *APIError. rawURL's scheme and host must be the configured primary or
 // backup host (see CheckURL); any other URL is refused with ErrForeignHost
 // before anything is signed or sent.
 func (c *Client) Download(ctx context.Context, rawURL string) (*http.Response, error) {
@@ -517,10 +552,13 @@ func (c *Client) sendTo(ctx context.Context, p *prepared, origin, path string) (
 	// The keys below are canonical, so they are stored as they are.
 	a.set(hreq.Header, "Authorization", auth)
 	a.set(hreq.Header, "Accept", "application/json")
-	if _, set := hreq.Header["Accept-Encoding"]; !set && p.abs == nil {
+	if _, set := hreq.Header["Accept-Encoding"]; !set {
 		// API answers are small JSON: asking for them uncompressed spares
 		// the transport's gzip negotiation and a decompressor per answer.
-		// (Downloads, by absolute URL, keep the transport's default.)
+		// A download asks for its file as it is too: were net/http to
+		// negotiate gzip, it would decompress the body below any cap the
+		// caller puts on the bytes read, and its gzip reader reads empty
+		// members in one Read for as long as they come.
 		a.set(hreq.Header, "Accept-Encoding", "identity")
 	}
 	a.set(hreq.Header, "User-Agent", c.userAgent)
@@ -529,8 +567,10 @@ func (c *Client) sendTo(ctx context.Context, p *prepared, origin, path string) (
 	}
 	if p.serial != "" {
 		a.set(hreq.Header, "Wechatpay-Serial", p.serial)
-	} else if c.pubKeyID != "" {
-		a.set(hreq.Header, "Wechatpay-Serial", c.pubKeyID) // so WeChat Pay signs the answer with the public key (spec §14.3)
+	} else if c.pubKeyID != "" && len(hreq.Header["Wechatpay-Serial"]) == 0 {
+		// So that WeChat Pay signs the answer with the public key (spec
+		// §14.3); a Wechatpay-Serial the caller set in Request.Header wins.
+		a.set(hreq.Header, "Wechatpay-Serial", c.pubKeyID)
 	}
 	hr, err := c.hc.Do(hreq)
 	if err != nil {
@@ -556,7 +596,7 @@ func (c *Client) authorization(ctx context.Context, method, canonicalURL string,
 	ts := strconv.AppendInt(tsb[:0], c.now().Unix(), 10)
 	msgLen := len(method) + len(canonicalURL) + len(ts) + nonceLen + len(body) + 5
 	hdrLen := len(SignatureScheme+` mchid="",nonce_str="",signature="",timestamp="",serial_no=""`) +
-		len(c.mchID) + nonceLen + base64.StdEncoding.EncodedLen(c.mchKey.Size()) + len(ts) + len(c.mchSerial)
+		len(c.mchID) + nonceLen + base64.StdEncoding.EncodedLen(c.secret.get().mchKey.Size()) + len(ts) + len(c.mchSerial)
 	sc := c.getScratch(msgLen + hdrLen)
 	defer c.putScratch(sc)
 	b := append(sc.b, method...)
@@ -575,7 +615,7 @@ func (c *Client) authorization(ctx context.Context, method, canonicalURL string,
 	b = append(b, '\n')
 	sc.b = b
 	sum := sha256.Sum256(b)
-	sig, err := rsa.SignPKCS1v15(nil, c.mchKey, crypto.SHA256, sum[:])
+	sig, err := rsa.SignPKCS1v15(nil, c.secret.get().mchKey, crypto.SHA256, sum[:])
 	if err != nil {
 		return "", fmt.Errorf("wechatpay: signing request: %w", err)
 	}
@@ -599,7 +639,7 @@ func (c *Client) authorization(ctx context.Context, method, canonicalURL string,
 // front-end payment parameters require.
 func (c *Client) Sign(ctx context.Context, message string) (string, error) {
 	sum := sha256.Sum256([]byte(message))
-	sig, err := rsa.SignPKCS1v15(nil, c.mchKey, crypto.SHA256, sum[:])
+	sig, err := rsa.SignPKCS1v15(nil, c.secret.get().mchKey, crypto.SHA256, sum[:])
 	if err != nil {
 		return "", fmt.Errorf("wechatpay: signing: %w", err)
 	}
@@ -646,6 +686,12 @@ func readCapped(r io.Reader, size, limit int64) ([]byte, error) {
 // exactSizeRead is the largest announced body size read with one
 // allocation of that size.
 const exactSizeRead = 1 << 20
+
+// hasPrefixFold is strings.HasPrefix ignoring ASCII case (a URL scheme is
+// case-insensitive: CheckURL and Do must agree on what is absolute).
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
 
 // Ptr returns a pointer to v, for optional request fields.
 func Ptr[T any](v T) *T { return &v }

@@ -524,7 +524,7 @@ func TestAutoCertificatesRotationUnderConcurrentCalls(t *testing.T) {
 
 	// WeChat Pay rotates: answers are now signed with a new certificate the
 	// client has never seen. The client downloads again, once.
-	newCert, err := sb.RotateCertificate()
+	newCert, err := sb.RotateCertificateAbruptly()
 	require.NoError(t, err)
 	for range 16 {
 		wg.Add(1)

@@ -56,7 +56,7 @@ func (e *Encrypter) Encrypt(plaintext string) (string, error) {
 // merchant's certificate (RSA-OAEP, SHA-1, Base64). The error never contains
 // the ciphertext or plaintext.
 func (c *Client) DecryptSensitive(ciphertext string) (string, error) {
-	pt, err := utils.DecryptOAEP(ciphertext, c.mchKey)
+	pt, err := utils.DecryptOAEP(ciphertext, c.secret.get().mchKey)
 	if err != nil {
 		return "", errors.New("wechatpay: decrypting a sensitive field with the merchant key failed")
 	}
@@ -80,10 +80,11 @@ var ErrDecrypt = errors.New("wechatpay: AEAD_AES_256_GCM decryption failed")
 // Base64 text, nonce and associated data pass through a pooled buffer that
 // is zeroed after the call.
 func (c *Client) DecryptAEAD(associatedData, nonce, ciphertext string) ([]byte, error) {
-	if c.apiV3Key == "" || c.aead == nil {
+	aead := c.secret.get().aead
+	if aead == nil {
 		return nil, ErrNoAPIv3Key
 	}
-	if len(nonce) != c.aead.NonceSize() {
+	if len(nonce) != aead.NonceSize() {
 		return nil, ErrDecrypt
 	}
 	sc := c.getScratch(len(nonce) + len(associatedData) + len(ciphertext))
@@ -97,7 +98,7 @@ func (c *Client) DecryptAEAD(associatedData, nonce, ciphertext string) ([]byte, 
 	if err != nil {
 		return nil, ErrDecrypt
 	}
-	pt, err := c.aead.Open(ct[:0], nb, ct[:n], ad)
+	pt, err := aead.Open(ct[:0], nb, ct[:n], ad)
 	if err != nil {
 		clear(ct)
 		return nil, ErrDecrypt

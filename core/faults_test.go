@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -165,4 +166,95 @@ func TestFaultSignedWithUnknownSerialInPublicKeyMode(t *testing.T) {
 	c := newClient(t, sb) // trusts only the public key
 	_, err := c.Do(context.Background(), &core.Request{Method: "GET", Path: "/v3/certificates"}, nil)
 	require.ErrorIs(t, err, core.ErrUnknownSerial)
+}
+
+// The server lies about Content-Length. Longer than announced: the body is
+// read to the announced length only, which no longer matches the signature
+// over the whole body, so the answer is refused as badly signed. Shorter
+// than announced: a transport error, retried for an idempotent call. An
+// announced length above the cap is refused before reading. Nothing
+// panics.
+func TestFaultContentLengthLies(t *testing.T) {
+	sb := newSandbox(t)
+	const body = `{"state":"DONE","openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}`
+	var declared atomic.Int64
+	sb.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		h := sb.SignatureHeaders([]byte(body), time.Now())
+		hj, ok := w.(http.Hijacker)
+		require.True(t, ok)
+		conn, buf, err := hj.Hijack()
+		require.NoError(t, err)
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nRequest-ID: RID-LIE\r\n")
+		for k, v := range h {
+			_, _ = buf.WriteString(k + ": " + v[0] + "\r\n")
+		}
+		_, _ = buf.WriteString("Content-Length: " + strconv.FormatInt(declared.Load(), 10) + "\r\n\r\n" + body)
+		_ = buf.Flush()
+		return true
+	})
+	c := newClient(t, sb, core.WithRetry(core.RetryPolicy{MaxAttempts: 2}), core.WithMaxBodySize(1<<10))
+	do := func() error {
+		_, err := c.Do(context.Background(), &core.Request{Method: "GET", Path: "/v3/x", Idempotent: true}, nil)
+		return err
+	}
+	declared.Store(int64(len(body)))
+	require.NoError(t, do(), "the truth verifies")
+	declared.Store(int64(len(body)) - 10)
+	require.ErrorIs(t, do(), core.ErrInvalidSignature, "a body cut to a shorter Content-Length does not verify")
+	declared.Store(int64(len(body)) + 10)
+	err := do()
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assert.Contains(t, err.Error(), "after 2 attempts")
+	declared.Store(1 << 40)
+	require.ErrorIs(t, do(), core.ErrBodyTooLarge)
+	declared.Store(0)
+	require.ErrorIs(t, do(), core.ErrInvalidSignature, "an empty body does not verify against the signature of a full one")
+}
+
+// Every answer is verified before it is trusted, not only a 200 with a
+// body: a 204 (signed over an empty body) and a signed error answer fail
+// verification when probed (WECHATPAY/SIGNTEST/), tampered with, stale or,
+// for a 204, unsigned; a failed verification is never an *APIError, so no
+// code acts on an error code it cannot trust.
+func TestEveryAnswerIsVerified(t *testing.T) {
+	probe := func(h http.Header, _ *string) {
+		h.Set("Wechatpay-Signature", "WECHATPAY/SIGNTEST/"+h.Get("Wechatpay-Signature")[19:])
+	}
+	old := func() time.Time { return time.Now().Add(-6 * time.Minute) }
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		at     func() time.Time
+		mutate func(http.Header, *string)
+		ok     bool
+	}{
+		{"204 signed", 204, "", time.Now, nil, true},
+		{"204 probe", 204, "", time.Now, probe, false},
+		{"204 stale", 204, "", old, nil, false},
+		{"204 unsigned", 204, "", time.Now, func(h http.Header, _ *string) { h.Del("Wechatpay-Signature") }, false},
+		{"204 with a body smuggled in", 204, "", time.Now, func(_ http.Header, b *string) { *b = `{"x":1}` }, true}, // net/http drops a 204's body
+		{"400 probe", 400, `{"code":"ORDER_NOT_EXIST","message":"订单不存在"}`, time.Now, probe, false},
+		{"400 tampered", 400, `{"code":"PARAM_ERROR","message":"x"}`, time.Now, func(_ http.Header, b *string) { *b = `{"code":"ORDER_NOT_EXIST","message":"x"}` }, false},
+		{"400 stale", 400, `{"code":"ORDER_NOT_EXIST","message":"x"}`, old, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sb := newSandbox(t)
+			c := newClient(t, sb, core.WithRetry(core.NoRetry))
+			answer(sb, tc.status, tc.body, tc.at, tc.mutate)
+			_, err := c.Do(context.Background(), &core.Request{Method: "POST", Path: "/v3/x", Body: map[string]string{}}, nil)
+			_, isAPI := core.IsAPIError(err)
+			switch {
+			case tc.ok && tc.status == 204:
+				require.NoError(t, err)
+			case tc.ok:
+				require.True(t, isAPI, "%v", err)
+			default:
+				require.ErrorIs(t, err, core.ErrInvalidSignature)
+				assert.False(t, isAPI, "an unverified error answer is not an APIError")
+				assert.Empty(t, core.ErrorCode(err))
+			}
+		})
+	}
 }

@@ -3,6 +3,7 @@ package core
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,32 @@ func FuzzDecodeAPIError(f *testing.F) {
 			}
 		}
 		_ = e.Temporary()
+		// No verb's output depends on what the server echoed (Body,
+		// Detail.Raw, Detail.Value): the same error with those replaced
+		// prints the same, and %#v is one clean line too.
+		other := *e
+		if e.Body != nil {
+			other.Body = make([]byte, len(e.Body))
+		}
+		if e.Detail != nil {
+			d := *e.Detail
+			if d.Value != nil {
+				d.Value = "other"
+			}
+			if d.Raw != nil {
+				d.Raw = make([]byte, len(d.Raw))
+			}
+			other.Detail = &d
+		}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+			if got, want := fmt.Sprintf(verb, e), fmt.Sprintf(verb, &other); got != want {
+				t.Fatalf("%s depends on the echoed body or value:\n%s\n%s", verb, got, want)
+			}
+		}
+		gs := fmt.Sprintf("%#v", e)
+		if !utf8.ValidString(gs) || strings.ContainsFunc(gs, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) {
+			t.Fatalf("%%#v is not one clean line: %q", gs)
+		}
 	})
 }
 

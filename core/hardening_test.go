@@ -173,10 +173,30 @@ func TestKeysAreCheckedAtNewClient(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Do(context.Background(), &core.Request{Method: "GET", Path: "/v3/certificates"}, nil)
 	require.NoError(t, err)
-	// WithBaseURL pointing at the production host is production too.
-	err = build(core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey), mine[1], core.WithBaseURL("https://api.mch.weixin.qq.com"))
+	// WithBaseURL pointing at the production host is production too, in
+	// whatever spelling DNS resolves to it: letter case, a port, the
+	// fully qualified name's trailing dot; and so is a backup host.
+	for _, base := range []string{"https://api.mch.weixin.qq.com", "https://API.Mch.Weixin.QQ.com:443", "https://api.mch.weixin.qq.com.", "https://api2.mch.weixin.qq.com../v3"} {
+		err = build(core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey), mine[1], core.WithBaseURL(base))
+		require.Error(t, err, base)
+		assert.Contains(t, err.Error(), "sandbox merchant key", base)
+	}
+	err = build(core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey), mine[1], core.WithBaseURL(sb.URL), core.WithBackupURL("https://api2.mch.weixin.qq.com."))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sandbox merchant key")
+
+	// WeChat Pay's hosts over plain HTTP would carry the Authorization
+	// header in the clear.
+	for _, opts := range [][]core.Option{
+		{core.WithBaseURL("http://api.mch.weixin.qq.com")},
+		{core.WithBaseURL("HTTP://API.MCH.WEIXIN.QQ.COM:80")},
+		{core.WithBaseURL("https://api.mch.weixin.qq.com"), core.WithBackupURL("http://api2.mch.weixin.qq.com")},
+	} {
+		err = build(append(mine, opts...)...)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "over plain HTTP")
+	}
+	require.NoError(t, build(append(mine, core.WithBaseURL(sb.URL))...), "plain HTTP is fine for a sandbox")
 }
 
 // Item 6: the merchant key is used in its fastest form, on a copy.
@@ -285,7 +305,7 @@ func TestUnknownSerialSaysWhichOptionIsMissing(t *testing.T) {
 	assert.Contains(t, err.Error(), "WithAutoCertificates")
 
 	// Certificate mode, answer signed with the public key.
-	sb2 := newSandbox(t)
+	sb2 := newSandbox(t, sandbox.WithSigningMode(sandbox.SignWithPublicKey))
 	c2, err := core.NewClient(core.WithMerchant(sb2.MerchantID, sb2.MerchantSerialNo, sb2.MerchantPrivateKey),
 		core.WithPlatformCertificates(sb2.PlatformCertificate()), core.WithBaseURL(sb2.URL))
 	require.NoError(t, err)

@@ -196,8 +196,16 @@ func checkBaseURL(u string) (string, error) {
 }
 
 // WithHTTPClient sets the *http.Client used for every call. The default
-// client closes idle connections after 5 s (WeChat Pay drops idle keep-alive
-// connections at 8 s) and does not follow redirects.
+// client (DefaultHTTPClient) closes idle connections after 5 s (WeChat Pay
+// drops idle keep-alive connections at 8 s) and does not follow redirects.
+//
+// Whatever hc says, the Client never follows a redirect (the 3xx is
+// returned as an *APIError): a redirected request would carry the
+// Authorization header, which net/http keeps for the same host name on
+// another port or scheme. NewClient keeps a copy of hc for this, so that hc
+// itself is not changed: its Transport is used as it is at each call (a
+// test double installed later is used), while its Jar and Timeout are
+// those it had at NewClient and its CheckRedirect is not called.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {

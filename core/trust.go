@@ -42,13 +42,15 @@ func keyFingerprint(pub *rsa.PublicKey) string {
 
 // isProductionHost reports whether an endpoint is one of WeChat Pay's own
 // hosts (api.mch.weixin.qq.com, api2.mch.weixin.qq.com and any other host
-// under weixin.qq.com).
+// under weixin.qq.com), in any letter case, with or without a port or a
+// trailing dot.
 func isProductionHost(e endpoint) bool {
 	u, err := url.Parse(e.origin)
 	if err != nil {
 		return false
 	}
-	h := strings.ToLower(u.Hostname())
+	// A fully qualified name's trailing dot names the same host.
+	h := strings.TrimRight(strings.ToLower(u.Hostname()), ".")
 	return h == "weixin.qq.com" || strings.HasSuffix(h, ".weixin.qq.com")
 }
 

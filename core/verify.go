@@ -16,6 +16,9 @@ import (
 // between a Wechatpay-Timestamp and the local clock.
 const MaxClockSkew = 5 * time.Minute
 
+// maxNonceLen bounds a Wechatpay-Nonce (WeChat Pay sends 32 characters).
+const maxNonceLen = 1024
+
 // SignatureHeaders are the four headers WeChat Pay signs responses and
 // notifications with.
 type SignatureHeaders struct {
@@ -126,6 +129,16 @@ func (c *Client) verifyWith(ctx context.Context, h SignatureHeaders, body []byte
 	}
 	if !key.validAt(c.now()) {
 		return fail(ErrUnknownSerial, h.Serial, "platform certificate is not valid now")
+	}
+	// A signature longer than the key's, or a nonce longer than any WeChat
+	// Pay sends, cannot verify: refuse it before hashing and copying what a
+	// forged callback may make a megabyte long.
+	if len(h.Signature) > base64.StdEncoding.EncodedLen(key.PublicKey.Size()) || len(h.Nonce) > maxNonceLen {
+		reason := "signature does not match"
+		if strings.HasPrefix(h.Signature, "WECHATPAY/SIGNTEST/") {
+			reason = "signature probe (WECHATPAY/SIGNTEST/) rejected"
+		}
+		return fail(nil, h.Serial, reason)
 	}
 	// The message is written once into a pooled buffer (zeroed after use:
 	// it holds the body) and hashed there; the signature is copied after it

@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -180,4 +181,34 @@ func newAEAD(apiV3Key string) cipher.AEAD {
 		return nil
 	}
 	return gcm
+}
+
+// secretKeys are a client's keys: the merchant private key (a copy with
+// precomputed values) and the AES-GCM cipher of the APIv3 key, or nil (the
+// cipher's round keys begin with the key itself).
+type secretKeys struct {
+	mchKey *rsa.PrivateKey
+	aead   cipher.AEAD
+}
+
+// sealed hands out the keys to the code that uses them and to nothing that
+// prints. A Client's own String, Format and LogValue mask them, but fmt does
+// not call those methods on a Client reached through an unexported field
+// (a product Service, notify.Handler, a user's struct): it prints the struct
+// field by field, and on a verb that does not fit a pointer (%s, %q) it
+// follows the pointer and prints what it points to. Whatever the verb and
+// depth, fmt, log/slog, encoding/json and reflection-based printers show a
+// func as its address at most and never call it, so keys kept only behind
+// a func are never printed.
+type sealed func() *secretKeys
+
+func seal(k *secretKeys) sealed { return func() *secretKeys { return k } }
+
+// get returns the keys; none (all nil) for a Client that NewClient did not
+// build.
+func (s sealed) get() *secretKeys {
+	if s == nil {
+		return &secretKeys{}
+	}
+	return s()
 }

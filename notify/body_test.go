@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
@@ -49,6 +55,15 @@ func TestParseReadsBodiesOfKnownAndUnknownLength(t *testing.T) {
 	require.ErrorIs(t, parse(big), notify.ErrBodyTooLarge)
 	bigUnknown, _ := http.NewRequest("POST", "/notify", io.MultiReader(bytes.NewReader(make([]byte, 5000))))
 	require.ErrorIs(t, parse(bigUnknown), notify.ErrBodyTooLarge)
+
+	// The largest cap does not overflow into one that reads nothing.
+	huge, err := notify.NewHandler(f.c, notify.WithMaxBodySize(math.MaxInt64))
+	require.NoError(t, err)
+	unknown, err = http.NewRequest("POST", "/notify", io.MultiReader(bytes.NewReader(body)))
+	require.NoError(t, err)
+	unknown.Header = hdr
+	_, err = huge.Parse(context.Background(), unknown)
+	require.NoError(t, err)
 }
 
 // One handler, one client cipher, many notifications at once (run with
@@ -79,4 +94,27 @@ func TestParseConcurrently(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// A forged callback with a megabyte-long Wechatpay-Signature or
+// Wechatpay-Nonce (a fresh timestamp and the right serial, which anyone
+// can copy) is refused before the handler hashes and copies it.
+func TestOversizedSignatureHeadersAreRefusedCheaply(t *testing.T) {
+	f := setup(t, notify.WithLogger(slog.New(slog.DiscardHandler)))
+	var calls atomic.Int32
+	f.h.On("PAYSCORE.USER_PAID", func(context.Context, *notify.Notification) error { calls.Add(1); return nil })
+	hdr, body := signed(t, f.sb, "EV-huge", "PAYSCORE.USER_PAID")
+	for _, name := range []string{"Wechatpay-Signature", "Wechatpay-Nonce"} {
+		h := hdr.Clone()
+		h.Set(name, strings.Repeat("A", 1<<20))
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := f.h.ParseBytes(context.Background(), h, body)
+		runtime.ReadMemStats(&after)
+		require.ErrorIs(t, err, notify.ErrInvalidSignature, name)
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<10), "%s: the header was not copied", name)
+	}
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code, "the genuine notification still verifies")
+	assert.EqualValues(t, 1, calls.Load())
 }

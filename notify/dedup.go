@@ -55,9 +55,14 @@ type Deduper interface {
 	// instance) can be claimed again by anyone. It returns InProgress while
 	// another claim's lease is live and Processed once Finish was called.
 	Claim(ctx context.Context, id string, lease time.Duration) (status ClaimStatus, token string, err error)
-	// Finish marks id as processed, if token still holds the claim; the mark
-	// is kept long enough to cover WeChat Pay's whole redelivery schedule
-	// (spec §13: at least 24h4m; default 72h).
+	// Finish marks id as processed (the callback succeeded); the mark is
+	// kept long enough to cover WeChat Pay's whole redelivery schedule
+	// (spec §13: at least 24h4m; default 72h). When token no longer holds
+	// a live claim (its lease expired mid-callback, so another delivery
+	// may have run the callback meanwhile), the mark is written all the
+	// same, since the callback did run, and Finish returns ErrClaimLost; a
+	// mark another delivery already wrote is kept. Finishing twice with
+	// one token is harmless.
 	Finish(ctx context.Context, id, token string) error
 	// Release drops the claim held by token (the callback failed), so the
 	// next delivery runs it.
@@ -79,9 +84,10 @@ const DefaultMemoryDeduperEntries = 1 << 20
 // again later. Raise MaxEntries or use a shared store.
 var ErrDeduperFull = errors.New("notify: MemoryDeduper is full (MaxEntries live entries); raise MaxEntries or use a shared de-duplication store")
 
-// ErrClaimLost is returned by Finish when another delivery holds the claim
-// (this delivery's lease expired and was claimed again), and by Release
-// when the claim was already marked processed.
+// ErrClaimLost is returned by Finish, the notification marked processed
+// all the same, when the caller's claim had expired (its lease ran out
+// mid-callback, so another delivery may have run the callback too: raise
+// the lease), and by Release when the claim was already marked processed.
 var ErrClaimLost = errors.New("notify: the de-duplication claim is no longer held by this delivery")
 
 // MemoryDeduper is an in-memory Deduper for a single instance. Its zero
@@ -199,6 +205,29 @@ func (d *MemoryDeduper) sweepQueue(q *fifo, now time.Time) int {
 	return q.len()
 }
 
+// compactLocked drops the records that no longer describe their entry (it
+// was finished, released or claimed again). It runs only when the records
+// reach twice MaxEntries and leaves at most one per entry, so its cost is
+// amortised O(1) per record pushed.
+func (d *MemoryDeduper) compactLocked() {
+	keep := func(q *fifo) {
+		live := q.items[:0]
+		for _, e := range q.items[q.head:] {
+			if cur, ok := d.entries[e.id]; ok && cur.gen == e.gen {
+				live = append(live, e)
+			}
+		}
+		clear(q.items[len(live):])
+		q.items, q.head = live, 0
+	}
+	keep(&d.marks)
+	for lease, q := range d.leases {
+		if keep(q); q.len() == 0 {
+			delete(d.leases, lease)
+		}
+	}
+}
+
 func (d *MemoryDeduper) queuedLocked() int {
 	n := d.marks.len()
 	for _, q := range d.leases {
@@ -230,7 +259,11 @@ func (d *MemoryDeduper) Claim(_ context.Context, id string, lease time.Duration)
 		return InProgress, "", nil
 	}
 	// Stale queue records (of leases that were finished or released) count
-	// too, so that memory stays bounded whatever the lease lengths.
+	// too, so that memory stays bounded whatever the lease lengths; when
+	// they pile up they are dropped, so that they never refuse a claim.
+	if d.queuedLocked() >= 2*d.maxEntries() {
+		d.compactLocked()
+	}
 	if len(d.entries) >= d.maxEntries() || d.queuedLocked() >= 2*d.maxEntries() {
 		return 0, "", ErrDeduperFull
 	}
@@ -249,20 +282,25 @@ func (d *MemoryDeduper) Claim(_ context.Context, id string, lease time.Duration)
 	return Claimed, token, nil
 }
 
-// Finish implements Deduper. A claim whose lease expired but that nobody
-// claimed again is still marked processed.
+// Finish implements Deduper: id is marked processed, and ErrClaimLost
+// reports that token's lease had expired (the entry is gone, expired, or
+// another delivery's) or that another delivery finished it first, whose
+// mark is kept.
 func (d *MemoryDeduper) Finish(_ context.Context, id, token string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()
 	e, ok := d.entries[id]
+	live := ok && now.Before(e.expires)
 	switch {
-	case ok && e.token != token:
-		if now.Before(e.expires) {
-			return ErrClaimLost
-		}
-	case ok && e.done:
+	case live && e.done && e.token == token:
 		return nil // already finished with this token
+	case live && e.done:
+		return ErrClaimLost // finished by another delivery: its mark stands
+	}
+	var lost error
+	if !live || e.token != token {
+		lost = ErrClaimLost
 	}
 	if d.entries == nil {
 		d.entries = map[string]*memEntry{}
@@ -272,7 +310,7 @@ func (d *MemoryDeduper) Finish(_ context.Context, id, token string) error {
 	d.entries[id] = ne
 	d.marks.push(expiry{id: id, expires: ne.expires, gen: ne.gen})
 	d.sweepLocked(now)
-	return nil
+	return lost
 }
 
 // Release implements Deduper. Releasing a claim that expired or was taken

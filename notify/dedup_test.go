@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -70,7 +71,7 @@ func TestConcurrentDeliveriesRunTheCallbackOnce(t *testing.T) {
 			<-start
 			rr := deliver(f.h, hdr, body)
 			codes[i] = rr.Code
-			if rr.Code != http.StatusOK && answered.Add(1) == n-1 {
+			if rr.Code != http.StatusNoContent && answered.Add(1) == n-1 {
 				close(othersDone)
 			}
 		}()
@@ -81,7 +82,7 @@ func TestConcurrentDeliveriesRunTheCallbackOnce(t *testing.T) {
 	ok, fail := 0, 0
 	for _, c := range codes {
 		switch {
-		case c == http.StatusOK:
+		case c == http.StatusNoContent:
 			ok++
 		case c >= 400:
 			fail++
@@ -92,7 +93,7 @@ func TestConcurrentDeliveriesRunTheCallbackOnce(t *testing.T) {
 	assert.Equal(t, n-1, fail, "a delivery that finds the notification in progress is answered with a failure")
 
 	rr := deliver(f.h, hdr, body)
-	assert.Equal(t, http.StatusOK, rr.Code, "a redelivery after success is acknowledged")
+	assert.Equal(t, http.StatusNoContent, rr.Code, "a redelivery after success is acknowledged")
 	assert.EqualValues(t, 1, calls.Load(), "… without running the callback")
 }
 
@@ -113,7 +114,7 @@ func TestInProgressDuplicateIsAskedToRetry(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, rr.Code)
 	assert.JSONEq(t, `{"code":"FAIL","message":"being processed"}`, rr.Body.String())
 	close(leave)
-	assert.Equal(t, http.StatusOK, <-first)
+	assert.Equal(t, http.StatusNoContent, <-first)
 	assert.Contains(t, logs.String(), "being processed by another delivery")
 	assert.Contains(t, logs.String(), "id=EV-1")
 }
@@ -129,24 +130,84 @@ func TestFailedCallbackIsRunAgainByTheNextDelivery(t *testing.T) {
 	})
 	hdr, body := signed(t, f.sb, "EV-2", "PAYSCORE.USER_PAID")
 	assert.Equal(t, http.StatusInternalServerError, deliver(f.h, hdr, body).Code)
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code, "the redelivery runs the callback again")
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code, "the redelivery runs the callback again")
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
 	assert.EqualValues(t, 2, calls.Load())
 }
 
+// A panicking callback is answered 500 FAIL like a failing one (WeChat Pay
+// delivers again), its claim is released, and the panic is logged at Error
+// with its stack but not its value, which may hold the notification's
+// content. net/http's http.ErrAbortHandler still aborts the response.
 func TestPanickingCallbackReleasesTheClaim(t *testing.T) {
-	f := setup(t, notify.WithLogger(slog.New(slog.DiscardHandler)))
+	var logs syncBuffer
+	f := setup(t, notify.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	var calls atomic.Int32
-	f.h.On("PAYSCORE.USER_PAID", func(context.Context, *notify.Notification) error {
-		if calls.Add(1) == 1 {
-			panic("callback bug")
+	f.h.On("PAYSCORE.USER_PAID", func(_ context.Context, n *notify.Notification) error {
+		switch calls.Add(1) {
+		case 1:
+			panic("callback bug on " + string(n.Plaintext))
+		case 2:
+			panic(http.ErrAbortHandler)
 		}
 		return nil
 	})
 	hdr, body := signed(t, f.sb, "EV-3", "PAYSCORE.USER_PAID")
-	assert.Panics(t, func() { deliver(f.h, hdr, body) })
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code, "the claim was released, not left to expire")
-	assert.EqualValues(t, 2, calls.Load())
+	rr := deliver(f.h, hdr, body)
+	assert.Equal(t, http.StatusInternalServerError, rr.Code)
+	assert.JSONEq(t, `{"code":"FAIL","message":"handler failed"}`, rr.Body.String())
+	out := logs.String()
+	assert.Contains(t, out, "level=ERROR")
+	assert.Contains(t, out, "the callback panicked")
+	assert.Contains(t, out, "id=EV-3")
+	assert.Contains(t, out, "panic_type=string")
+	assert.Contains(t, out, "dedup_test.go", "the stack says where")
+	assert.NotContains(t, out, "1234323JKHDFE1243252", "the panic value (here the plaintext) is not logged")
+	assert.Equal(t, 1, strings.Count(out, "\n"), "one log line")
+
+	assert.PanicsWithValue(t, http.ErrAbortHandler, func() { deliver(f.h, hdr, body) }, "the claim was released, the callback ran and aborted")
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code, "released again: the redelivery runs it")
+	assert.EqualValues(t, 3, calls.Load())
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
+	assert.EqualValues(t, 3, calls.Load())
+}
+
+// A callback that outlives its lease: a second delivery claims the
+// notification meanwhile and runs the callback, which fails. The first
+// callback did succeed, so its Finish marks the notification processed
+// (ErrClaimLost, logged at Warn: the callback ran twice) and the next
+// delivery is acknowledged without a third run.
+func TestCallbackOutlivingItsLeaseIsMarkedProcessed(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 5, 20, 13, 29, 35, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	d := &notify.MemoryDeduper{Clock: clock}
+	var logs syncBuffer
+	f := setup(t, notify.WithDeduper(d), notify.WithClaimLease(30*time.Second), notify.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	var calls atomic.Int32
+	entered, leave := make(chan struct{}), make(chan struct{})
+	f.h.On("PAYSCORE.USER_PAID", func(context.Context, *notify.Notification) error {
+		if calls.Add(1) == 1 {
+			close(entered)
+			<-leave // the first delivery's callback is slow
+			return nil
+		}
+		return errors.New("database down") // the second fails
+	})
+	hdr, body := signed(t, f.sb, "EV-slow", "PAYSCORE.USER_PAID")
+	first := make(chan int)
+	go func() { first <- deliver(f.h, hdr, body).Code }()
+	<-entered
+	advance(31 * time.Second) // the first lease expires mid-callback
+	assert.Equal(t, http.StatusInternalServerError, deliver(f.h, hdr, body).Code, "the second delivery claimed it and failed")
+	close(leave)
+	assert.Equal(t, http.StatusNoContent, <-first)
+	assert.Contains(t, logs.String(), "may have run twice")
+	assert.Contains(t, logs.String(), "level=WARN")
+
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
+	assert.EqualValues(t, 2, calls.Load(), "no third run: the first callback's success was recorded")
 }
 
 // A delivery whose instance crashed holds the claim until its lease
@@ -173,12 +234,13 @@ func TestExpiredLeaseLetsTheNextDeliveryRun(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, deliver(f.h, hdr, body).Code, "the lease is still live")
 	assert.Zero(t, calls.Load())
 	advance(time.Second)
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code, "the expired lease is claimed again")
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code, "the expired lease is claimed again")
 	assert.EqualValues(t, 1, calls.Load())
 
-	// The crashed instance's late Finish does not take the claim back.
+	// The crashed instance's late Finish reports that another delivery
+	// finished it; the mark stands.
 	assert.ErrorIs(t, d.Finish(context.Background(), "EV-4", tok), notify.ErrClaimLost)
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
 	assert.EqualValues(t, 1, calls.Load())
 }
 
@@ -201,7 +263,7 @@ func TestStoreFailureRefusesUnlessAtLeastOnce(t *testing.T) {
 	h2, err := notify.NewHandler(f.c, notify.WithDeduper(failingStore{}), notify.WithAtLeastOnce(), notify.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
 	h2.On("PAYSCORE.USER_PAID", func(context.Context, *notify.Notification) error { calls.Add(1); return nil })
-	assert.Equal(t, http.StatusOK, deliver(h2, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(h2, hdr, body).Code)
 	assert.EqualValues(t, 1, calls.Load())
 	assert.Contains(t, logs.String(), "level=WARN")
 	assert.Contains(t, logs.String(), "connection refused")
@@ -385,7 +447,7 @@ func TestUnroutedNotificationIsLoggedAtWarn(t *testing.T) {
 	var calls atomic.Int32
 	f.h.On("PAYSCORE.USER_PAYED", func(context.Context, *notify.Notification) error { calls.Add(1); return nil }) // misspelt
 	hdr, body := signed(t, f.sb, "EV-6", "PAYSCORE.USER_PAID")
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
 	assert.Zero(t, calls.Load())
 	out := logs.String()
 	assert.Contains(t, out, `"level":"WARN"`)
@@ -398,7 +460,34 @@ func TestUnroutedNotificationIsLoggedAtWarn(t *testing.T) {
 	logs.mu.Lock()
 	logs.b.Reset()
 	logs.mu.Unlock()
-	assert.Equal(t, http.StatusOK, deliver(f.h, hdr, body).Code)
+	assert.Equal(t, http.StatusNoContent, deliver(f.h, hdr, body).Code)
 	assert.Contains(t, logs.String(), `"level":"INFO"`)
 	assert.Contains(t, logs.String(), "already processed")
+}
+
+// A flood of distinct notification IDs whose callbacks fail (each claim
+// released at once) keeps the store small and never refuses a claim: the
+// expiry records of released claims are dropped when they pile up, not
+// left to block new claims until their leases expire.
+func TestMemoryDeduperFloodOfReleasedClaims(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	d := &notify.MemoryDeduper{Clock: func() time.Time { return now }, MaxEntries: 100}
+	for i := range 10000 {
+		st, tok, err := d.Claim(ctx, "EV-flood-"+itoa(int64(i)), time.Minute)
+		require.NoError(t, err, "claim %d", i)
+		require.Equal(t, notify.Claimed, st)
+		require.NoError(t, d.Release(ctx, "EV-flood-"+itoa(int64(i)), tok))
+		require.LessOrEqual(t, notify.QueuedRecords(d), 2*100)
+	}
+	assert.Zero(t, d.Len())
+
+	// Live entries still count: a full store of live claims refuses.
+	for i := range 100 {
+		_, _, err := d.Claim(ctx, "EV-live-"+itoa(int64(i)), time.Minute)
+		require.NoError(t, err)
+	}
+	_, _, err := d.Claim(ctx, "EV-one-more", time.Minute)
+	require.ErrorIs(t, err, notify.ErrDeduperFull)
+	assert.LessOrEqual(t, notify.QueuedRecords(d), 2*100)
 }

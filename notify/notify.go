@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
@@ -211,7 +213,9 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		}
 		return body, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	// One byte over the limit tells a body at the limit from a longer one
+	// (limit+1 cannot overflow: the limit is at most the largest int).
+	body, err := io.ReadAll(io.LimitReader(r.Body, min(limit, math.MaxInt64-1)+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading body: %v", ErrMalformed, err)
 	}
@@ -275,18 +279,26 @@ type Reply struct {
 //   - Otherwise the notification ID is claimed in the Deduper for the claim
 //     lease (WithClaimLease). The delivery that claims it runs the callback
 //     registered with On for its event type (or the WithFallback callback):
-//     success marks it processed and answers 200 {"code":"SUCCESS"}; an
-//     error (or a panic) releases the claim and answers 500 {"code":"FAIL",…},
-//     so the redelivery runs the callback again.
+//     success marks it processed and answers 204 No Content; an
+//     error (or a panic, recovered and logged at Error with its stack)
+//     releases the claim and answers 500 {"code":"FAIL",…}, so the
+//     redelivery runs the callback again.
+//   - When marking it processed fails after the callback succeeded (the
+//     store went down mid-callback), the answer is still 204 and the
+//     failure is logged at Warn: a failure status would only make a
+//     redelivery run the callback again once the lease expires. When the
+//     callback outlived its lease (another delivery may have claimed and
+//     run it meanwhile), it is marked processed all the same and a Warn
+//     says the callback may have run twice (raise WithClaimLease).
 //   - A delivery that finds the ID claimed by a delivery still running is
 //     answered 500 {"code":"FAIL",…} (WeChat Pay delivers it again later; the
 //     first attempt may still fail), logged at Info.
-//   - A delivery that finds the ID processed is answered 200 without running
+//   - A delivery that finds the ID processed is answered 204 without running
 //     the callback, logged at Info.
 //   - When the store fails, the answer is 500 FAIL and the callback is not
 //     run, unless WithAtLeastOnce was given.
 //   - A notification with no callback for its event type (and no fallback)
-//     is answered 200 and logged at Warn with its event type.
+//     is answered 204 and logged at Warn with its event type.
 //
 // Messages never echo content. Callbacks should return within a few
 // seconds: WeChat Pay waits 5 s for the answer.
@@ -333,7 +345,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeReply(w, http.StatusInternalServerError, "FAIL", "being processed")
 	case Processed:
 		h.log.LogAttrs(ctx, slog.LevelInfo, "notify: notification already processed, acknowledged without running the callback", notificationAttrs(n)...)
-		writeReply(w, http.StatusOK, "SUCCESS", "")
+		acknowledge(w)
 	default:
 		h.warn(ctx, "notify: de-duplication store failed, asking WeChat Pay to deliver again", fmt.Errorf("Claim returned unknown status %d", int(status)), notificationAttrs(n)...)
 		writeReply(w, http.StatusInternalServerError, "FAIL", "temporary failure")
@@ -352,23 +364,32 @@ func (h *Handler) run(ctx context.Context, w http.ResponseWriter, n *Notificatio
 	if fn == nil {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "notify: no callback registered for this event type (check the name given to On, or use WithFallback); acknowledged without running", notificationAttrs(n)...)
 		h.finish(ctx, cl, n)
-		writeReply(w, http.StatusOK, "SUCCESS", "")
+		acknowledge(w)
 		return
 	}
 	if err := h.call(ctx, fn, n, cl); err != nil {
-		h.warn(ctx, "notify: callback failed, asking WeChat Pay to deliver again", err, notificationAttrs(n)...)
+		if err != errCallbackPanicked { // logged at Error already
+			h.warn(ctx, "notify: callback failed, asking WeChat Pay to deliver again", err, notificationAttrs(n)...)
+		}
 		writeReply(w, http.StatusInternalServerError, "FAIL", "handler failed")
 		return
 	}
 	h.finish(ctx, cl, n)
-	writeReply(w, http.StatusOK, "SUCCESS", "")
+	acknowledge(w)
 }
 
-// call runs fn; on an error or a panic it releases the claim (a panic is
-// then propagated).
+// errCallbackPanicked is the error of a callback that panicked.
+var errCallbackPanicked = errors.New("notify: the callback panicked")
+
+// call runs fn; on an error or a panic it releases the claim. A panic is
+// recovered, logged at Error with its stack (not its value, which may hold
+// the notification's content) and returned as an error, so that WeChat Pay
+// gets a 500 FAIL and delivers again; http.ErrAbortHandler, net/http's way
+// to abort a response, is propagated.
 func (h *Handler) call(ctx context.Context, fn func(context.Context, *Notification) error, n *Notification, cl *claim) (err error) {
 	ok := false
 	defer func() {
+		v := recover()
 		if !ok && cl != nil {
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 			defer cancel()
@@ -376,20 +397,35 @@ func (h *Handler) call(ctx context.Context, fn func(context.Context, *Notificati
 				h.warn(ctx, "notify: releasing the de-duplication claim failed; the notification runs again once the lease expires", rerr, notificationAttrs(n)...)
 			}
 		}
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		h.log.LogAttrs(ctx, slog.LevelError, "notify: the callback panicked; asking WeChat Pay to deliver again",
+			append(notificationAttrs(n), slog.String("panic_type", fmt.Sprintf("%T", v)), slog.String("stack", string(debug.Stack())))...)
+		err = errCallbackPanicked
 	}()
 	err = fn(ctx, n)
 	ok = err == nil
 	return err
 }
 
+// finish marks the notification processed. The callback succeeded, so the
+// answer is 204 whatever happens here: a failure is logged, never turned
+// into a redelivery that would run the callback again.
 func (h *Handler) finish(ctx context.Context, cl *claim, n *Notification) {
 	if cl == nil {
 		return
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if err := h.dedup.Finish(sctx, cl.id, cl.token); err != nil {
-		h.warn(ctx, "notify: marking the notification processed failed; a redelivery may run the callback again", err, notificationAttrs(n)...)
+	switch err := h.dedup.Finish(sctx, cl.id, cl.token); {
+	case errors.Is(err, ErrClaimLost):
+		h.warn(ctx, "notify: the callback outlived its claim lease, so another delivery may have run it too (it may have run twice); marked processed all the same: raise WithClaimLease above the callback's longest run", err, notificationAttrs(n)...)
+	case err != nil:
+		h.warn(ctx, "notify: marking the notification processed failed (answered 204 all the same: the callback ran); a redelivery after the claim lease may run the callback again", err, notificationAttrs(n)...)
 	}
 }
 
@@ -419,6 +455,10 @@ func rejectMessage(err error) string {
 func (h *Handler) warn(ctx context.Context, msg string, err error, attrs ...slog.Attr) {
 	h.log.LogAttrs(ctx, slog.LevelWarn, msg, append(attrs, slog.String("error", err.Error()))...)
 }
+
+// acknowledge answers a handled notification: 204 No Content, no body
+// (spec §13.2: WeChat Pay takes 200 or 204 as success and needs no body).
+func acknowledge(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 
 func writeReply(w http.ResponseWriter, status int, code, msg string) {
 	var buf bytes.Buffer

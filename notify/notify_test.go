@@ -198,8 +198,8 @@ func TestServeHTTPDeduplicates(t *testing.T) {
 		req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
 		req.Header = hdr.Clone()
 		f.h.ServeHTTP(rr, req)
-		assert.Equal(t, 200, rr.Code)
-		assert.JSONEq(t, `{"code":"SUCCESS"}`, rr.Body.String())
+		assert.Equal(t, http.StatusNoContent, rr.Code, "acknowledged with 204 and no body (spec §13.2)")
+		assert.Empty(t, rr.Body.String())
 	}
 	assert.EqualValues(t, 1, calls.Load(), "a redelivered notification is handled once")
 

@@ -38,9 +38,12 @@
 // Total).
 //
 // The values orders share validate themselves (PostPayment, PostDiscount,
-// TimeRange, RiskFund, Location, Device, SyncDetail), and ValidateItems and
-// ValidateTotal hold the list and amount rules, so that every request type
-// holding them, in this package or another, applies the same rules.
+// TimeRange, RiskFund, Location, Device, SyncDetail), and ValidateItems,
+// ValidateTotal and ValidateTimeRange hold the list, amount and service
+// period rules, with what differs between calls in ItemRules and
+// TimeRangeRules. Every request type holding them — direct, create-and-
+// complete, and the service-provider ones of payscore/partner — applies
+// these same rules.
 //
 // Path parameters (openid, authorization_code, out_order_no) are checked
 // against their documented character sets before they are escaped: an

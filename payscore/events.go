@@ -1,9 +1,10 @@
 package payscore
 
 import (
-	"fmt"
+	"errors"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // Callback event types (notify.Notification.EventType).
@@ -18,21 +19,26 @@ const (
 	EventUserPaid = "PAYSCORE.USER_PAID"
 )
 
+// ErrEventType is returned by ParsePermissionEvent and ParseOrderEvent (and
+// by those of payscore/partner) for a notification of another event type.
+var ErrEventType = errors.New("payscore: unexpected notification event type")
+
 // PermissionEvent is the decrypted resource of the
 // PAYSCORE.USER_OPEN_SERVICE and PAYSCORE.USER_CLOSE_SERVICE callbacks.
 type PermissionEvent struct {
 	// EventType is the notification's event type.
 	EventType string `json:"-"`
 
-	AppID     string `json:"appid"`
-	MchID     string `json:"mchid"`
-	ServiceID string `json:"service_id"`
-	OpenID    string `json:"openid"`
+	AppID     string `json:"appid"`      // AppID
+	MchID     string `json:"mchid"`      // merchant ID
+	ServiceID string `json:"service_id"` // pay-score service ID
+	OpenID    string `json:"openid"`     // the user under AppID
 	// OutRequestNo is the merchant request number (ordinary authorization
 	// flow).
 	OutRequestNo string `json:"out_request_no,omitempty"`
 	// AuthorizationCode is set in the pre-authorization flow.
-	AuthorizationCode string            `json:"authorization_code,omitempty"`
+	AuthorizationCode string `json:"authorization_code,omitempty"`
+	// UserServiceStatus is USER_OPEN_SERVICE or USER_CLOSE_SERVICE.
 	UserServiceStatus UserServiceStatus `json:"user_service_status"`
 	// OpenOrCloseTime is when the user opened or closed the service
 	// (yyyyMMddHHmmss).
@@ -40,16 +46,10 @@ type PermissionEvent struct {
 }
 
 // ParsePermissionEvent decodes a verified PAYSCORE.USER_OPEN_SERVICE or
-// PAYSCORE.USER_CLOSE_SERVICE notification.
+// PAYSCORE.USER_CLOSE_SERVICE notification. A notification of another type
+// is an error matching ErrEventType.
 func ParsePermissionEvent(n *notify.Notification) (*PermissionEvent, error) {
-	if err := checkEvent(n, EventUserOpenService, EventUserCloseService); err != nil {
-		return nil, err
-	}
-	ev := &PermissionEvent{EventType: n.EventType}
-	if err := n.Decode(ev); err != nil {
-		return nil, err
-	}
-	return ev, nil
+	return shared.ParseEvent(n, ErrEventType, func(ev *PermissionEvent) *string { return &ev.EventType }, EventUserOpenService, EventUserCloseService)
 }
 
 // OrderEvent is the decrypted resource of the PAYSCORE.USER_CONFIRM and
@@ -63,26 +63,8 @@ type OrderEvent struct {
 }
 
 // ParseOrderEvent decodes a verified PAYSCORE.USER_CONFIRM or
-// PAYSCORE.USER_PAID notification.
+// PAYSCORE.USER_PAID notification. A notification of another type is an
+// error matching ErrEventType.
 func ParseOrderEvent(n *notify.Notification) (*OrderEvent, error) {
-	if err := checkEvent(n, EventUserConfirm, EventUserPaid); err != nil {
-		return nil, err
-	}
-	ev := &OrderEvent{EventType: n.EventType}
-	if err := n.Decode(ev); err != nil {
-		return nil, err
-	}
-	return ev, nil
-}
-
-func checkEvent(n *notify.Notification, want ...string) error {
-	if n == nil {
-		return fmt.Errorf("payscore: nil notification")
-	}
-	for _, w := range want {
-		if n.EventType == w {
-			return nil
-		}
-	}
-	return fmt.Errorf("payscore: notification %s is %s, want %v", n.ID, n.EventType, want)
+	return shared.ParseEvent(n, ErrEventType, func(ev *OrderEvent) *string { return &ev.EventType }, EventUserConfirm, EventUserPaid)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
 	"github.com/wechatpay-biz/wechatpay-biz-go/payscore"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/partner"
 	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
 )
 
@@ -139,10 +140,12 @@ func TestParseEventChecksTheType(t *testing.T) {
 
 	_, err = payscore.ParseOrderEvent(n)
 	require.ErrorContains(t, err, "PAYSCORE.USER_OPEN_SERVICE")
+	require.ErrorIs(t, err, payscore.ErrEventType)
+	require.ErrorIs(t, err, partner.ErrEventType, "one sentinel for both modes")
 	ev, err := payscore.ParsePermissionEvent(n)
 	require.NoError(t, err)
 	require.Equal(t, payscore.Time("20240101120000"), ev.OpenOrCloseTime)
 
 	_, err = payscore.ParsePermissionEvent(nil)
-	require.Error(t, err)
+	require.ErrorIs(t, err, payscore.ErrEventType)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // Business types that open the Pay Score pages.
@@ -27,7 +28,8 @@ const SignTypeHMACSHA256 = "HMAC-SHA256"
 
 // Param is one page parameter.
 type Param struct {
-	Key, Value string
+	Key   string // parameter name, e.g. mch_id
+	Value string // its value, unescaped
 }
 
 // Page is what a front end needs to open a Pay Score page. The same
@@ -43,7 +45,7 @@ type Param struct {
 // Page marshals to JSON as {"businessType":…,"extraData":{…},"query":"…"}
 // so a server can hand it to the front end as is.
 type Page struct {
-	BusinessType string
+	BusinessType string  // wxpayScoreEnable, wxpayScoreUse or wxpayScoreDetail
 	Params       []Param // in the documented order
 }
 
@@ -82,13 +84,14 @@ func (p *Page) MarshalJSON() ([]byte, error) {
 }
 
 // AuthorizationPage returns the parameters that open the Pay Score
-// authorization page with the token from PreAuthorize (no signature is
-// involved).
+// authorization page with the token from PreAuthorize, direct or partner
+// (no signature is involved). The token is required and at most 300
+// characters, its documented length; it is valid for one hour.
 //
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score-no-confirm/jsapi-auth.html
 func AuthorizationPage(applyPermissionsToken string) (*Page, error) {
 	var v validate.V
-	v.RequiredText("apply_permissions_token", applyPermissionsToken, maxPageToken)
+	v.RequiredText("apply_permissions_token", applyPermissionsToken, shared.MaxPermissionsToken)
 	if err := v.Err("payscore.AuthorizationPage"); err != nil {
 		return nil, err
 	}
@@ -103,7 +106,7 @@ func AuthorizationPage(applyPermissionsToken string) (*Page, error) {
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/jsapi-confirm.html
 func ConfirmOrderPage(pkg string) (*Page, error) {
 	var v validate.V
-	v.RequiredText("package", pkg, maxPageToken)
+	v.RequiredText("package", pkg, 0) // no documented length
 	if err := v.Err("payscore.ConfirmOrderPage"); err != nil {
 		return nil, err
 	}
@@ -136,13 +139,10 @@ func (r *OrderDetailPageRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	id(&v, "mch_id", r.MchID)
-	id(&v, "service_id", r.ServiceID)
-	outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	v.Check(len(r.APIv2Key) == maxAPIv2KeyLength, "APIv2Key", "must be the 32-character APIv2 key")
-	if r.NonceStr != "" {
-		v.Check(isAlnum(r.NonceStr) && len(r.NonceStr) <= 32, "nonce_str", "must be at most 32 letters and digits")
-	}
+	shared.ID(&v, "mch_id", r.MchID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	shared.PageSignature(&v, r.APIv2Key, r.NonceStr)
 	return v.Err(op)
 }
 
@@ -157,24 +157,37 @@ func OrderDetailPage(req *OrderDetailPageRequest) (*Page, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	ts := req.Timestamp
+	return SignedPage(BusinessTypeDetail, []Param{
+		{"mch_id", req.MchID}, {"service_id", req.ServiceID}, {"out_order_no", req.OutOrderNo},
+	}, req.APIv2Key, req.Timestamp, req.NonceStr), nil
+}
+
+// SignedPage returns the page of businessType whose parameters are params,
+// in order, followed by timestamp (Unix seconds of ts; zero means now),
+// nonce_str (nonceStr; empty means 32 random letters and digits), sign_type
+// HMAC-SHA256 and sign: the APIv2 signature of them all — upper-case hex
+// HMAC-SHA256, keyed with apiV2Key, of the set parameters but sign sorted by
+// name as k1=v1&k2=v2…&key=<apiV2Key>. The key is never part of the page.
+//
+// SignedPage does not validate: check the parameters, the 32-character
+// APIv2 key and the nonce (at most 32 letters and digits) first, as
+// OrderDetailPage and payscore/partner's ConfirmOrderPage do.
+func SignedPage(businessType string, params []Param, apiV2Key string, ts time.Time, nonceStr string) *Page {
 	if ts.IsZero() {
 		ts = time.Now()
 	}
-	nonce := req.NonceStr
-	if nonce == "" {
-		nonce = randomNonce()
+	if nonceStr == "" {
+		nonceStr = randomNonce()
 	}
-	params := []Param{
-		{"mch_id", req.MchID},
-		{"service_id", req.ServiceID},
-		{"out_order_no", req.OutOrderNo},
-		{"timestamp", strconv.FormatInt(ts.Unix(), 10)},
-		{"nonce_str", nonce},
-		{"sign_type", SignTypeHMACSHA256},
-	}
-	params = append(params, Param{"sign", signHMACSHA256(params, req.APIv2Key)})
-	return &Page{BusinessType: BusinessTypeDetail, Params: params}, nil
+	all := make([]Param, 0, len(params)+4)
+	all = append(all, params...)
+	all = append(all,
+		Param{"timestamp", strconv.FormatInt(ts.Unix(), 10)},
+		Param{"nonce_str", nonceStr},
+		Param{"sign_type", SignTypeHMACSHA256},
+	)
+	all = append(all, Param{"sign", signHMACSHA256(all, apiV2Key)})
+	return &Page{BusinessType: businessType, Params: all}
 }
 
 // signHMACSHA256 is WeChat Pay's APIv2-style signature: parameters with a
@@ -213,14 +226,4 @@ func randomNonce() string {
 		b[i] = nonceChars[int(b[i])%len(nonceChars)]
 	}
 	return string(b)
-}
-
-func isAlnum(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return true
 }

@@ -83,4 +83,13 @@ func TestAuthorizationAndConfirmPages(t *testing.T) {
 	require.Error(t, err)
 	_, err = ConfirmOrderPage("")
 	require.Error(t, err)
+
+	// Spec §9.1: apply_permissions_token is at most 300 characters; the
+	// package has no documented length, so none is invented.
+	_, err = AuthorizationPage(strings.Repeat("T", 300))
+	require.NoError(t, err)
+	_, err = AuthorizationPage(strings.Repeat("T", 301))
+	require.ErrorAs(t, err, new(*core.ValidationError))
+	_, err = ConfirmOrderPage(strings.Repeat("P", 4096))
+	require.NoError(t, err)
 }

@@ -58,10 +58,10 @@ type TimeRange struct {
 	EndTimeRemark *string `json:"end_time_remark,omitempty"`
 }
 
-// Location is where the service starts and ends.
+// Location is where the service starts and ends. No length is documented.
 type Location struct {
-	StartLocation *string `json:"start_location,omitempty"`
-	EndLocation   *string `json:"end_location,omitempty"`
+	StartLocation *string `json:"start_location,omitempty"` // where the service starts
+	EndLocation   *string `json:"end_location,omitempty"`   // where it ends (is expected to end)
 }
 
 // RiskFund describes the order's risk fund.
@@ -74,80 +74,83 @@ type RiskFund struct {
 	Description *string `json:"description,omitempty"`
 }
 
-// Device identifies the devices of an unattended service.
+// Device identifies the devices of an unattended service. No length is
+// documented.
 type Device struct {
-	StartDeviceID *string `json:"start_device_id,omitempty"`
-	EndDeviceID   *string `json:"end_device_id,omitempty"`
-	MaterielNo    *string `json:"materiel_no,omitempty"` // material or QR code identifier
+	StartDeviceID *string `json:"start_device_id,omitempty"` // device where the service starts
+	EndDeviceID   *string `json:"end_device_id,omitempty"`   // device where it ends
+	MaterielNo    *string `json:"materiel_no,omitempty"`     // material or QR code identifier
 }
 
 // ServiceOrder is a service order as the API returns it (query, modify,
 // complete, sync) and as the confirm and paid callbacks carry it. Fields
-// the server leaves out are zero.
+// the server leaves out are zero. Amounts are fen. It holds the user's
+// OpenID: treat it as personal data.
 type ServiceOrder struct {
-	AppID               string           `json:"appid"`
-	MchID               string           `json:"mchid"`
-	OutOrderNo          string           `json:"out_order_no"`
-	ServiceID           string           `json:"service_id"`
-	ServiceIntroduction string           `json:"service_introduction"`
-	State               State            `json:"state"`
+	AppID               string           `json:"appid"`                       // AppID of the order (the service provider's in partner mode)
+	MchID               string           `json:"mchid"`                       // merchant ID (the service provider's in partner mode)
+	OutOrderNo          string           `json:"out_order_no"`                // merchant order number
+	ServiceID           string           `json:"service_id"`                  // pay-score service ID
+	ServiceIntroduction string           `json:"service_introduction"`        // description shown to the user
+	State               State            `json:"state"`                       // order state
 	StateDescription    StateDescription `json:"state_description,omitempty"` // only while DOING
-	PostPayments        []PostPayment    `json:"post_payments,omitempty"`
-	PostDiscounts       []PostDiscount   `json:"post_discounts,omitempty"`
-	RiskFund            *RiskFund        `json:"risk_fund,omitempty"`
-	TotalAmount         int64            `json:"total_amount,omitempty"` // fen
-	NeedCollection      *bool            `json:"need_collection,omitempty"`
-	Collection          *Collection      `json:"collection,omitempty"`
-	TimeRange           *TimeRange       `json:"time_range,omitempty"`
-	Location            *Location        `json:"location,omitempty"`
-	Attach              string           `json:"attach,omitempty"`
-	NotifyURL           string           `json:"notify_url,omitempty"`
-	OpenID              string           `json:"openid,omitempty"`
-	OrderID             string           `json:"order_id,omitempty"` // WeChat Pay service order number
+	PostPayments        []PostPayment    `json:"post_payments,omitempty"`     // post-paid items
+	PostDiscounts       []PostDiscount   `json:"post_discounts,omitempty"`    // merchant discounts
+	RiskFund            *RiskFund        `json:"risk_fund,omitempty"`         // risk fund
+	TotalAmount         int64            `json:"total_amount,omitempty"`      // fen to collect
+	NeedCollection      *bool            `json:"need_collection,omitempty"`   // whether WeChat Pay collects the money
+	Collection          *Collection      `json:"collection,omitempty"`        // payment information, once completed
+	TimeRange           *TimeRange       `json:"time_range,omitempty"`        // service period
+	Location            *Location        `json:"location,omitempty"`          // service location
+	Attach              string           `json:"attach,omitempty"`            // merchant data given at creation
+	NotifyURL           string           `json:"notify_url,omitempty"`        // callback URL given at creation
+	OpenID              string           `json:"openid,omitempty"`            // the user under AppID
+	OrderID             string           `json:"order_id,omitempty"`          // WeChat Pay service order number
 }
 
 // Collection is the payment information of a completed order.
 type Collection struct {
-	State        CollectionState `json:"state"`
+	State        CollectionState `json:"state"`                   // USER_PAYING or USER_PAID
 	TotalAmount  int64           `json:"total_amount,omitempty"`  // fen to collect
 	PayingAmount int64           `json:"paying_amount,omitempty"` // fen still unpaid
 	PaidAmount   int64           `json:"paid_amount,omitempty"`   // fen already paid
-	Details      []PaymentDetail `json:"details,omitempty"`
-	BankType     string          `json:"bank_type,omitempty"`
+	Details      []PaymentDetail `json:"details,omitempty"`       // one per payment
+	BankType     string          `json:"bank_type,omitempty"`     // paying bank
 }
 
-// PaymentDetail is one payment of an order.
+// PaymentDetail is one payment of an order. Refund it with its
+// TransactionID (package refund, ForPayScorePayment).
 type PaymentDetail struct {
-	Seq             int64             `json:"seq,omitempty"`
-	Amount          int64             `json:"amount,omitempty"` // fen
-	PaidType        PaidType          `json:"paid_type,omitempty"`
-	PaidTime        Time              `json:"paid_time,omitempty"`      // yyyyMMddHHmmss
-	TransactionID   string            `json:"transaction_id,omitempty"` // use it for refunds
-	PromotionDetail []PromotionDetail `json:"promotion_detail,omitempty"`
+	Seq             int64             `json:"seq,omitempty"`              // number of the payment in the order
+	Amount          int64             `json:"amount,omitempty"`           // fen
+	PaidType        PaidType          `json:"paid_type,omitempty"`        // NEWTON (pay score) or MCH (merchant's channel)
+	PaidTime        Time              `json:"paid_time,omitempty"`        // yyyyMMddHHmmss
+	TransactionID   string            `json:"transaction_id,omitempty"`   // use it for refunds
+	PromotionDetail []PromotionDetail `json:"promotion_detail,omitempty"` // coupons of the payment
 }
 
-// PromotionDetail is a coupon applied to a payment.
+// PromotionDetail is a coupon applied to a payment. Amounts are fen.
 type PromotionDetail struct {
-	CouponID            string           `json:"coupon_id"`
-	Name                string           `json:"name,omitempty"`
-	Scope               PromotionScope   `json:"scope,omitempty"`
-	Type                PromotionType    `json:"type,omitempty"`
-	Amount              int64            `json:"amount"` // fen
-	StockID             string           `json:"stock_id,omitempty"`
-	WechatpayContribute int64            `json:"wechatpay_contribute,omitempty"`
-	MerchantContribute  int64            `json:"merchant_contribute,omitempty"`
-	OtherContribute     int64            `json:"other_contribute,omitempty"`
-	Currency            string           `json:"currency,omitempty"`
-	GoodsDetail         []PromotionGoods `json:"goods_detail,omitempty"`
+	CouponID            string           `json:"coupon_id"`                      // coupon ID
+	Name                string           `json:"name,omitempty"`                 // coupon name
+	Scope               PromotionScope   `json:"scope,omitempty"`                // GLOBAL or SINGLE
+	Type                PromotionType    `json:"type,omitempty"`                 // CASH or NOCASH
+	Amount              int64            `json:"amount"`                         // fen
+	StockID             string           `json:"stock_id,omitempty"`             // coupon stock (batch) ID
+	WechatpayContribute int64            `json:"wechatpay_contribute,omitempty"` // fen funded by WeChat Pay
+	MerchantContribute  int64            `json:"merchant_contribute,omitempty"`  // fen funded by the merchant
+	OtherContribute     int64            `json:"other_contribute,omitempty"`     // fen funded by others
+	Currency            string           `json:"currency,omitempty"`             // CNY
+	GoodsDetail         []PromotionGoods `json:"goods_detail,omitempty"`         // goods the coupon applies to
 }
 
 // PromotionGoods is a goods line of a coupon.
 type PromotionGoods struct {
-	GoodsID        string `json:"goods_id"`
-	Quantity       int64  `json:"quantity,omitempty"`
+	GoodsID        string `json:"goods_id"`                  // goods ID
+	Quantity       int64  `json:"quantity,omitempty"`        // quantity
 	UnitPrice      int64  `json:"unit_price,omitempty"`      // fen
 	DiscountAmount int64  `json:"discount_amount,omitempty"` // fen
-	GoodsRemark    string `json:"goods_remark,omitempty"`
+	GoodsRemark    string `json:"goods_remark,omitempty"`    // remark
 }
 
 // OrderResponse is a service order returned by QueryOrder, ModifyOrder,

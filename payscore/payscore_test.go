@@ -160,12 +160,12 @@ func requireAPIError(t *testing.T, err error, status int, code string) *core.API
 
 func TestPreAuthorize(t *testing.T) {
 	f := newFixture(t)
-	resp, err := f.svc.PreAuthorize(f.ctx, &payscore.PreAuthorizeRequest{ServiceID: noConfirm, AppID: appID, AuthorizationCode: "1234323JKHDFE1243252", NotifyURL: core.Ptr("http://www.qq.com")})
+	resp, err := f.svc.PreAuthorize(f.ctx, &payscore.PreAuthorizeRequest{ServiceID: noConfirm, AppID: appID, AuthorizationCode: "1234323JKHDFE1243252", NotifyURL: core.Ptr("https://www.qq.com")})
 	require.NoError(t, err)
 	r := f.last()
 	require.Equal(t, "POST", r.Method)
 	require.Equal(t, "/v3/payscore/permissions", r.Path)
-	require.JSONEq(t, `{"service_id":"500001","appid":"wxd678efh567hg6787","authorization_code":"1234323JKHDFE1243252","notify_url":"http://www.qq.com"}`, string(r.Body))
+	require.JSONEq(t, `{"service_id":"500001","appid":"wxd678efh567hg6787","authorization_code":"1234323JKHDFE1243252","notify_url":"https://www.qq.com"}`, string(r.Body))
 	require.NotEmpty(t, resp.ApplyPermissionsToken)
 	require.NotEmpty(t, resp.RequestID)
 	require.Equal(t, http.StatusOK, resp.StatusCode)

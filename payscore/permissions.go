@@ -8,6 +8,7 @@ import (
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // PreAuthorizeRequest asks for a token to open the authorization page
@@ -53,30 +54,32 @@ func (r *PreAuthorizeRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "appid", r.AppID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
 	authorizationCode(&v, r.AuthorizationCode)
 	if r.NotifyURL != nil {
-		notifyURL(&v, *r.NotifyURL)
+		shared.NotifyURL(&v, *r.NotifyURL)
 	}
 	return v.Err(op)
 }
 
 // Permission is a user's authorization of a service.
 type Permission struct {
-	ServiceID          string             `json:"service_id"`
-	AppID              string             `json:"appid"` // AppID of the latest successful authorization
-	MchID              string             `json:"mchid"` // merchant of the latest successful authorization
-	OpenID             string             `json:"openid,omitempty"`
+	ServiceID          string             `json:"service_id"`                   // pay-score service ID
+	AppID              string             `json:"appid"`                        // AppID of the latest successful authorization
+	MchID              string             `json:"mchid"`                        // merchant of the latest successful authorization
+	OpenID             string             `json:"openid,omitempty"`             // the user under AppID
 	AuthorizationCode  string             `json:"authorization_code,omitempty"` // pre-authorization only
-	AuthorizationState AuthorizationState `json:"authorization_state"`
-	NotifyURL          string             `json:"notify_url,omitempty"` // query by authorization code only
+	AuthorizationState AuthorizationState `json:"authorization_state"`          // UNAVAILABLE, AVAILABLE or UNBINDUSER
+	NotifyURL          string             `json:"notify_url,omitempty"`         // authorization callback URL (query by authorization code)
 	// CancelAuthorizationTime is the latest withdrawal.
 	CancelAuthorizationTime *time.Time `json:"cancel_authorization_time,omitempty"`
 	// AuthorizationSuccessTime is the latest successful authorization.
 	AuthorizationSuccessTime *time.Time `json:"authorization_success_time,omitempty"`
-	UserRiskLevel            *int64     `json:"user_risk_level,omitempty"`
-	RiskLevelVersion         *int64     `json:"risk_level_version,omitempty"`
+	// UserRiskLevel is the user's tier, when the server reports it.
+	UserRiskLevel *int64 `json:"user_risk_level,omitempty"`
+	// RiskLevelVersion is the version of the tiers, with UserRiskLevel.
+	RiskLevelVersion *int64 `json:"risk_level_version,omitempty"`
 }
 
 // PermissionResponse is returned by the permission queries.
@@ -113,8 +116,8 @@ func (r *QueryPermissionByOpenIDRequest) Validate() error {
 	}
 	var v validate.V
 	pathOpenID(&v, r.OpenID)
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "appid", r.AppID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
 	return v.Err(op)
 }
 
@@ -152,7 +155,7 @@ func (r *QueryPermissionByAuthorizationCodeRequest) Validate() error {
 	}
 	var v validate.V
 	authorizationCode(&v, r.AuthorizationCode)
-	id(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "service_id", r.ServiceID)
 	return v.Err(op)
 }
 
@@ -195,9 +198,9 @@ func (r *TerminatePermissionByOpenIDRequest) Validate() error {
 	}
 	var v validate.V
 	pathOpenID(&v, r.OpenID)
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "appid", r.AppID)
-	v.RequiredText("reason", r.Reason, maxReason)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
+	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err(op)
 }
 
@@ -234,7 +237,7 @@ func (r *TerminatePermissionByAuthorizationCodeRequest) Validate() error {
 	}
 	var v validate.V
 	authorizationCode(&v, r.AuthorizationCode)
-	id(&v, "service_id", r.ServiceID)
-	v.RequiredText("reason", r.Reason, maxReason)
+	shared.ID(&v, "service_id", r.ServiceID)
+	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err(op)
 }

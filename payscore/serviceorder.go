@@ -7,6 +7,7 @@ import (
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // CreateOrderRequest creates a service order.
@@ -16,15 +17,15 @@ type CreateOrderRequest struct {
 	OutOrderNo string `json:"out_order_no"`
 	// AppID must be reused when completing and cancelling the order.
 	AppID               string `json:"appid"`
-	ServiceID           string `json:"service_id"`
+	ServiceID           string `json:"service_id"`           // pay-score service ID, at most 32 characters
 	ServiceIntroduction string `json:"service_introduction"` // shown to the user, at most 20 characters
 	// PostPayments lists the post-paid items, at most 100.
 	PostPayments []PostPayment `json:"post_payments,omitempty"`
 	// PostDiscounts lists the merchant discounts, at most 30.
 	PostDiscounts []PostDiscount `json:"post_discounts,omitempty"`
-	TimeRange     TimeRange      `json:"time_range"`
-	Location      *Location      `json:"location,omitempty"`
-	RiskFund      RiskFund       `json:"risk_fund"`
+	TimeRange     TimeRange      `json:"time_range"`         // service period; StartTime is required
+	Location      *Location      `json:"location,omitempty"` // where the service starts and is expected to end
+	RiskFund      RiskFund       `json:"risk_fund"`          // required
 	// Attach is echoed in the confirm and paid callbacks; at most 256
 	// characters (URL-encode it).
 	Attach *string `json:"attach,omitempty"`
@@ -37,7 +38,7 @@ type CreateOrderRequest struct {
 	// core.Ptr(false) for no-confirm mode, which needs the user's
 	// authorization: false is then sent explicitly.
 	NeedUserConfirm *bool   `json:"need_user_confirm,omitempty"`
-	Device          *Device `json:"device,omitempty"`
+	Device          *Device `json:"device,omitempty"` // devices of an unattended service
 }
 
 // CreateOrderResponse is the created order.
@@ -74,18 +75,17 @@ func (r *CreateOrderRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	id(&v, "appid", r.AppID)
-	id(&v, "service_id", r.ServiceID)
-	v.RequiredText("service_introduction", r.ServiceIntroduction, maxIntroduction)
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	shared.ID(&v, "appid", r.AppID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	v.RequiredText("service_introduction", r.ServiceIntroduction, shared.MaxIntroduction)
 	v.Nested("", ValidateItems(r.PostPayments, r.PostDiscounts, ItemRules{DiscountDescriptionRequired: true}))
-	v.Required("time_range.start_time", string(r.TimeRange.StartTime))
-	v.Nested("time_range.", r.TimeRange.Validate())
-	v.Nested("location.", optional(r.Location, Location.Validate))
+	v.Nested("time_range.", ValidateTimeRange(r.TimeRange, TimeRangeRules{StartRequired: true}))
+	v.Nested("location.", shared.Optional(r.Location, Location.Validate))
 	v.Nested("risk_fund.", r.RiskFund.Validate())
-	v.OptionalText("attach", r.Attach, maxAttach)
+	v.OptionalText("attach", r.Attach, shared.MaxAttach)
 	if v.Required("notify_url", r.NotifyURL) {
-		notifyURL(&v, r.NotifyURL)
+		shared.NotifyURL(&v, r.NotifyURL)
 	}
 	// openid has no documented maximum length here; when set it must not
 	// be empty.
@@ -95,7 +95,7 @@ func (r *CreateOrderRequest) Validate() error {
 	case r.NeedUserConfirm != nil && !*r.NeedUserConfirm:
 		v.Add("openid", "is required when need_user_confirm is false")
 	}
-	v.Nested("device.", optional(r.Device, Device.Validate))
+	v.Nested("device.", shared.Optional(r.Device, Device.Validate))
 	return v.Err(op)
 }
 
@@ -131,18 +131,9 @@ func (r *QueryOrderRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	switch {
-	case r.OutOrderNo == "" && r.QueryID == "":
-		v.Add("out_order_no", "one of out_order_no and query_id is required")
-	case r.OutOrderNo != "" && r.QueryID != "":
-		v.Add("query_id", "give either out_order_no or query_id, not both")
-	case r.OutOrderNo != "":
-		outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	default:
-		v.RequiredText("query_id", r.QueryID, maxQueryID)
-	}
-	id(&v, "service_id", r.ServiceID)
-	id(&v, "appid", r.AppID)
+	shared.OrderOrQueryID(&v, r.OutOrderNo, r.QueryID, maxQueryID)
+	shared.ID(&v, "service_id", r.ServiceID)
+	shared.ID(&v, "appid", r.AppID)
 	return v.Err(op)
 }
 
@@ -167,11 +158,11 @@ type CancelOrderRequest struct {
 // CancelOrderResponse identifies the cancelled order.
 type CancelOrderResponse struct {
 	core.ResponseMeta `json:"-"`
-	AppID             string `json:"appid"`
-	MchID             string `json:"mchid"`
-	OutOrderNo        string `json:"out_order_no"`
-	ServiceID         string `json:"service_id"`
-	OrderID           string `json:"order_id"`
+	AppID             string `json:"appid"`        // AppID of the order
+	MchID             string `json:"mchid"`        // merchant ID
+	OutOrderNo        string `json:"out_order_no"` // merchant order number
+	ServiceID         string `json:"service_id"`   // service ID
+	OrderID           string `json:"order_id"`     // WeChat Pay service order number
 }
 
 // CancelOrder cancels an order that is CREATED or DOING (including a
@@ -185,7 +176,7 @@ func (s *Service) CancelOrder(ctx context.Context, req *CancelOrderRequest) (*Ca
 	// Idempotent on identical parameters.
 	return core.Call[CancelOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.CancelOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/cancel", Idempotent: true,
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -198,15 +189,15 @@ func (r *CancelOrderRequest) Validate() error {
 	}
 	var v validate.V
 	orderKey(&v, r.OutOrderNo, r.AppID, r.ServiceID)
-	v.RequiredText("reason", r.Reason, maxReason)
+	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err(op)
 }
 
 // ModifyOrderRequest lowers the amount of a completed, unpaid order.
 type ModifyOrderRequest struct {
-	OutOrderNo string `json:"-"` // path: merchant order number, 1-32 letters, digits, _-|*
-	AppID      string `json:"appid"`
-	ServiceID  string `json:"service_id"`
+	OutOrderNo string `json:"-"`          // path: merchant order number, 1-32 letters, digits, _-|*
+	AppID      string `json:"appid"`      // the AppID the order was created with
+	ServiceID  string `json:"service_id"` // service ID, at most 32 characters
 	// PostPayments replaces the completed order's items (1 to 100).
 	PostPayments []PostPayment `json:"post_payments"`
 	// PostDiscounts replaces its discounts (at most 30, each with Amount).
@@ -216,7 +207,7 @@ type ModifyOrderRequest struct {
 	TotalAmount int64 `json:"total_amount"`
 	// Reason for the change. Required; the API documents no maximum length.
 	Reason string  `json:"reason"`
-	Device *Device `json:"device,omitempty"`
+	Device *Device `json:"device,omitempty"` // devices of an unattended service
 }
 
 // ModifyOrder lowers the amount to collect for an order that is
@@ -228,7 +219,7 @@ type ModifyOrderRequest struct {
 func (s *Service) ModifyOrder(ctx context.Context, req *ModifyOrderRequest) (*OrderResponse, error) {
 	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.ModifyOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/modify",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -244,15 +235,15 @@ func (r *ModifyOrderRequest) Validate() error {
 	orderKey(&v, r.OutOrderNo, r.AppID, r.ServiceID)
 	finalAmounts(&v, r.PostPayments, r.PostDiscounts, r.TotalAmount)
 	v.RequiredText("reason", r.Reason, 0)
-	v.Nested("device.", optional(r.Device, Device.Validate))
+	v.Nested("device.", shared.Optional(r.Device, Device.Validate))
 	return v.Err(op)
 }
 
 // CompleteOrderRequest ends the service and sets the amount to collect.
 type CompleteOrderRequest struct {
-	OutOrderNo string `json:"-"`     // path: merchant order number, 1-32 letters, digits, _-|*
-	AppID      string `json:"appid"` // the AppID the order was created with
-	ServiceID  string `json:"service_id"`
+	OutOrderNo string `json:"-"`          // path: merchant order number, 1-32 letters, digits, _-|*
+	AppID      string `json:"appid"`      // the AppID the order was created with
+	ServiceID  string `json:"service_id"` // service ID, at most 32 characters
 	// PostPayments are the final items (1 to 100).
 	PostPayments []PostPayment `json:"post_payments"`
 	// PostDiscounts are the final discounts (at most 30, each with Amount).
@@ -264,11 +255,11 @@ type CompleteOrderRequest struct {
 	// TimeRange gives the actual service period; EndTime is required if it
 	// was not given at creation.
 	TimeRange *TimeRange `json:"time_range,omitempty"`
-	Location  *Location  `json:"location,omitempty"`
+	Location  *Location  `json:"location,omitempty"` // where the service actually started and ended
 	// ProfitSharing marks the payment for profit sharing.
 	ProfitSharing *bool   `json:"profit_sharing,omitempty"`
-	GoodsTag      *string `json:"goods_tag,omitempty"`
-	Device        *Device `json:"device,omitempty"`
+	GoodsTag      *string `json:"goods_tag,omitempty"` // coupon or goods tag
+	Device        *Device `json:"device,omitempty"`    // devices of an unattended service
 }
 
 // CompleteOrder ends the service of a DOING/USER_CONFIRM order: the order
@@ -281,7 +272,7 @@ type CompleteOrderRequest struct {
 func (s *Service) CompleteOrder(ctx context.Context, req *CompleteOrderRequest) (*OrderResponse, error) {
 	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.CompleteOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/complete",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -297,24 +288,23 @@ func (r *CompleteOrderRequest) Validate() error {
 	var v validate.V
 	orderKey(&v, r.OutOrderNo, r.AppID, r.ServiceID)
 	finalAmounts(&v, r.PostPayments, r.PostDiscounts, r.TotalAmount)
-	if r.TimeRange != nil && r.TimeRange.StartTime.IsOnAccept() {
-		v.Add("time_range.start_time", "must be the actual start time, not OnAccept")
+	if r.TimeRange != nil {
+		v.Nested("time_range.", ValidateTimeRange(*r.TimeRange, TimeRangeRules{ActualStart: true}))
 	}
-	v.Nested("time_range.", optional(r.TimeRange, TimeRange.Validate))
-	v.Nested("location.", optional(r.Location, Location.Validate))
+	v.Nested("location.", shared.Optional(r.Location, Location.Validate))
 	v.OptionalText("goods_tag", r.GoodsTag, 0)
-	v.Nested("device.", optional(r.Device, Device.Validate))
+	v.Nested("device.", shared.Optional(r.Device, Device.Validate))
 	return v.Err(op)
 }
 
 // SyncOrderRequest reports that the user paid through another channel.
 type SyncOrderRequest struct {
-	OutOrderNo string `json:"-"` // path: merchant order number, 1-32 letters, digits, _-|*
-	AppID      string `json:"appid"`
-	ServiceID  string `json:"service_id"`
+	OutOrderNo string `json:"-"`          // path: merchant order number, 1-32 letters, digits, _-|*
+	AppID      string `json:"appid"`      // the AppID the order was created with
+	ServiceID  string `json:"service_id"` // service ID, at most 32 characters
 	// Type is SyncOrderPaid, the only documented value.
 	Type   SyncType   `json:"type"`
-	Detail SyncDetail `json:"detail"`
+	Detail SyncDetail `json:"detail"` // the payment; its PaidTime is required
 }
 
 // SyncDetail is the payment information of a SyncOrder call.
@@ -333,7 +323,7 @@ type SyncDetail struct {
 func (s *Service) SyncOrder(ctx context.Context, req *SyncOrderRequest) (*OrderResponse, error) {
 	return core.Call[OrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.SyncOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/sync",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -360,17 +350,17 @@ type PayOrderRequest struct {
 	// of the request when empty; sending both, as the reference clients do,
 	// is recommended. At most 32 characters each.
 	AppID     string `json:"appid,omitempty"`
-	ServiceID string `json:"service_id,omitempty"`
+	ServiceID string `json:"service_id,omitempty"` // see AppID
 }
 
 // PayOrderResponse identifies the order.
 type PayOrderResponse struct {
 	core.ResponseMeta `json:"-"`
-	AppID             string `json:"appid"`
-	MchID             string `json:"mchid"`
-	OutOrderNo        string `json:"out_order_no"`
-	ServiceID         string `json:"service_id"`
-	OrderID           string `json:"order_id"`
+	AppID             string `json:"appid"`        // AppID of the order
+	MchID             string `json:"mchid"`        // merchant ID
+	OutOrderNo        string `json:"out_order_no"` // merchant order number
+	ServiceID         string `json:"service_id"`   // service ID
+	OrderID           string `json:"order_id"`     // WeChat Pay service order number
 }
 
 // PayOrder asks WeChat Pay to try again to deduct a completed order that is
@@ -381,7 +371,7 @@ type PayOrderResponse struct {
 func (s *Service) PayOrder(ctx context.Context, req *PayOrderRequest) (*PayOrderResponse, error) {
 	return core.Call[PayOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.PayOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder/{out_order_no}/pay",
-	}, req, func(r *core.Request) error { r.Body = req; return r.SetPathParams(outOrderNoParam(req.OutOrderNo)) })
+	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -393,18 +383,18 @@ func (r *PayOrderRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	outOrderNo(&v, "out_order_no", r.OutOrderNo)
-	v.OptionalText("appid", &r.AppID, maxID)
-	v.OptionalText("service_id", &r.ServiceID, maxID)
+	shared.OutOrderNo(&v, r.OutOrderNo)
+	v.OptionalText("appid", &r.AppID, shared.MaxID)
+	v.OptionalText("service_id", &r.ServiceID, shared.MaxID)
 	return v.Err(op)
 }
 
 // orderKey checks what names the order in the calls on it: out_order_no
 // (also the path parameter), appid and service_id.
 func orderKey(v *validate.V, no, appID, serviceID string) {
-	outOrderNo(v, "out_order_no", no)
-	id(v, "appid", appID)
-	id(v, "service_id", serviceID)
+	shared.OutOrderNo(v, no)
+	shared.ID(v, "appid", appID)
+	shared.ID(v, "service_id", serviceID)
 }
 
 // finalAmounts checks the items and total_amount of CompleteOrder and

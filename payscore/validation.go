@@ -5,30 +5,27 @@ import (
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
+	"github.com/wechatpay-biz/wechatpay-biz-go/payscore/internal/shared"
 )
 
 // Documented limits.
 const (
 	MaxPostPayments  = 100 // post_payments items per order
 	MaxPostDiscounts = 30  // post_discounts items per order
+	// MaxStartTimeRemark and MaxEndTimeRemark are the documented lengths of
+	// time_range's remarks, in characters, where a call documents them (see
+	// TimeRangeRules.RemarkLimits).
+	MaxStartTimeRemark = 20
+	MaxEndTimeRemark   = 50
 )
 
-// Documented maximum lengths, in characters.
+// Documented maximum lengths of the direct APIs, in characters; those both
+// modes share are in payscore/internal/shared.
 const (
-	maxID             = 32  // appid, service_id, mch_id
-	maxOutOrderNo     = 32  // out_order_no
-	maxAuthCode       = 32  // authorization_code
-	maxOpenID         = 128 // openid
-	maxItemName       = 20  // post_payments[].name, post_discounts[].name
-	maxItemDesc       = 30  // post_payments[].description, post_discounts[].description
-	maxNotifyURL      = 255 // notify_url
-	maxReason         = 50  // cancel and terminate reason
-	maxIntroduction   = 20  // service_introduction
-	maxAttach         = 256 // attach
-	maxQueryID        = 64  // query_id
-	maxPageToken      = 2048
-	maxItemCount      = 100 // post_payments[].count
-	maxAPIv2KeyLength = 32
+	maxItemName  = 20  // post_payments[].name, post_discounts[].name
+	maxItemDesc  = 30  // post_payments[].description, post_discounts[].description
+	maxItemCount = 100 // post_payments[].count
+	maxQueryID   = 64  // query_id
 )
 
 // sharedItemName may repeat among post_payments.
@@ -36,10 +33,6 @@ const sharedItemName = "商品信息"
 
 // Path parameters, checked against their documented character sets (see
 // core.Charset) before they are escaped into a route.
-
-func outOrderNoParam(s string) core.PathParam {
-	return core.PathParam{Name: "out_order_no", Value: s, Charset: core.CharsetOutTradeNo}
-}
 
 func authCodeParam(s string) core.PathParam {
 	return core.PathParam{Name: "authorization_code", Value: s, Charset: core.CharsetAuthorizationCode}
@@ -49,43 +42,16 @@ func openIDParam(s string) core.PathParam {
 	return core.PathParam{Name: "openid", Value: s, Charset: core.CharsetOpenID}
 }
 
-// outOrderNo checks a merchant order number: 1-32 letters, digits and
-// _-|*, in the path or elsewhere.
-func outOrderNo(v *validate.V, field, s string) {
-	v.PathParam(field, s, core.CharsetOutTradeNo)
-	v.MaxChars(field, s, maxOutOrderNo)
-}
-
 // authorizationCode checks an authorization agreement number: 1-32
 // letters, digits and _-*.
 func authorizationCode(v *validate.V, s string) {
-	v.PathParam("authorization_code", s, core.CharsetAuthorizationCode)
-	v.MaxChars("authorization_code", s, maxAuthCode)
+	shared.Token(v, "authorization_code", s, core.CharsetAuthorizationCode, shared.MaxID)
 }
 
 // pathOpenID checks an OpenID that goes into a path: 1-128 letters, digits,
 // _ and -.
 func pathOpenID(v *validate.V, s string) {
-	v.PathParam("openid", s, core.CharsetOpenID)
-	v.MaxChars("openid", s, maxOpenID)
-}
-
-// id checks a required identifier (appid, service_id, mch_id…).
-func id(v *validate.V, field, s string) { v.RequiredText(field, s, maxID) }
-
-// notifyURL checks a callback URL: absolute http(s), no query string, at
-// most 255 characters. WeChat Pay requires https in production; http is
-// accepted here because the documented examples (and local sandboxes) use it.
-func notifyURL(v *validate.V, s string) {
-	const field = "notify_url"
-	v.URL(field, s)
-	v.MaxChars(field, s, maxNotifyURL)
-	for i := 0; i < len(s); i++ {
-		if s[i] == '?' {
-			v.Add(field, "must not have a query string")
-			return
-		}
-	}
+	shared.Token(v, "openid", s, core.CharsetOpenID, shared.MaxOpenID)
 }
 
 // Validate checks the item on its own, whatever the call: name set, at
@@ -129,8 +95,11 @@ func (d PostDiscount) Validate() error {
 // that differ between calls; ValidateItems applies the others everywhere.
 // The documented calls use:
 //
-//	CreateOrder:                 ItemRules{DiscountDescriptionRequired: true}
-//	CompleteOrder, ModifyOrder:  ItemRules{PaymentsRequired: true, DiscountAmountRequired: true}
+//	CreateOrder (direct and partner):     ItemRules{DiscountDescriptionRequired: true}
+//	ModifyOrder (direct and partner):     ItemRules{PaymentsRequired: true, DiscountAmountRequired: true}
+//	CompleteOrder (direct):               ItemRules{PaymentsRequired: true, DiscountAmountRequired: true}
+//	CompleteOrder (partner):              ItemRules{PaymentsRequired: true, DiscountDescriptionRequired: true, DiscountAmountRequired: true}
+//	DirectCompleteOrder:                  ItemRules{PaymentsRequired: true, DiscountDescriptionRequired: true, MaxDiscounts: MaxDirectCompleteDiscounts}
 type ItemRules struct {
 	// PaymentsRequired asks for at least one post_payments item.
 	PaymentsRequired bool
@@ -205,32 +174,47 @@ func repeatsName[T any](before []T, name string, nameOf func(T) string) bool {
 // the total_amount that CompleteOrder and ModifyOrder must send; items
 // without an amount count as 0. Every addition is checked: when a sum does
 // not fit in an int64 Total returns 0 and a *core.ValidationError naming
-// the list (post_payments or post_discounts) whose amounts overflow, never
-// a wrapped-around total.
+// the list (post_payments or post_discounts) whose amounts overflow, or
+// total_amount when the difference does, never a wrapped-around total.
 func Total(payments []PostPayment, discounts []PostDiscount) (int64, error) {
-	var paid, discounted int64
-	var ok bool
-	for _, p := range payments {
-		if p.Amount == nil {
-			continue
-		}
-		if paid, ok = addFen(paid, *p.Amount); !ok {
-			return 0, overflow("post_payments", "the amounts add up to more than an int64 holds")
-		}
-	}
-	for _, d := range discounts {
-		if d.Amount == nil {
-			continue
-		}
-		if discounted, ok = addFen(discounted, *d.Amount); !ok {
-			return 0, overflow("post_discounts", "the amounts add up to more than an int64 holds")
-		}
-	}
-	total := paid - discounted
-	if (total < paid) != (discounted > 0) {
-		return 0, overflow("total_amount", "Σ post_payments.amount − Σ post_discounts.amount does not fit in an int64")
+	total, field := sum(payments, discounts)
+	if field != "" {
+		return 0, &core.ValidationError{Op: "payscore.Total", Problems: []core.FieldError{{Field: field, Problem: overflowProblem(field)}}}
 	}
 	return total, nil
+}
+
+// sum is Total without the error: the total, or the field whose sum
+// overflows int64 (and 0).
+func sum(payments []PostPayment, discounts []PostDiscount) (total int64, overflow string) {
+	var paid, discounted int64
+	var ok bool
+	for i := range payments {
+		if a := payments[i].Amount; a != nil {
+			if paid, ok = addFen(paid, *a); !ok {
+				return 0, "post_payments"
+			}
+		}
+	}
+	for i := range discounts {
+		if a := discounts[i].Amount; a != nil {
+			if discounted, ok = addFen(discounted, *a); !ok {
+				return 0, "post_discounts"
+			}
+		}
+	}
+	total = paid - discounted
+	if (total < paid) != (discounted > 0) {
+		return 0, "total_amount"
+	}
+	return total, ""
+}
+
+func overflowProblem(field string) string {
+	if field == "total_amount" {
+		return "Σ post_payments.amount − Σ post_discounts.amount overflows int64"
+	}
+	return "the amounts add up to more than an int64 holds"
 }
 
 // addFen returns a+b and whether it did not overflow.
@@ -239,26 +223,80 @@ func addFen(a, b int64) (int64, bool) {
 	return s, (s > a) == (b > 0)
 }
 
-func overflow(field, problem string) error {
-	return &core.ValidationError{Op: "payscore.Total", Problems: []core.FieldError{{Field: field, Problem: problem}}}
-}
-
 // ValidateTotal checks total_amount (fen) against the items, as
-// CompleteOrder and ModifyOrder do: not negative, and equal to
-// Total(payments, discounts), whose overflow is a problem too. It returns
-// nil or a *core.ValidationError naming total_amount (or the list whose
-// amounts overflow).
+// CompleteOrder, ModifyOrder and DirectCompleteOrder do, in both modes: not
+// negative, and equal to Total(payments, discounts). When the amounts
+// overflow int64 it names the list whose sum overflows (see Total) and
+// total_amount, which then cannot be checked. It returns nil or a
+// *core.ValidationError naming total_amount (and the list).
 func ValidateTotal(total int64, payments []PostPayment, discounts []PostDiscount) error {
 	var v validate.V
 	v.Check(total >= 0, "total_amount", "must not be negative")
-	want, err := Total(payments, discounts)
+	want, overflow := sum(payments, discounts)
 	switch {
-	case err != nil:
-		v.Nested("", err)
+	case overflow == "total_amount":
+		v.Add("total_amount", overflowProblem(overflow))
+	case overflow != "":
+		v.Add(overflow, overflowProblem(overflow))
+		v.Add("total_amount", "cannot be checked: the item amounts overflow int64")
 	case total != want:
 		v.Add("total_amount", "must equal Σ post_payments.amount − Σ post_discounts.amount ("+strconv.FormatInt(want, 10)+" fen)")
 	}
 	return v.Err("payscore.ValidateTotal")
+}
+
+// TimeRangeRules are the rules for an order's time_range that differ
+// between calls; ValidateTimeRange applies the others (those of
+// TimeRange.Validate) everywhere. The documented calls use:
+//
+//	CreateOrder (direct):      TimeRangeRules{StartRequired: true}
+//	CreateOrder (partner):     TimeRangeRules{StartRequired: true, RemarkLimits: true}
+//	CompleteOrder (direct):    TimeRangeRules{ActualStart: true}
+//	CompleteOrder (partner):   TimeRangeRules{ActualStart: true, RemarkLimits: true}
+//	DirectCompleteOrder:       TimeRangeRules{StartRequired: true, ActualStart: true, RemarkLimits: true}
+type TimeRangeRules struct {
+	// StartRequired asks for start_time (creating an order).
+	StartRequired bool
+	// ActualStart refuses OnAccept: start_time, when set, is the actual
+	// start (completing an order, or creating and completing it at once).
+	ActualStart bool
+	// RemarkLimits caps start_time_remark at MaxStartTimeRemark and
+	// end_time_remark at MaxEndTimeRemark characters, as the
+	// service-provider APIs and DirectCompleteOrder document; the direct
+	// create and complete pages document no length.
+	RemarkLimits bool
+}
+
+// ValidateTimeRange checks time_range by the rules of the call: start_time,
+// when set, is yyyyMMddHHmmss, yyyyMMdd or (unless rules.ActualStart)
+// OnAccept; end_time, when set, is yyyyMMddHHmmss or yyyyMMdd; dates exist;
+// the remarks are valid text; and what rules ask for. It returns nil or a
+// *core.ValidationError naming the fields relative to time_range
+// (start_time, end_time_remark…), to be nested under "time_range.".
+func ValidateTimeRange(tr TimeRange, rules TimeRangeRules) error {
+	var v validate.V
+	switch {
+	case tr.StartTime == "":
+		v.Check(!rules.StartRequired, "start_time", "is required")
+	case tr.StartTime.IsOnAccept():
+		v.Check(!rules.ActualStart, "start_time", "must be the actual start time, not OnAccept")
+	case !tr.StartTime.Valid():
+		if rules.ActualStart {
+			v.Add("start_time", "must be yyyyMMddHHmmss or yyyyMMdd")
+		} else {
+			v.Add("start_time", "must be yyyyMMddHHmmss, yyyyMMdd or OnAccept")
+		}
+	}
+	if tr.EndTime != nil {
+		v.Check(tr.EndTime.Valid(), "end_time", "must be yyyyMMddHHmmss or yyyyMMdd")
+	}
+	maxStart, maxEnd := 0, 0
+	if rules.RemarkLimits {
+		maxStart, maxEnd = MaxStartTimeRemark, MaxEndTimeRemark
+	}
+	v.OptionalText("start_time_remark", tr.StartTimeRemark, maxStart)
+	v.OptionalText("end_time_remark", tr.EndTimeRemark, maxEnd)
+	return v.Err("payscore.ValidateTimeRange")
 }
 
 // Validate checks the service period's forms, whatever the call:
@@ -266,19 +304,8 @@ func ValidateTotal(total int64, payments []PostPayment, discounts []PostDiscount
 // when set, is yyyyMMddHHmmss or yyyyMMdd; the remarks are valid text. It
 // returns nil or a *core.ValidationError naming start_time, end_time…
 // Whether start_time is required, or may be OnAccept, depends on the call:
-// CreateOrder requires it, CompleteOrder refuses OnAccept.
-func (tr TimeRange) Validate() error {
-	var v validate.V
-	if tr.StartTime != "" {
-		v.Check(tr.StartTime.IsOnAccept() || tr.StartTime.Valid(), "start_time", "must be yyyyMMddHHmmss, yyyyMMdd or OnAccept")
-	}
-	if tr.EndTime != nil {
-		v.Check(tr.EndTime.Valid(), "end_time", "must be yyyyMMddHHmmss or yyyyMMdd")
-	}
-	v.OptionalText("start_time_remark", tr.StartTimeRemark, 0)
-	v.OptionalText("end_time_remark", tr.EndTimeRemark, 0)
-	return v.Err("payscore.TimeRange")
-}
+// see ValidateTimeRange.
+func (tr TimeRange) Validate() error { return ValidateTimeRange(tr, TimeRangeRules{}) }
 
 // Validate checks the places are valid text (no length is documented). It
 // returns nil or a *core.ValidationError naming start_location or
@@ -331,13 +358,4 @@ func (d SyncDetail) Validate() error {
 		v.Check(d.PaidTime.Valid(), "paid_time", "must be yyyyMMddHHmmss or yyyyMMdd")
 	}
 	return v.Err("payscore.SyncDetail")
-}
-
-// optional runs check on *p when p is set: the Validate of an optional
-// nested value.
-func optional[T any](p *T, check func(T) error) error {
-	if p == nil {
-		return nil
-	}
-	return check(*p)
 }

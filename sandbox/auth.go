@@ -99,9 +99,13 @@ func (s *Server) authenticate(r *http.Request, body []byte) (Reply, bool) {
 	if err != nil {
 		return signError("timestamp 格式错误"), false
 	}
+	// The window is on the sandbox clock — the one its answers and
+	// callbacks carry — not the host's: once tests move the sandbox ahead,
+	// a client still on the real clock is refused, as by a WeChat Pay
+	// whose time differs from the merchant's.
 	now := s.now()
 	if d := now.Sub(time.Unix(ts, 0)); d >= 5*time.Minute || d <= -5*time.Minute {
-		return signError("timestamp 与服务器时间相差超过 5 分钟"), false
+		return signError("timestamp 与服务器时间相差超过 5 分钟（沙箱时间 " + now.In(shanghai).Format(time.RFC3339) + "）"), false
 	}
 	sig, err := base64.StdEncoding.DecodeString(a.Signature)
 	if err != nil {

@@ -41,9 +41,19 @@ var (
 	billAlgos    = []string{"AEAD_AES_256_GCM", "SM4_GCM"}
 )
 
-// BillDefaultDownloadTTL is how long a download_url stays valid (5 minutes,
-// as the current documentation says).
-const BillDefaultDownloadTTL = 5 * time.Minute
+// BillDefaultDownloadTTL is how long a download_url stays valid by default:
+// 30 seconds, the stricter of the documented values (the current pages say
+// 5 minutes, the older API pages 30 seconds; spec §5.1), so that a client
+// that downloads at once works against either.
+const BillDefaultDownloadTTL = 30 * time.Second
+
+// BillAvailableAt returns when WeChat Pay starts serving the bill of the
+// day that contains day (in Asia/Shanghai): 09:00 on the next day (spec
+// §5). Before then the apply APIs answer 400 STATEMENT_CREATING 账单生成中.
+func BillAvailableAt(day time.Time) time.Time {
+	y, m, d := day.In(shanghai).Date()
+	return time.Date(y, m, d+1, 9, 0, 0, 0, shanghai)
+}
 
 // installBill registers the bill endpoints.
 func (s *Server) installBill() {
@@ -66,17 +76,19 @@ func (s *Server) BillSetTamper(on bool) {
 }
 
 // BillSetDownloadTTL sets how long download URLs issued from now on stay
-// valid (default BillDefaultDownloadTTL). Expiry follows the sandbox clock.
+// valid (default BillDefaultDownloadTTL, 30 s; the current documentation
+// says 5 minutes). Expiry follows the sandbox clock.
 func (s *Server) BillSetDownloadTTL(d time.Duration) {
 	s.bill.mu.Lock()
 	s.bill.ttl = d
 	s.bill.mu.Unlock()
 }
 
-// BillServeToday makes today's bill available at once. By default, as on
-// the real service, a day's bill only exists from the next day, so the
-// sandbox answers STATEMENT_CREATING for today; demos that bill what they
-// just did turn this on.
+// BillServeToday makes every day's bill available at once, today's
+// included — for demos that bill what they just did. By default, as on the
+// real service, the bill of day D exists from 09:00 (Asia/Shanghai) on
+// D+1 (BillAvailableAt), and the sandbox answers 400 STATEMENT_CREATING
+// 账单生成中 before that.
 func (s *Server) BillServeToday(on bool) {
 	s.bill.mu.Lock()
 	s.bill.serveToday = on
@@ -112,8 +124,8 @@ func (s *Server) billDay(raw string) (time.Time, *Reply) {
 	case day.After(today):
 		r := ParamError("bill_date", "query", "账单日期不能晚于当前日期")
 		return time.Time{}, &r
-	case day.Equal(today) && !serveToday:
-		r := Error(http.StatusBadRequest, "STATEMENT_CREATING", "账单生成中，当日账单次日上午9点开始生成")
+	case !serveToday && s.now().Before(BillAvailableAt(day)):
+		r := Error(http.StatusBadRequest, "STATEMENT_CREATING", "账单生成中")
 		return time.Time{}, &r
 	case day.Before(today.AddDate(0, -3, 0)):
 		r := ParamError("bill_date", "query", "仅支持三个月内的账单下载申请")
@@ -135,6 +147,11 @@ func checkTarType(c *Call) (bool, *Reply) {
 	return false, &r
 }
 
+// billNoAuth answers a bill of another service provider's sub-merchant.
+func billNoAuth() Reply {
+	return Error(http.StatusForbidden, "NO_AUTH", "特约商户与服务商不存在受理关系，无权下载其账单")
+}
+
 func noStatement() Reply {
 	return Error(http.StatusBadRequest, "NO_STATEMENT_EXIST", "请求的账单文件不存在")
 }
@@ -154,6 +171,9 @@ func (s *Server) handleTradeBill(c *Call) Reply {
 	sub := c.Query("sub_mchid")
 	if len(sub) > 12 {
 		return ParamError("sub_mchid", "query", "sub_mchid 长度不能超过12")
+	}
+	if s.foreignSubMerchant(sub) {
+		return billNoAuth()
 	}
 	gz, rep := checkTarType(c)
 	if rep != nil {
@@ -185,6 +205,9 @@ func (s *Server) handleFundFlowBill(c *Call) Reply {
 	}
 	// sub_mchid is optional (OA lists it; no length is documented): one
 	// sub-merchant's movements when given, everything when empty or absent.
+	if s.foreignSubMerchant(c.Query("sub_mchid")) {
+		return billNoAuth()
+	}
 	data, rows := s.billFundFlowFile(day, account, c.Query("sub_mchid"), false)
 	if rows == 0 {
 		return noStatement()
@@ -200,6 +223,8 @@ func (s *Server) handleSubMerchantFundFlowBill(c *Call) Reply {
 		return ParamError("sub_mchid", "query", "sub_mchid 为必填参数")
 	case len(sub) > 32:
 		return ParamError("sub_mchid", "query", "sub_mchid 长度不能超过32")
+	case s.foreignSubMerchant(sub):
+		return billNoAuth()
 	}
 	day, rep := s.billDay(c.Query("bill_date"))
 	if rep != nil {
@@ -418,6 +443,9 @@ func (s *Server) billTradeFile(day time.Time, billType, sub string) ([]byte, int
 	}
 	var n, settle, refund, fee, order, applied int64
 	for _, e := range s.billDayEntries(day, sub) {
+		if refundClosure(e) {
+			continue // money moving back: fund-flow only, no trade row
+		}
 		isRefund := e.TradeState == "REFUND"
 		if (layout == "SUCCESS" && isRefund) || (layout == "REFUND" && !isRefund) {
 			continue
@@ -431,7 +459,10 @@ func (s *Server) billTradeFile(day time.Time, billType, sub string) ([]byte, int
 		var rSettle, rCoupon, rRefund, rFee, rOrder, rApplied int64
 		refundID, outRefundNo, refundType, refundStatus := "0", "0", "", ""
 		if isRefund {
-			rRefund, rApplied, rFee = e.RefundFen, e.RefundFen, -e.RefundFen*billFeeRate
+			// 退款金额 = 申请退款金额 − the non-recharge coupon's share, as
+			// 应结订单金额 = 订单金额 − 代金券金额 for payments.
+			settled := e.settlementRefundFen()
+			rRefund, rApplied, rFee = settled, e.RefundFen, -settled*billFeeRate
 			refundID, outRefundNo, refundType, refundStatus = e.RefundID, e.OutRefundNo, "ORIGINAL", e.RefundStatus
 			if refundStatus == "" {
 				refundStatus = "SUCCESS"
@@ -508,9 +539,20 @@ func (s *Server) billFundFlowFile(day time.Time, account, sub string, perSub boo
 		if perSub && e.SubMchID != sub {
 			continue
 		}
+		// A refund moves its settlement part; the coupon's share was never
+		// the merchant's money.
+		if refundClosure(e) {
+			settled := e.settlementRefundFen()
+			add(e, e.RefundID, "退款", "退款关闭", true, settled, e.OutRefundNo)
+			if fee := (settled*billFeeRate + 500) / 1000; fee > 0 {
+				add(e, e.RefundID, "退款", "扣除交易手续费", false, fee, "")
+			}
+			continue
+		}
 		if e.TradeState == "REFUND" {
-			add(e, e.RefundID, "退款", "退款", false, e.RefundFen, e.OutRefundNo)
-			if fee := (e.RefundFen*billFeeRate + 500) / 1000; fee > 0 {
+			settled := e.settlementRefundFen()
+			add(e, e.RefundID, "退款", "退款", false, settled, e.OutRefundNo)
+			if fee := (settled*billFeeRate + 500) / 1000; fee > 0 {
 				add(e, e.RefundID, "退款", "退还交易手续费", true, fee, "")
 			}
 			continue

@@ -278,3 +278,53 @@ func TestBillFundFlowForOneSubMerchant(t *testing.T) {
 	body, _ = billFetch(t, c, ans.DownloadURL)
 	require.True(t, strings.HasSuffix(string(body), billFundSum+"\r\n`6,`3,`120.15,`3,`25.72\r\n"), "empty sub_mchid: the whole bill")
 }
+
+// The bill of day D exists from 09:00 Asia/Shanghai on D+1 (spec §5),
+// following the sandbox clock; before that every apply API answers
+// STATEMENT_CREATING 账单生成中. Same-day bills need BillServeToday.
+func TestBillExistsFromNineNextMorning(t *testing.T) {
+	s, c, clk := billSandbox(t)
+	require.Equal(t, time.Date(2026, 11, 25, 9, 0, 0, 0, shanghai), BillAvailableAt(time.Date(2026, 11, 24, 23, 59, 0, 0, shanghai)))
+	require.Equal(t, time.Date(2026, 11, 25, 9, 0, 0, 0, shanghai), BillAvailableAt(time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)), "the Shanghai date counts")
+	clk.add(time.Date(2026, 11, 25, 8, 59, 59, 0, shanghai).Sub(billNow)) // back to 08:59:59
+	sub := url.Values{"sub_mchid": {"1900000200"}, "bill_date": {"2026-11-24"}, "account_type": {"BASIC"}, "algorithm": {"AEAD_AES_256_GCM"}}
+	for _, path := range []string{"/v3/bill/tradebill", "/v3/bill/fundflowbill", "/v3/bill/sub-merchant-fundflowbill"} {
+		q := url.Values{"bill_date": {"2026-11-24"}}
+		if strings.Contains(path, "sub-merchant") {
+			q = sub
+		}
+		_, err := billApply(t, c, path, q)
+		billCode(t, err, 400, "STATEMENT_CREATING", "")
+		require.Contains(t, err.Error(), "账单生成中")
+	}
+	// The day before is long available.
+	s.Record(LedgerEntry{Time: time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai), AppID: s.AppID, TransactionID: "4200000007", OutTradeNo: "O-7", TradeType: "JSAPI", TradeState: "SUCCESS", AmountFen: 1})
+	_, err := billApply(t, c, "/v3/bill/tradebill", url.Values{"bill_date": {"2026-11-23"}})
+	require.NoError(t, err)
+
+	s.Advance(time.Second) // 09:00 on D+1, by the sandbox clock
+	_, err = billApply(t, c, "/v3/bill/tradebill", url.Values{"bill_date": {"2026-11-24"}})
+	require.NoError(t, err)
+
+	// Today's bill only on demand.
+	s.Record(LedgerEntry{Time: time.Date(2026, 11, 25, 8, 0, 0, 0, shanghai), AppID: s.AppID, TransactionID: "4200000008", OutTradeNo: "O-8", TradeType: "JSAPI", TradeState: "SUCCESS", AmountFen: 1})
+	_, err = billApply(t, c, "/v3/bill/tradebill", url.Values{"bill_date": {"2026-11-25"}})
+	billCode(t, err, 400, "STATEMENT_CREATING", "")
+	s.BillServeToday(true)
+	_, err = billApply(t, c, "/v3/bill/tradebill", url.Values{"bill_date": {"2026-11-25"}})
+	require.NoError(t, err)
+}
+
+// Download links expire after 30 seconds by default, the stricter of the
+// documented values.
+func TestBillDownloadLinkLifetimeDefault(t *testing.T) {
+	s, c, _ := billSandbox(t)
+	require.Equal(t, 30*time.Second, BillDefaultDownloadTTL)
+	ans, err := billApply(t, c, "/v3/bill/tradebill", url.Values{"bill_date": {"2026-11-24"}})
+	require.NoError(t, err)
+	s.Advance(29 * time.Second)
+	billFetch(t, c, ans.DownloadURL)
+	s.Advance(time.Second)
+	_, err = c.Download(context.Background(), ans.DownloadURL)
+	billCode(t, err, 400, "INVALID_REQUEST", "")
+}

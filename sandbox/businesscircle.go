@@ -49,10 +49,9 @@ type bcAuth struct {
 
 type bcTxn struct {
 	BusinessCircleTransaction
-	id       string
-	pushed   bool // MALL_TRANSACTION.SUCCESS was sent
-	points   *BusinessCirclePoints
-	refunded int64
+	id     string
+	pushed bool // MALL_TRANSACTION.SUCCESS was sent
+	points *BusinessCirclePoints
 }
 
 // BusinessCircleTransaction is a member's purchase in one of the mall's
@@ -284,53 +283,81 @@ func (s *Server) BusinessCircleSubmitPending(ctx context.Context, appID, openID 
 }
 
 // BusinessCircleSimulateRefund simulates a refund of refundFen of a mall
-// transaction. The refund is recorded in the ledger. As the real service
-// does, MALL_REFUND.SUCCESS is sent only when the transaction's points were
-// synced (POST /v3/businesscircle/points/notify) and the purchase is at most
-// 30 days old; notified reports whether it was sent.
+// transaction, made outside the refund API. The refund is recorded in the
+// ledger and checked against it: with the refunds made through POST
+// /v3/refund/domestic/refunds, a transaction is never refunded beyond what
+// was paid. As the real service does, MALL_REFUND.SUCCESS is sent only when
+// the transaction's points were synced (POST
+// /v3/businesscircle/points/notify) and the purchase is at most 30 days
+// old; notified reports whether it was sent. (A refund through the refund
+// API that succeeds is notified the same way.)
 func (s *Server) BusinessCircleSimulateRefund(ctx context.Context, transactionID string, refundFen int64) (refundID string, notified bool, err error) {
 	bc := &s.businessCircle
 	bc.mu.Lock()
 	tx := bc.txns[transactionID]
+	var t BusinessCircleTransaction
+	if tx != nil {
+		t = tx.BusinessCircleTransaction
+	}
+	bc.mu.Unlock()
 	if tx == nil {
-		bc.mu.Unlock()
 		return "", false, errors.New("sandbox: businesscircle: no such mall transaction")
 	}
-	if refundFen <= 0 || refundFen > tx.AmountFen-tx.refunded {
-		left := tx.AmountFen - tx.refunded
-		bc.mu.Unlock()
+	now := s.now()
+	// Under the refund lock, as the refund API checks and records.
+	rs := &s.refund
+	rs.mu.Lock()
+	pay, ok := s.rfPayment(t.SubMchID, &transactionID, nil)
+	if !ok {
+		rs.mu.Unlock()
+		return "", false, errors.New("sandbox: businesscircle: the transaction is not in the ledger")
+	}
+	refunded, _, _ := s.rfRefunded(pay)
+	if left := pay.AmountFen + pay.CouponFen - refunded; refundFen <= 0 || refundFen > left {
+		rs.mu.Unlock()
 		return "", false, fmt.Errorf("sandbox: businesscircle: refund must be between 1 and %d fen", left)
 	}
-	tx.refunded += refundFen
-	now := s.now()
 	refundID = "5030" + now.In(shanghai).Format("20060102") + bcDigits(17)
-	send := tx.points != nil && now.Sub(tx.Time) <= businessCircleRefundWindow && bc.consumptionURL != ""
-	url, t := bc.consumptionURL, tx.BusinessCircleTransaction
-	bc.mu.Unlock()
-
 	s.Record(LedgerEntry{
 		Time: now, AppID: t.AppID, SubMchID: t.SubMchID, TransactionID: transactionID, OpenID: t.OpenID,
-		TradeType: "MICROPAY", TradeState: "REFUND", BankType: "OTHERS", AmountFen: t.AmountFen,
+		TradeType: pay.TradeType, TradeState: "REFUND", BankType: pay.BankType, AmountFen: pay.AmountFen, CouponFen: pay.CouponFen,
 		RefundID: refundID, OutRefundNo: "MALLR" + now.In(shanghai).Format("20060102150405") + bcDigits(6),
 		RefundFen: refundFen, RefundStatus: "SUCCESS", Product: t.ShopName,
 	})
+	rs.mu.Unlock()
+	url, ev, send := s.bcRefundEvent(transactionID, refundID, refundFen, now)
 	if !send {
 		return refundID, false, nil
 	}
-	mchID := s.MerchantID
-	if t.SubMchID != "" {
-		mchID = t.SubMchID
+	err = s.Notify(ctx, url, ev)
+	return refundID, err == nil, err
+}
+
+// bcRefundEvent returns the MALL_REFUND.SUCCESS notification of a refund of
+// a mall transaction, and whether it is sent: only for transactions whose
+// points were synced, at most 30 days after the purchase, and when a
+// consumption URL is set.
+func (s *Server) bcRefundEvent(transactionID, refundID string, refundFen int64, at time.Time) (string, Event, bool) {
+	bc := &s.businessCircle
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	tx := bc.txns[transactionID]
+	if tx == nil || tx.points == nil || at.Sub(tx.Time) > businessCircleRefundWindow || bc.consumptionURL == "" {
+		return "", Event{}, false
 	}
-	err = s.Notify(ctx, url, Event{
+	mchID := s.MerchantID
+	if tx.SubMchID != "" {
+		mchID = tx.SubMchID
+	}
+	return bc.consumptionURL, Event{
 		EventType: "MALL_REFUND.SUCCESS", Summary: "退款成功", OriginalType: "mall_refund",
 		Resource: map[string]any{
-			"mchid": mchID, "merchant_name": BusinessCircleMerchantName, "shop_name": t.ShopName,
-			"shop_number": t.ShopNumber, "appid": t.AppID, "openid": t.OpenID,
-			"refund_time": now.In(shanghai).Format(time.RFC3339), "pay_amount": t.AmountFen,
+			"mchid": mchID, "merchant_name": BusinessCircleMerchantName, "shop_name": tx.ShopName,
+			"shop_number": tx.ShopNumber, "appid": tx.AppID, "openid": tx.OpenID,
+			"refund_time": at.In(shanghai).Format(time.RFC3339), "pay_amount": tx.AmountFen,
 			"refund_amount": refundFen, "transaction_id": transactionID, "refund_id": refundID,
 		},
-	})
-	return refundID, err == nil, err
+	}, true
 }
 
 // BusinessCirclePointsOf returns what the last points sync of a transaction

@@ -7,8 +7,33 @@
 // and body) and answered 401 SIGN_ERROR otherwise; every answer is signed and
 // carries a Request-ID; GET /v3/certificates serves platform certificates
 // encrypted with the APIv3 key. The products (smart guide, gold plan,
-// business circle, pay score, bills) are simulated with state, and the
-// sandbox can send signed, encrypted notifications to a URL.
+// business circle, pay score for direct merchants and for service
+// providers, bills, refunds) are simulated with state, and
+// the sandbox delivers signed, encrypted notifications to a URL. Payments
+// and refunds are kept in one ledger: refunds are checked against it and
+// bills are generated from it.
+//
+// It behaves like WeChat Pay over time, on its own clock (Now, Advance,
+// AdvanceTo), which the clients from Client and CertificateClient share:
+//
+//   - a default sandbox is a merchant migrating to the WeChat Pay public
+//     key (SignMigrating, spec §14.3): an answer is signed with the public
+//     key exactly when the request carries Wechatpay-Serial: PUB_KEY_ID_…,
+//     with a platform certificate otherwise; callbacks by a configurable
+//     share (SetCallbackPublicKeyShare);
+//   - platform certificates rotate on the documented timeline (spec §14.1,
+//     RotateCertificate, SetCertificateGrayRelease, RotationMilestones);
+//   - callbacks that are not acknowledged with 200 or 204 within 5 s are
+//     delivered again on the schedule of their event type (spec §13,
+//     Notify, Deliveries, RedeliverySchedule); Advance runs what falls due
+//     without sleeping;
+//   - bills exist from 09:00 Asia/Shanghai the next day (spec §5) and their
+//     download links expire;
+//   - documented failures are injected by name (InjectFault).
+//
+// An admin HTTP API under /sandbox/ (loopback clients only) does what the
+// Go helpers do, for teams that drive the sandbox from another language;
+// cmd/wechatpay-sandbox runs it on its own.
 //
 // Its keys are fixed test keys embedded from testdata/: never use them for
 // anything real.

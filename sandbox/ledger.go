@@ -16,13 +16,18 @@ type LedgerEntry struct {
 	TradeState    string // SUCCESS or REFUND
 	BankType      string
 	AmountFen     int64 // settlement amount of the order, fen
-	CouponFen     int64
-	RefundID      string // WeChat refund number, for refunds
-	OutRefundNo   string
-	RefundFen     int64
-	RefundStatus  string // SUCCESS, PROCESSING
-	Product       string // product description
-	Attach        string // merchant data package
+	// CouponFen is the order's non-recharge coupon (代金券), fen: the user
+	// paid AmountFen, the order was AmountFen+CouponFen. On a refund entry
+	// (with the order's AmountFen), the refund's share of it,
+	// ⌊RefundFen×CouponFen/(AmountFen+CouponFen)⌋, is not settled: the
+	// bills show RefundFen minus that share as 退款金额.
+	CouponFen    int64
+	RefundID     string // WeChat refund number, for refunds
+	OutRefundNo  string
+	RefundFen    int64
+	RefundStatus string // SUCCESS, PROCESSING
+	Product      string // product description
+	Attach       string // merchant data package
 }
 
 // Record adds an entry to the ledger. Product simulations call it; tests

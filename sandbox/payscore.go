@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -54,6 +55,10 @@ type PayScoreService struct {
 	// NotifyURL receives authorization callbacks when the pre-authorization
 	// gave none (the service-level callback URL).
 	NotifyURL string
+	// DirectComplete allows create-and-complete in one call (POST
+	// /payscore/serviceorder/direct-complete), which WeChat Pay opens only
+	// on request and only for no-confirm services.
+	DirectComplete bool
 }
 
 // payScoreState is the sandbox's payscore state. Guarded by its own mutex;
@@ -67,6 +72,7 @@ type payScoreState struct {
 	orders   map[string]*psOrder // by out_order_no
 	byQuery  map[string]*psOrder // by query_id
 	seq      int
+	partner  psPartnerState // service-provider mode (payscore_partner.go)
 }
 
 type psUserKey struct{ serviceID, key string }
@@ -170,6 +176,11 @@ type psOrderWire struct {
 	NotifyURL           string        `json:"notify_url,omitempty"`
 	OpenID              string        `json:"openid,omitempty"`
 	OrderID             string        `json:"order_id"`
+	// Service-provider mode (payscore_partner.go): the order's
+	// sub-merchant, "" for a direct order.
+	SubMchID  string `json:"sub_mchid,omitempty"`
+	SubAppID  string `json:"sub_appid,omitempty"`
+	SubOpenID string `json:"sub_openid,omitempty"`
 }
 
 type psCreateWire struct {
@@ -187,6 +198,10 @@ type psCreateWire struct {
 	OpenID              *string      `json:"openid,omitempty"`
 	NeedUserConfirm     *bool        `json:"need_user_confirm,omitempty"`
 	Device              *psDevice    `json:"device,omitempty"`
+	// Service-provider mode only (payscore_partner.go).
+	SubMchID  string  `json:"sub_mchid,omitempty"`
+	SubAppID  *string `json:"sub_appid,omitempty"`
+	SubOpenID *string `json:"sub_openid,omitempty"`
 }
 
 type psAmountWire struct {
@@ -228,6 +243,7 @@ func (s *Server) installPayScore() {
 	s.Handle("POST /v3/payscore/serviceorder/{out_order_no}/complete", s.psComplete)
 	s.Handle("POST /v3/payscore/serviceorder/{out_order_no}/sync", s.psSync)
 	s.Handle("POST /v3/payscore/serviceorder/{out_order_no}/pay", s.psPay)
+	s.installPayScorePartner()
 }
 
 // ---- controls ----
@@ -379,7 +395,7 @@ func (s *Server) PayScoreSimulateUserPaid(ctx context.Context, outOrderNo string
 	o.wire.State, o.wire.StateDescription = "DONE", ""
 	entry := LedgerEntry{
 		Time: now, AppID: o.wire.AppID, TransactionID: txID, OutTradeNo: "PS" + o.wire.OrderID[len(o.wire.OrderID)-20:],
-		OpenID: o.wire.OpenID, TradeType: "AUTH", TradeState: "SUCCESS", BankType: "OTHERS", AmountFen: amount,
+		SubMchID: o.wire.SubMchID, OpenID: o.wire.OpenID, TradeType: "AUTH", TradeState: "SUCCESS", BankType: "OTHERS", AmountFen: amount,
 		Product: o.wire.ServiceIntroduction, Attach: "wxzff|" + o.wire.OrderID + "|" + o.wire.OutOrderNo,
 	}
 	ev := s.psOrderEvent(o, "PAYSCORE.USER_PAID", "用户支付成功")
@@ -422,9 +438,14 @@ func (s *Server) PayScoreQueryID(outOrderNo string) (string, bool) {
 
 // psDeliver sends ev to target when target is a loopback URL: the sandbox
 // never reaches beyond the local machine, so callbacks addressed elsewhere
-// are dropped, like callbacks to an unreachable merchant.
+// are not sent — but they are in the delivery log (NOT_SENT, with the
+// reason), so that a missing callback can be explained.
 func (s *Server) psDeliver(ctx context.Context, target string, ev Event) error {
-	if target == "" || !psLoopback(target) {
+	if target == "" {
+		return nil
+	}
+	if !psLoopback(target) {
+		s.logNotSent(target, ev, "not sent: the sandbox only delivers callbacks to loopback URLs (127.0.0.1, ::1, localhost)")
 		return nil
 	}
 	return s.Notify(ctx, target, ev)
@@ -486,7 +507,7 @@ func (o *psOrder) payingLocked() bool {
 func (ps *payScoreState) unfinishedLocked(serviceID, openID string, now time.Time) bool {
 	for _, o := range ps.orders {
 		o.expireLocked(now)
-		if o.wire.ServiceID == serviceID && o.wire.OpenID == openID && (o.wire.State == "CREATED" || o.wire.State == "DOING") {
+		if o.wire.SubMchID == "" && o.wire.ServiceID == serviceID && o.wire.OpenID == openID && (o.wire.State == "CREATED" || o.wire.State == "DOING") {
 			return true
 		}
 	}
@@ -551,6 +572,17 @@ func (c *psCheck) opt(field string, v *string, max int) {
 	}
 }
 
+// device checks the optional device fields: valid text of 1-3 byte
+// characters (no maximum is documented).
+func (c *psCheck) device(d *psDevice) {
+	if d == nil {
+		return
+	}
+	c.opt("/device/start_device_id", d.StartDeviceID, 0)
+	c.opt("/device/end_device_id", d.EndDeviceID, 0)
+	c.opt("/device/materiel_no", d.MaterielNo, 0)
+}
+
 func (c *psCheck) orderNo(field, location, v string) {
 	if v == "" {
 		c.fail(field, location, "字段必填")
@@ -569,7 +601,20 @@ func (c *psCheck) authCode(field, location, v string) {
 	}
 }
 
+// notifyURL checks the optional notify_url of a pre-authorization (direct
+// §4.1 and partner §9.1), which receives USER_OPEN_SERVICE and
+// USER_CLOSE_SERVICE: a callback URL like every other, so https off the
+// loopback interface.
 func (c *psCheck) notifyURL(field, v string, required bool) {
+	c.callbackURL(field, v, required, true)
+}
+
+// callbackURL checks a URL WeChat Pay calls back: absolute, no query
+// string, at most 255 characters; httpsOnly demands https (spec §4.6,
+// §6.7), except on a loopback host — the only place the sandbox delivers
+// to, where a test's plain-HTTP endpoint is allowed. Without httpsOnly any
+// http(s) URL passes.
+func (c *psCheck) callbackURL(field, v string, required, httpsOnly bool) {
 	if v == "" {
 		if required {
 			c.fail(field, "body", "字段必填")
@@ -580,7 +625,9 @@ func (c *psCheck) notifyURL(field, v string, required bool) {
 	switch {
 	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 		c.fail(field, "body", "必须是绝对的 http(s) URL")
-	case u.RawQuery != "":
+	case httpsOnly && u.Scheme != "https" && !psLoopback(v):
+		c.fail(field, "body", "回调地址必须为 https 地址")
+	case u.RawQuery != "" || u.ForceQuery:
 		c.fail(field, "body", "不能携带查询参数")
 	case utf8.RuneCountInString(v) > 255:
 		c.fail(field, "body", "长度不能超过 255 个字符")
@@ -654,19 +701,44 @@ func (c *psCheck) items(payments []psPayment, discounts []psDiscount, paymentsRe
 	}
 }
 
-func psSum(payments []psPayment, discounts []psDiscount) int64 {
+// psSum returns Σ post_payments.amount − Σ post_discounts.amount, and false
+// when the sum does not fit in an int64: amounts are fen, and a sum that
+// wraps around could otherwise match a small total_amount.
+func psSum(payments []psPayment, discounts []psDiscount) (int64, bool) {
 	var t int64
 	for _, p := range payments {
 		if p.Amount != nil {
-			t += *p.Amount
+			a := *p.Amount
+			if (a > 0 && t > math.MaxInt64-a) || (a < 0 && t < math.MinInt64-a) {
+				return 0, false
+			}
+			t += a
 		}
 	}
 	for _, d := range discounts {
 		if d.Amount != nil {
-			t -= *d.Amount
+			a := *d.Amount
+			if (a > 0 && t < math.MinInt64+a) || (a < 0 && t > math.MaxInt64+a) {
+				return 0, false
+			}
+			t -= a
 		}
 	}
-	return t
+	return t, true
+}
+
+// totalAmount checks total_amount against the amount formula (spec §4):
+// Σ post_payments.amount − Σ post_discounts.amount, not negative.
+func (c *psCheck) totalAmount(total *int64, payments []psPayment, discounts []psDiscount) {
+	want, ok := psSum(payments, discounts)
+	switch {
+	case total == nil:
+		c.fail("/total_amount", "body", "字段必填")
+	case !ok:
+		c.fail("/total_amount", "body", "后付费项目或商户优惠金额之和超出范围")
+	case *total != want || want < 0:
+		c.fail("/total_amount", "body", "total_amount 须等于后付费项目金额之和减去商户优惠金额之和")
+	}
 }
 
 func (c *psCheck) timeRange(tr *psTimeRange, required, allowOnAccept bool) {
@@ -910,6 +982,10 @@ func (s *Server) psCreate(c *Call) Reply {
 		return *r
 	}
 	needConfirm := req.NeedUserConfirm == nil || *req.NeedUserConfirm
+	sub := psPartnerSubOf(c) // "" for a direct call
+	if req.SubMchID != sub || (sub == "" && (req.SubAppID != nil || req.SubOpenID != nil)) {
+		return ParamError("/sub_mchid", "body", "sub_mchid、sub_appid、sub_openid 只用于服务商模式")
+	}
 	var chk psCheck
 	chk.orderNo("/out_order_no", "body", req.OutOrderNo)
 	s.psApp(&chk, "/appid", "body", req.AppID)
@@ -921,6 +997,7 @@ func (s *Server) psCreate(c *Call) Reply {
 		chk.opt("/location/start_location", req.Location.StartLocation, 0)
 		chk.opt("/location/end_location", req.Location.EndLocation, 0)
 	}
+	chk.device(req.Device)
 	if req.RiskFund == nil {
 		chk.fail("/risk_fund", "body", "字段必填")
 	} else {
@@ -933,10 +1010,10 @@ func (s *Server) psCreate(c *Call) Reply {
 		chk.opt("/risk_fund/description", req.RiskFund.Description, 0)
 	}
 	chk.opt("/attach", req.Attach, 256)
-	chk.notifyURL("/notify_url", req.NotifyURL, true)
+	chk.callbackURL("/notify_url", req.NotifyURL, true, true)
 	if req.OpenID != nil {
 		chk.text("/openid", "body", *req.OpenID, true, 0) // no documented maximum
-	} else if !needConfirm {
+	} else if !needConfirm && sub == "" {
 		chk.fail("/openid", "body", "need_user_confirm 为 false 时 openid 必填")
 	}
 	if chk.rep != nil {
@@ -971,7 +1048,12 @@ func (s *Server) psCreate(c *Call) Reply {
 	if req.OpenID != nil {
 		openID = *req.OpenID
 	}
-	if !needConfirm {
+	if !needConfirm && sub != "" {
+		if rep := s.psPartnerAdmitLocked(&req, now); rep != nil {
+			return *rep
+		}
+	}
+	if !needConfirm && sub == "" {
 		p := ps.perms[psUserKey{req.ServiceID, openID}]
 		if p == nil || p.state != "AVAILABLE" {
 			return Error(http.StatusBadRequest, "INVALID_REQUEST", "用户未授权该服务")
@@ -996,6 +1078,7 @@ func (s *Server) psCreate(c *Call) Reply {
 	if req.Attach != nil {
 		o.wire.Attach = *req.Attach
 	}
+	s.psPartnerFillLocked(o, &req)
 	if !needConfirm {
 		// No confirmation step: the order is accepted as it is created.
 		o.wire.State, o.wire.StateDescription = "DOING", "USER_CONFIRM"
@@ -1043,7 +1126,7 @@ func (s *Server) psQuery(c *Call) Reply {
 	if queryID != "" {
 		o = ps.byQuery[queryID]
 	}
-	if o == nil || o.wire.ServiceID != q.Get("service_id") || o.wire.AppID != q.Get("appid") {
+	if o == nil || o.wire.SubMchID != "" || o.wire.ServiceID != q.Get("service_id") || o.wire.AppID != q.Get("appid") {
 		return Error(http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
 	}
 	o.expireLocked(s.now())
@@ -1056,8 +1139,9 @@ const (
 	psNeedService             // service_id is required
 )
 
-// psOrderFor finds the order of a path out_order_no and checks the body's
-// appid and service_id against it; need says which of them must be given
+// psOrderFor finds the order of a path out_order_no — a direct order, or for
+// a call a partner handler delegates (payscore_partner.go) an order of its
+// sub-merchant — and checks the body's appid and service_id against it; need says which of them must be given
 // (an optional one is checked only when given). The caller holds ps.mu on
 // success.
 func (s *Server) psOrderFor(c *Call, appID, serviceID string, need int, chk *psCheck) (*psOrder, *Reply) {
@@ -1075,7 +1159,7 @@ func (s *Server) psOrderFor(c *Call, appID, serviceID string, need int, chk *psC
 	ps := &s.payScore
 	ps.mu.Lock()
 	o := ps.orders[no]
-	if o == nil || (serviceID != "" && o.wire.ServiceID != serviceID) {
+	if o == nil || o.wire.SubMchID != psPartnerSubOf(c) || (serviceID != "" && o.wire.ServiceID != serviceID) {
 		ps.mu.Unlock()
 		r := Error(http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
 		return nil, &r
@@ -1127,16 +1211,13 @@ func (s *Server) psModify(c *Call) Reply {
 	}
 	var chk psCheck
 	chk.items(req.PostPayments, req.PostDiscounts, true, false, true)
-	if req.TotalAmount == nil {
-		chk.fail("/total_amount", "body", "字段必填")
-	} else if want := psSum(req.PostPayments, req.PostDiscounts); *req.TotalAmount != want || want < 0 {
-		chk.fail("/total_amount", "body", "total_amount 须等于后付费项目金额之和减去商户优惠金额之和")
-	}
+	chk.totalAmount(req.TotalAmount, req.PostPayments, req.PostDiscounts)
 	if req.Reason == nil {
 		chk.fail("/reason", "body", "字段必填")
 	} else {
 		chk.text("/reason", "body", *req.Reason, true, 0) // no documented maximum
 	}
+	chk.device(req.Device)
 	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, psNeedApp|psNeedService, &chk)
 	if rep != nil {
 		return *rep
@@ -1166,15 +1247,13 @@ func (s *Server) psComplete(c *Call) Reply {
 	}
 	var chk psCheck
 	chk.items(req.PostPayments, req.PostDiscounts, true, false, true)
-	if req.TotalAmount == nil {
-		chk.fail("/total_amount", "body", "字段必填")
-	} else if want := psSum(req.PostPayments, req.PostDiscounts); *req.TotalAmount != want || want < 0 {
-		chk.fail("/total_amount", "body", "total_amount 须等于后付费项目金额之和减去商户优惠金额之和")
-	}
+	chk.totalAmount(req.TotalAmount, req.PostPayments, req.PostDiscounts)
 	chk.timeRange(req.TimeRange, false, false)
 	if req.Location != nil {
+		chk.opt("/location/start_location", req.Location.StartLocation, 0)
 		chk.opt("/location/end_location", req.Location.EndLocation, 0)
 	}
+	chk.device(req.Device)
 	o, rep := s.psOrderFor(c, req.AppID, req.ServiceID, psNeedApp|psNeedService, &chk)
 	if rep != nil {
 		return *rep
@@ -1216,12 +1295,17 @@ func (s *Server) psComplete(c *Call) Reply {
 		return ParamError("/time_range/end_time", "body", "创建订单时未填写结束时间，完结订单时必填")
 	}
 	o.wire.TimeRange = tr
-	if req.Location != nil && req.Location.EndLocation != nil {
+	if req.Location != nil && (req.Location.StartLocation != nil || req.Location.EndLocation != nil) {
 		loc := psLocation{}
 		if o.wire.Location != nil {
 			loc = *o.wire.Location
 		}
-		loc.EndLocation = req.Location.EndLocation
+		if req.Location.StartLocation != nil {
+			loc.StartLocation = req.Location.StartLocation
+		}
+		if req.Location.EndLocation != nil {
+			loc.EndLocation = req.Location.EndLocation
+		}
 		o.wire.Location = &loc
 	}
 	o.wire.PostPayments, o.wire.PostDiscounts, o.wire.TotalAmount = req.PostPayments, req.PostDiscounts, &total

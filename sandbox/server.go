@@ -2,18 +2,18 @@ package sandbox
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
+	"mime"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +22,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 
@@ -41,41 +42,88 @@ const (
 	AppID            = "wxd678efh567hg6787"
 )
 
-// SigningMode selects the key the sandbox signs its answers with.
+// SigningMode is which of its verification keys the sandbox merchant has,
+// and so which key signs answers and callbacks (spec §6.4, §14.3).
 type SigningMode int
 
 const (
-	// SignWithPublicKey signs with the WeChat Pay public key (PUB_KEY_ID_…).
+	// SignWithPublicKey is a merchant that has only the WeChat Pay public
+	// key (PUB_KEY_ID_…), or finished migrating to it: every answer and
+	// callback is signed with the public key.
 	SignWithPublicKey SigningMode = iota
-	// SignWithCertificate signs with the current platform certificate.
+	// SignWithCertificate is a merchant that has only platform
+	// certificates: every answer and callback is signed with a platform
+	// certificate (following the rotation timeline), whatever the request
+	// carries.
 	SignWithCertificate
+	// SignMigrating, the default, is a merchant migrating from platform
+	// certificates to the public key, as WeChat Pay serves it (spec §14.3):
+	// an answer is signed with the public key exactly when the request
+	// carries Wechatpay-Serial: PUB_KEY_ID_…, with a platform certificate
+	// otherwise; callbacks are signed with the public key for a
+	// configurable share (SetCallbackPublicKeyShare, default 100 %). Both
+	// Client (public key) and CertificateClient (certificates) work
+	// against it.
+	SignMigrating
 )
+
+// DefaultCallbackTimeout is how long WeChat Pay waits for a merchant to
+// answer a callback before counting the delivery as failed (spec §13.2).
+const DefaultCallbackTimeout = 5 * time.Second
 
 // Option configures a Server.
 type Option func(*Server)
 
-// WithClock sets the sandbox's clock (default time.Now), for tests of
-// timestamp windows and certificate expiry.
+// WithClock sets the clock the sandbox's own clock runs on (default
+// time.Now), for tests of timestamp windows and certificate expiry.
+// Advance and AdvanceTo move the sandbox clock ahead of it.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.clock = now } }
 
-// WithSigningMode selects the key answers are signed with.
+// WithSigningMode sets which verification keys the sandbox merchant has
+// (default SignMigrating: both).
 func WithSigningMode(m SigningMode) Option { return func(s *Server) { s.mode = m } }
 
 // WithoutCertificates makes GET /v3/certificates answer 404 NOT_FOUND, as it
-// does for merchants that only have a WeChat Pay public key.
+// does for merchants that only have a WeChat Pay public key; everything is
+// then signed with the public key.
 func WithoutCertificates() Option { return func(s *Server) { s.noCerts = true } }
 
 // WithCertificateLifetime sets how long issued platform certificates are
-// valid (default five years).
+// valid (default five years, as WeChat Pay issues them).
 func WithCertificateLifetime(d time.Duration) Option { return func(s *Server) { s.certLife = d } }
 
+// WithCertificateTimeline replaces the rotation timeline of spec §14.1:
+// a new certificate is generated generate before T (the old certificate's
+// expiry; default CertificateGenerateLead, 210 days) and listed list before
+// T (default CertificateListLead, 180 days). Tests whose clients check
+// timestamps against the real clock (other SDKs) use it, with a short
+// WithCertificateLifetime, to run a whole rotation within minutes.
+func WithCertificateTimeline(generate, list time.Duration) Option {
+	return func(s *Server) { s.timeline = timeline{generate: generate, list: list} }
+}
+
+// WithCallbackTimeout sets how long a callback delivery waits for the
+// merchant's answer before counting as failed (default
+// DefaultCallbackTimeout, 5 s, as WeChat Pay).
+func WithCallbackTimeout(d time.Duration) Option { return func(s *Server) { s.cbTimeout = d } }
+
+// WithListener serves the sandbox on l instead of a new listener on
+// 127.0.0.1 with a random port (the standalone command listens on a
+// chosen address). The admin API under /sandbox/ still answers only
+// loopback clients.
+func WithListener(l net.Listener) Option { return func(s *Server) { s.listener = l } }
+
 // WithLogger logs every request the sandbox serves (method, path, status,
-// code, Request-ID) at Info.
+// code, Request-ID) at Info, and every callback delivery.
 func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
+
+type timeline struct{ generate, list time.Duration }
 
 // Server is a local WeChat Pay simulator on the loopback interface. It checks
 // every request's signature as strictly as WeChat Pay, signs every answer,
-// keeps per-product state, and can send signed, encrypted notifications.
+// keeps per-product state, delivers signed, encrypted notifications (again
+// on WeChat Pay's schedule when they are not acknowledged), and runs on its
+// own clock, which tests advance.
 //
 // Its credentials are exported so any client, including other SDKs, can be
 // pointed at it. They are test-only keys.
@@ -90,50 +138,75 @@ type Server struct {
 	APIv3Key           string
 	AppID              string
 
-	platformKey *rsa.PrivateKey // private half of PlatformPublicKey
-	certKeys    [2]*rsa.PrivateKey
+	platformKey  *rsa.PrivateKey // private half of PlatformPublicKey
+	merchantCert *x509.Certificate
+	certKeys     [2]*rsa.PrivateKey
 
-	clock    func() time.Time
-	mode     SigningMode
-	noCerts  bool
-	certLife time.Duration
-	log      *slog.Logger
+	clock     func() time.Time
+	offset    atomic.Int64 // nanoseconds Advance moved the sandbox clock ahead of clock
+	mode      SigningMode
+	noCerts   bool
+	certLife  time.Duration
+	timeline  timeline
+	cbTimeout time.Duration
+	listener  net.Listener
+	log       *slog.Logger
 
-	srv *httptest.Server
-	mux *http.ServeMux
-	seq atomic.Uint64
+	srv        *httptest.Server
+	mux        *http.ServeMux // the WeChat Pay API
+	admin      *http.ServeMux // /sandbox/…
+	adminIndex []adminEntry
+	seq        atomic.Uint64
+	sched      scheduler
+	closing    chan struct{}
+	life       context.Context // cancelled by Close: in-flight deliveries end
+	endLife    context.CancelFunc
+	once       sync.Once
+
+	deliveries deliveryState
+	bill       billState
+	payScore   payScoreState
 
 	mu             sync.Mutex
-	certs          []issuedCert // platform certificates, newest last
+	certs          certState
 	nonces         map[string]time.Time
 	hook           func(w http.ResponseWriter, r *http.Request) bool
 	probeNext      int // how many upcoming answers get a WECHATPAY/SIGNTEST/ signature
+	faults         []*activeFault
 	ledger         []LedgerEntry
 	smartGuide     smartGuideState
 	goldPlan       goldPlanState
 	businessCircle businessCircleState
-	payScore       payScoreState
-	bill           billState
+	refund         refundState
 }
 
-type issuedCert struct {
-	cert *x509.Certificate
-	key  *rsa.PrivateKey
-}
-
-// NewServer starts a sandbox on 127.0.0.1. Close it when done.
+// NewServer starts a sandbox on 127.0.0.1 (or WithListener's listener).
+// Close it when done.
 func NewServer(opts ...Option) (*Server, error) {
 	s := &Server{
 		MerchantID: MerchantID, MerchantSerialNo: MerchantSerialNo, PublicKeyID: PublicKeyID,
 		APIv3Key: APIv3Key, AppID: AppID,
-		clock: time.Now, certLife: 5 * 365 * 24 * time.Hour,
-		nonces: map[string]time.Time{},
+		clock: time.Now, mode: SignMigrating, certLife: 5 * 365 * 24 * time.Hour,
+		timeline:  timeline{generate: CertificateGenerateLead, list: CertificateListLead},
+		cbTimeout: DefaultCallbackTimeout,
+		nonces:    map[string]time.Time{}, closing: make(chan struct{}),
 	}
+	s.life, s.endLife = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(s)
 	}
+	if s.cbTimeout <= 0 {
+		return nil, fmt.Errorf("sandbox: WithCallbackTimeout needs a positive duration")
+	}
+	if s.certLife <= 0 {
+		return nil, fmt.Errorf("sandbox: WithCertificateLifetime needs a positive duration")
+	}
+	s.certs.cbPublicKey = 100
 	var err error
 	if s.MerchantPrivateKey, err = loadKey("merchant.pem"); err != nil {
+		return nil, err
+	}
+	if s.merchantCert, err = loadMerchantCertificate(s.MerchantPrivateKey); err != nil {
 		return nil, err
 	}
 	if s.platformKey, err = loadKey("platform_pubkey.pem"); err != nil {
@@ -145,18 +218,25 @@ func NewServer(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	if _, err := s.issueCertificate(s.certKeys[0]); err != nil {
+	now := s.now()
+	if _, err := s.issueCertificate(s.certKeys[0], now.Add(-time.Hour), now.Add(s.certLife), now.Add(-time.Hour)); err != nil {
 		return nil, err
 	}
 	s.mux = http.NewServeMux()
+	s.admin = http.NewServeMux()
 	s.routes()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: listen on loopback: %w", err)
+	l := s.listener
+	if l == nil {
+		if l, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("sandbox: listen on loopback: %w", err)
+		}
 	}
 	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}}
+	// Set before serving: with WithListener, a client may call as soon as
+	// the server starts, and handlers read URL (download links, admin).
+	s.URL = "http://" + l.Addr().String()
 	s.srv.Start()
-	s.URL = s.srv.URL
+	s.sched.start(s)
 	return s, nil
 }
 
@@ -172,14 +252,57 @@ func loadKey(name string) (*rsa.PrivateKey, error) {
 	return k, nil
 }
 
-// Close shuts the sandbox down.
-func (s *Server) Close() { s.srv.Close() }
+// loadMerchantCertificate loads the merchant's test API certificate
+// (apiclient_cert.pem) and checks that it is key's, with serial
+// MerchantSerialNo.
+func loadMerchantCertificate(key *rsa.PrivateKey) (*x509.Certificate, error) {
+	b, err := keyFiles.ReadFile("testdata/merchant_cert.pem")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, errors.New("sandbox: testdata/merchant_cert.pem holds no certificate")
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: loading testdata/merchant_cert.pem: %w", err)
+	}
+	if !key.PublicKey.Equal(cert.PublicKey) || certSerial(cert) != MerchantSerialNo {
+		return nil, errors.New("sandbox: testdata/merchant_cert.pem is not the merchant key's certificate with serial " + MerchantSerialNo)
+	}
+	return cert, nil
+}
 
-func (s *Server) now() time.Time { return s.clock() }
+// Close shuts the sandbox down: deliveries in flight are cancelled, no
+// redelivery runs any more (not even when Advance passes it), Notify
+// fails, slow answers end, and the sandbox's connections are closed.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		close(s.closing)
+		s.endLife()
+		s.sched.stop()
+	})
+	s.srv.Close()
+	s.deliveries.closeIdle()
+}
+
+// closed reports whether Close was called.
+func (s *Server) closed() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
+}
 
 // Client returns a *core.Client wired to the sandbox in public-key mode, with
-// the APIv3 key set and retries without delay. opts are applied after these
-// defaults, so they can override any of them.
+// the APIv3 key set, retries without delay and the sandbox clock. Like every
+// client with a WeChat Pay public key, it sends Wechatpay-Serial:
+// <PublicKeyID> on every request (spec §14.3), so answers are signed with
+// the public key. opts are applied after these defaults, so they can
+// override any of them.
 func (s *Server) Client(opts ...core.Option) (*core.Client, error) {
 	base := []core.Option{
 		core.WithMerchant(s.MerchantID, s.MerchantSerialNo, s.MerchantPrivateKey),
@@ -187,13 +310,17 @@ func (s *Server) Client(opts ...core.Option) (*core.Client, error) {
 		core.WithPlatformPublicKey(s.PublicKeyID, s.PlatformPublicKey),
 		core.WithBaseURL(s.URL),
 		core.WithRetry(core.RetryPolicy{MaxAttempts: 3}),
-		core.WithClock(s.clock),
+		core.WithClock(s.now),
 	}
 	return core.NewClient(append(base, opts...)...)
 }
 
 // CertificateClient returns a client that trusts only downloaded platform
-// certificates (WithAutoCertificates), not the public key.
+// certificates (WithAutoCertificates), not the public key, on the sandbox
+// clock. It works against a default sandbox (SignMigrating: requests
+// without a PUB_KEY_ID_… serial get certificate-signed answers) and
+// against SignWithCertificate; callbacks it can verify need
+// SetCallbackPublicKeyShare(0) on a default sandbox.
 func (s *Server) CertificateClient(opts ...core.Option) (*core.Client, error) {
 	base := []core.Option{
 		core.WithMerchant(s.MerchantID, s.MerchantSerialNo, s.MerchantPrivateKey),
@@ -201,125 +328,24 @@ func (s *Server) CertificateClient(opts ...core.Option) (*core.Client, error) {
 		core.WithAutoCertificates(),
 		core.WithBaseURL(s.URL),
 		core.WithRetry(core.RetryPolicy{MaxAttempts: 3}),
-		core.WithClock(s.clock),
+		core.WithClock(s.now),
 	}
 	return core.NewClient(append(base, opts...)...)
 }
 
-// PlatformPrivateKey returns the private half of the sandbox's WeChat Pay
-// public key — a test-only key — so tests can decrypt what a client
-// encrypted to the platform, or sign answers of their own.
-func (s *Server) PlatformPrivateKey() *rsa.PrivateKey { return s.platformKey }
-
-// PlatformCertificate returns the newest platform certificate.
-func (s *Server) PlatformCertificate() *x509.Certificate {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.certs[len(s.certs)-1].cert
-}
-
-// PlatformCertificates returns every platform certificate the sandbox serves.
-func (s *Server) PlatformCertificates() []*x509.Certificate {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]*x509.Certificate, len(s.certs))
-	for i, c := range s.certs {
-		out[i] = c.cert
-	}
-	return out
-}
-
-// RotateCertificate issues a new platform certificate (with the sandbox's
-// second certificate key), serves it beside the old one and signs with it
-// from now on. It returns the new certificate.
-func (s *Server) RotateCertificate() (*x509.Certificate, error) {
-	s.mu.Lock()
-	key := s.certKeys[len(s.certs)%2]
-	s.mu.Unlock()
-	return s.issueCertificate(key)
-}
-
-// DropOldCertificates stops serving and signing with every platform
-// certificate but the newest, as when an old certificate expires.
-func (s *Server) DropOldCertificates() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.certs = s.certs[len(s.certs)-1:]
-}
-
-func (s *Server) issueCertificate(key *rsa.PrivateKey) (*x509.Certificate, error) {
-	serial := make([]byte, 20)
-	if _, err := rand.Read(serial); err != nil {
-		return nil, err
-	}
-	serial[0] &= 0x7f
-	serial[0] |= 0x10
-	now := s.now()
-	tmpl := &x509.Certificate{
-		SerialNumber: new(big.Int).SetBytes(serial),
-		Subject:      pkix.Name{CommonName: "Sandbox WeChat Pay platform (TEST ONLY)", Organization: []string{"wechatpay-biz-go sandbox"}},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(s.certLife),
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: issuing platform certificate: %w", err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	s.certs = append(s.certs, issuedCert{cert: cert, key: key})
-	s.mu.Unlock()
-	return cert, nil
-}
-
-// certSerial formats a certificate serial as WeChat Pay does (upper-case hex).
-func certSerial(c *x509.Certificate) string {
-	return strings.ToUpper(hex.EncodeToString(c.SerialNumber.Bytes()))
-}
-
-// signingKey returns the serial and key answers are signed with now.
-func (s *Server) signingKey() (string, *rsa.PrivateKey) {
-	if s.mode == SignWithPublicKey {
-		return s.PublicKeyID, s.platformKey
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.certs[len(s.certs)-1]
-	return certSerial(c.cert), c.key
-}
-
-// decryptionKey returns the private key of the platform key named serial
-// (the Wechatpay-Serial of a request carrying encrypted fields).
-func (s *Server) decryptionKey(serial string) (*rsa.PrivateKey, bool) {
-	if serial == s.PublicKeyID {
-		return s.platformKey, true
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, c := range s.certs {
-		if certSerial(c.cert) == serial {
-			return c.key, true
-		}
-	}
-	return nil, false
-}
-
-// SetHook installs a function that sees every request before the sandbox
-// does; when it returns true it has answered and the sandbox does nothing
-// more. Use it to inject faults (5xx bursts, dropped connections, delays).
-// nil removes it.
+// SetHook installs a function that sees every WeChat Pay API request before
+// the sandbox does (not the admin API); when it returns true it has
+// answered and the sandbox does nothing more. InjectFault covers the
+// documented failures without a hook. nil removes it.
 func (s *Server) SetHook(h func(w http.ResponseWriter, r *http.Request) bool) {
 	s.mu.Lock()
 	s.hook = h
 	s.mu.Unlock()
 }
 
-// ProbeNext makes the next n answers carry a WECHATPAY/SIGNTEST/ probe
-// signature, as WeChat Pay does to check that merchants verify signatures.
+// ProbeNext makes the next n answers and callbacks carry a
+// WECHATPAY/SIGNTEST/ probe signature, as WeChat Pay does to check that
+// merchants verify signatures (spec §6.6).
 func (s *Server) ProbeNext(n int) {
 	s.mu.Lock()
 	s.probeNext = n
@@ -331,6 +357,10 @@ func (s *Server) requestID() string {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == adminPrefix || strings.HasPrefix(r.URL.Path, adminPrefix+"/") {
+		s.serveAdmin(w, r)
+		return
+	}
 	s.mu.Lock()
 	hook := s.hook
 	s.mu.Unlock()
@@ -408,6 +438,8 @@ type Reply struct {
 	Raw         []byte // sent as is instead of Body when not nil
 	ContentType string // for Raw
 	Unsigned    bool   // no Wechatpay-* signature headers (bill files)
+
+	certList bool // the certificate list: signed with the oldest valid certificate
 }
 
 // JSON answers status with v as JSON.
@@ -435,8 +467,9 @@ type HandlerFunc func(c *Call) Reply
 
 // Handle registers h for a net/http ServeMux pattern such as
 // "POST /v3/smartguide/guides/{guide_id}/assign". Every request to it is
-// authenticated first and every answer signed. Users can add their own
-// stubs for endpoints the sandbox does not simulate.
+// authenticated first, faults injected with InjectFault apply to it, and
+// every answer is signed. Users can add their own stubs for endpoints the
+// sandbox does not simulate.
 func (s *Server) Handle(pattern string, h HandlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20+1))
@@ -452,15 +485,45 @@ func (s *Server) Handle(pattern string, h HandlerFunc) {
 			s.write(w, r, rep)
 			return
 		}
-		if len(body) > 0 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		if len(body) > 0 && !isJSON(r.Header.Get("Content-Type")) {
 			s.write(w, r, Error(http.StatusBadRequest, "INVALID_REQUEST", "Content-Type 必须为 application/json"))
 			return
 		}
-		s.write(w, r, h(&Call{Request: r, Body: body, server: s}))
+		if !utf8.Valid(body) {
+			// APIv3 is UTF-8 only; a GBK body would otherwise be decoded
+			// into U+FFFD and pass (encoding/json replaces invalid bytes).
+			s.write(w, r, ParamError("", "body", "请求体不是有效的 UTF-8 编码"))
+			return
+		}
+		f := s.takeFault(pattern, r)
+		if f != nil {
+			if rep, ok := f.instead(); ok {
+				s.write(w, r, rep)
+				return
+			}
+		}
+		rep := h(&Call{Request: r, Body: body, server: s})
+		if f != nil {
+			s.deliverFaulty(w, r, rep, f)
+			return
+		}
+		s.write(w, r, rep)
 	})
 }
 
+// isJSON reports whether a Content-Type is application/json, with any
+// parameters (charset=utf-8); media types are case-insensitive.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
+}
+
 func (s *Server) write(w http.ResponseWriter, r *http.Request, rep Reply) {
+	s.writeReply(w, r, rep, false)
+}
+
+// encode returns the bytes and content type of an answer.
+func (s *Server) encode(rep Reply) (Reply, []byte, string) {
 	body := rep.Raw
 	ctype := rep.ContentType
 	if body == nil && rep.Body != nil {
@@ -472,6 +535,15 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rep Reply) {
 		}
 		ctype = "application/json; charset=utf-8"
 	}
+	if rep.Status == 0 {
+		rep.Status = http.StatusOK
+	}
+	return rep, body, ctype
+}
+
+// writeReply signs and sends rep; probe forces a probe signature.
+func (s *Server) writeReply(w http.ResponseWriter, r *http.Request, rep Reply, probe bool) {
+	rep, body, ctype := s.encode(rep)
 	rid := s.requestID()
 	h := w.Header()
 	h.Set("Request-ID", rid)
@@ -479,33 +551,61 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rep Reply) {
 		h.Set("Content-Type", ctype)
 	}
 	if !rep.Unsigned {
-		for k, v := range s.SignatureHeaders(body, s.now()) {
+		serial, key := s.answerKey(r, rep.certList)
+		for k, v := range s.sign(serial, key, body, s.now(), probe) {
 			h[k] = v
 		}
 	}
-	status := rep.Status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	if s.log != nil {
-		code := ""
-		if status >= 300 {
-			var e struct{ Code string }
-			_ = json.Unmarshal(body, &e)
-			code = e.Code
-		}
-		s.log.Info("sandbox", "method", r.Method, "path", r.URL.Path, "status", status, "code", code, "request_id", rid)
-	}
-	w.WriteHeader(status)
+	s.logAnswer(r, rep.Status, body, rid)
+	w.WriteHeader(rep.Status)
 	_, _ = w.Write(body)
 }
 
+func (s *Server) logAnswer(r *http.Request, status int, body []byte, rid string) {
+	if s.log == nil {
+		return
+	}
+	code := ""
+	if status >= 300 {
+		var e struct{ Code string }
+		_ = json.Unmarshal(body, &e)
+		code = e.Code
+	}
+	// The route template, not the path: paths carry OpenIDs and order
+	// numbers, which logs must not show.
+	route := r.Pattern
+	if _, p, ok := strings.Cut(route, " "); ok {
+		route = p
+	}
+	if route == "" || route == "/" {
+		route = "(no such API)"
+	}
+	s.log.Info("sandbox", "method", r.Method, "route", route, "status", status, "code", code, "request_id", rid)
+}
+
 // SignatureHeaders returns the Wechatpay-* headers that sign body at time
-// at, with the sandbox's current signing key, as WeChat Pay signs answers and
-// notifications. Hooks (SetHook) use it to serve custom answers; the next
-// ProbeNext answers get a probe signature instead.
+// at, as WeChat Pay signs answers and notifications, with the key an
+// answer to Client() is signed with: the public key, unless the sandbox is
+// in SignWithCertificate mode (then the certificate answers are signed
+// with now). Hooks (SetHook) use it to serve custom answers;
+// SignatureHeadersFor follows a given request's Wechatpay-Serial instead.
+// The next ProbeNext answers get a probe signature.
 func (s *Server) SignatureHeaders(body []byte, at time.Time) http.Header {
-	serial, key := s.signingKey()
+	req := &http.Request{Header: http.Header{"Wechatpay-Serial": {s.PublicKeyID}}}
+	serial, key := s.answerKey(req, false)
+	return s.sign(serial, key, body, at, false)
+}
+
+// SignatureHeadersFor is SignatureHeaders for the answer to r: signed with
+// the key WeChat Pay would choose for r (spec §14.3).
+func (s *Server) SignatureHeadersFor(r *http.Request, body []byte, at time.Time) http.Header {
+	serial, key := s.answerKey(r, false)
+	return s.sign(serial, key, body, at, false)
+}
+
+// sign returns signature headers over body at time at; probe, or a pending
+// ProbeNext, makes it a WECHATPAY/SIGNTEST/ probe signature.
+func (s *Server) sign(serial string, key *rsa.PrivateKey, body []byte, at time.Time, probe bool) http.Header {
 	ts := strconv.FormatInt(at.Unix(), 10)
 	nonce, _ := utils.GenerateNonce()
 	sig, err := utils.SignSHA256WithRSA(ts+"\n"+nonce+"\n"+string(body)+"\n", key)
@@ -515,9 +615,12 @@ func (s *Server) SignatureHeaders(body []byte, at time.Time) http.Header {
 	s.mu.Lock()
 	if s.probeNext > 0 {
 		s.probeNext--
-		sig = "WECHATPAY/SIGNTEST/" + sig[len("WECHATPAY/SIGNTEST/"):]
+		probe = true
 	}
 	s.mu.Unlock()
+	if probe {
+		sig = "WECHATPAY/SIGNTEST/" + sig[len("WECHATPAY/SIGNTEST/"):]
+	}
 	h := http.Header{}
 	h.Set("Wechatpay-Timestamp", ts)
 	h.Set("Wechatpay-Nonce", nonce)
@@ -527,54 +630,50 @@ func (s *Server) SignatureHeaders(body []byte, at time.Time) http.Header {
 	return h
 }
 
-// routes installs the platform endpoints and every product's endpoints.
+// routes installs the platform endpoints, every product's endpoints and
+// the admin API. A new product adds its install function to the list; it
+// registers API routes with Handle and admin routes with handleAdmin.
 func (s *Server) routes() {
 	s.Handle("GET /v3/certificates", s.handleCertificates)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := s.allowedMethods(r); len(allow) > 0 {
+			// The path exists with another method: 405, as WeChat Pay
+			// answers a wrong HTTP method (spec §6.8), not 404.
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			s.write(w, r, Error(http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
+				"sandbox: "+r.URL.Path+" does not accept "+r.Method+"; use "+strings.Join(allow, " or ")))
+			return
+		}
 		s.write(w, r, Error(http.StatusNotFound, "NOT_FOUND", "sandbox: no such API: "+r.Method+" "+r.URL.Path))
 	})
-	s.installSmartGuide()
-	s.installGoldPlan()
-	s.installBusinessCircle()
-	s.installPayScore()
-	s.installBill()
+	for _, install := range []func(){
+		s.installAdmin,
+		s.installSmartGuide,
+		s.installGoldPlan,
+		s.installBusinessCircle,
+		s.installPayScore,
+		s.installBill,
+		s.installRefund,
+		s.installPayScoreExtras,
+		s.installProductAdmin,
+	} {
+		install()
+	}
 }
 
-func (s *Server) handleCertificates(c *Call) Reply {
-	if s.noCerts {
-		return Error(http.StatusNotFound, "NOT_FOUND", "商户未申请平台证书，请使用微信支付公钥")
-	}
-	if t := c.Query("algorithm_type"); t != "" && t != "RSA" && t != "ALL" && t != "SM2" {
-		return ParamError("algorithm_type", "query", "algorithm_type 取值错误")
-	}
-	type enc struct {
-		Algorithm      string `json:"algorithm"`
-		Nonce          string `json:"nonce"`
-		AssociatedData string `json:"associated_data"`
-		Ciphertext     string `json:"ciphertext"`
-	}
-	type item struct {
-		SerialNo           string `json:"serial_no"`
-		EffectiveTime      string `json:"effective_time"`
-		ExpireTime         string `json:"expire_time"`
-		EncryptCertificate enc    `json:"encrypt_certificate"`
-	}
-	var data []item
-	for _, cert := range s.PlatformCertificates() {
-		pemText := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
-		nonce := randomAlnum(12)
-		ct, err := core.EncryptAEAD(s.APIv3Key, "certificate", nonce, pemText)
-		if err != nil {
-			return Error(http.StatusInternalServerError, "SYSTEM_ERROR", "sandbox: "+err.Error())
+// allowedMethods returns the methods the API serves r's path with, when r
+// itself matched no API.
+func (s *Server) allowedMethods(r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
 		}
-		data = append(data, item{
-			SerialNo:           certSerial(cert),
-			EffectiveTime:      cert.NotBefore.In(shanghai).Format(time.RFC3339),
-			ExpireTime:         cert.NotAfter.In(shanghai).Format(time.RFC3339),
-			EncryptCertificate: enc{Algorithm: "AEAD_AES_256_GCM", Nonce: nonce, AssociatedData: "certificate", Ciphertext: ct},
-		})
+		if _, pattern := s.mux.Handler(&http.Request{Method: m, URL: r.URL, Host: r.Host}); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
 	}
-	return JSON(http.StatusOK, map[string]any{"data": data})
+	return allow
 }
 
 var shanghai = time.FixedZone("CST", 8*3600)

@@ -23,7 +23,11 @@ func newSGFixture(t *testing.T) *sgFixture {
 	sb, err := NewServer()
 	require.NoError(t, err)
 	t.Cleanup(sb.Close)
-	c, err := sb.Client(core.WithRetry(core.RetryPolicy{MaxAttempts: 1}))
+	// A migrating merchant's client that sends Wechatpay-Serial only when
+	// told to and trusts both the public key and the certificate, so that
+	// requests without the header can be tested.
+	c, err := sb.Client(core.WithRetry(core.RetryPolicy{MaxAttempts: 1}), core.WithHTTPClient(core.DefaultHTTPClient()),
+		core.WithPlatformCertificates(sb.PlatformCertificate()))
 	require.NoError(t, err)
 	return &sgFixture{sb: sb, c: c}
 }
@@ -44,7 +48,8 @@ func (f *sgFixture) do(t *testing.T, method, path string, q url.Values, body any
 		// A client with a public key sends its ID on every request (issue 10
 		// item 18); this one strips the header on the way out.
 		var err error
-		c, err = f.sb.Client(core.WithRetry(core.RetryPolicy{MaxAttempts: 1}), core.WithHTTPClient(&http.Client{Transport: noSerial{}}))
+		c, err = f.sb.Client(core.WithRetry(core.RetryPolicy{MaxAttempts: 1}), core.WithHTTPClient(&http.Client{Transport: noSerial{}}),
+			core.WithPlatformCertificates(f.sb.PlatformCertificate())) // without the header, answers come certificate-signed (spec §14.3)
 		require.NoError(t, err)
 	}
 	_, err := c.Do(context.Background(), &core.Request{Method: method, Path: path, Query: q, Body: body, WechatpaySerial: serial}, out)

@@ -7,102 +7,62 @@ import (
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/redact"
 )
 
-// The types below hold a guide's name and mobile in plaintext. Each prints
-// them masked ("***") in every way Go prints a value — String, GoString,
-// Format (so %v, %+v, %#v, %s) and slog.LogValuer (slog's text and JSON
-// handlers) — while the fields themselves stay as they are for code. The
-// JSON encoding is the wire format and is not masked.
+// personal names the fields of this package that hold a guide's personal
+// data in plaintext: the name and the mobile number. Guide, store and WeCom
+// user IDs, staff numbers, URLs and the ciphertexts WeChat Pay returns are
+// not masked.
+//
+// Every type holding one of these fields, directly or through a Guide,
+// prints it masked ("***") in every way Go prints a value — Format (so %v,
+// %+v, %#v, %s and every other verb), String, and slog.LogValuer (slog's
+// text and JSON handlers) — while the fields stay as they are for code. The
+// JSON encoding is the wire format and is not masked (a Guide's plaintext
+// Name and Mobile are tagged json:"-": its JSON holds only the
+// ciphertexts).
+const personal redact.Fields = "Name Mobile"
 
-type (
-	maskedRegisterRequest RegisterRequest
-	maskedUpdateRequest   UpdateRequest
-	maskedQueryRequest    QueryRequest
-	maskedGuide           Guide
-)
-
-func (r RegisterRequest) masked() maskedRegisterRequest {
-	m := maskedRegisterRequest(r)
-	m.Name, m.Mobile = redact.String(r.Name), redact.String(r.Mobile)
-	return m
-}
-
-// String prints the request with Name and Mobile masked.
-func (r RegisterRequest) String() string { return fmt.Sprint(r.masked()) }
-
-// GoString prints the request as %#v does, with Name and Mobile masked.
-func (r RegisterRequest) GoString() string {
-	return redact.GoString(r.masked(), "smartguide.RegisterRequest")
-}
-
-// Format prints the request for any verb with Name and Mobile masked.
-func (r RegisterRequest) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, r.masked(), "smartguide.RegisterRequest")
-}
+// Format prints the request for every fmt verb with Name and Mobile masked.
+func (r RegisterRequest) Format(f fmt.State, verb rune) { personal.Print(f, verb, r) }
 
 // LogValue logs the request with Name and Mobile masked.
-func (r RegisterRequest) LogValue() slog.Value { return slog.AnyValue(r.masked()) }
+func (r RegisterRequest) LogValue() slog.Value { return personal.LogValue(r) }
 
-func (r UpdateRequest) masked() maskedUpdateRequest {
-	m := maskedUpdateRequest(r)
-	m.Name, m.Mobile = redact.Ptr(r.Name), redact.Ptr(r.Mobile)
-	return m
-}
+// String is the request as %v prints it, Name and Mobile masked.
+func (r RegisterRequest) String() string { return fmt.Sprint(r) }
 
-// String prints the request with Name and Mobile masked.
-func (r UpdateRequest) String() string { return fmt.Sprint(r.masked()) }
-
-// GoString prints the request as %#v does, with Name and Mobile masked.
-func (r UpdateRequest) GoString() string {
-	return redact.GoString(r.masked(), "smartguide.UpdateRequest")
-}
-
-// Format prints the request for any verb with Name and Mobile masked.
-func (r UpdateRequest) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, r.masked(), "smartguide.UpdateRequest")
-}
+// Format prints the request for every fmt verb with Name and Mobile masked.
+func (r UpdateRequest) Format(f fmt.State, verb rune) { personal.Print(f, verb, r) }
 
 // LogValue logs the request with Name and Mobile masked.
-func (r UpdateRequest) LogValue() slog.Value { return slog.AnyValue(r.masked()) }
+func (r UpdateRequest) LogValue() slog.Value { return personal.LogValue(r) }
 
-func (r QueryRequest) masked() maskedQueryRequest {
-	m := maskedQueryRequest(r)
-	m.Mobile = redact.Ptr(r.Mobile)
-	return m
-}
+// String is the request as %v prints it, Name and Mobile masked.
+func (r UpdateRequest) String() string { return fmt.Sprint(r) }
 
-// String prints the request with Mobile masked.
-func (r QueryRequest) String() string { return fmt.Sprint(r.masked()) }
-
-// GoString prints the request as %#v does, with Mobile masked.
-func (r QueryRequest) GoString() string {
-	return redact.GoString(r.masked(), "smartguide.QueryRequest")
-}
-
-// Format prints the request for any verb with Mobile masked.
-func (r QueryRequest) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, r.masked(), "smartguide.QueryRequest")
-}
+// Format prints the request for every fmt verb with Mobile masked.
+func (r QueryRequest) Format(f fmt.State, verb rune) { personal.Print(f, verb, r) }
 
 // LogValue logs the request with Mobile masked.
-func (r QueryRequest) LogValue() slog.Value { return slog.AnyValue(r.masked()) }
+func (r QueryRequest) LogValue() slog.Value { return personal.LogValue(r) }
 
-func (g Guide) masked() maskedGuide {
-	m := maskedGuide(g)
-	m.Name, m.Mobile = redact.String(g.Name), redact.String(g.Mobile)
-	return m
-}
+// String is the request as %v prints it, Mobile masked.
+func (r QueryRequest) String() string { return fmt.Sprint(r) }
 
-// String prints the guide with Name and Mobile masked.
-func (g Guide) String() string { return fmt.Sprint(g.masked()) }
+// Format prints the guide for every fmt verb with Name and Mobile masked.
+func (g Guide) Format(f fmt.State, verb rune) { personal.Print(f, verb, g) }
 
-// GoString prints the guide as %#v does, with Name and Mobile masked.
-func (g Guide) GoString() string { return redact.GoString(g.masked(), "smartguide.Guide") }
+// LogValue logs the guide with Name and Mobile masked.
+func (g Guide) LogValue() slog.Value { return personal.LogValue(g) }
 
-// Format prints the guide for any verb with Name and Mobile masked.
-func (g Guide) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, g.masked(), "smartguide.Guide")
-}
+// String is the guide as %v prints it, Name and Mobile masked.
+func (g Guide) String() string { return fmt.Sprint(g) }
 
-// LogValue logs the guide with Name and Mobile masked. Its JSON form holds
-// only the ciphertexts (Name and Mobile are tagged json:"-").
-func (g Guide) LogValue() slog.Value { return slog.AnyValue(g.masked()) }
+// Format prints the page for every fmt verb with each guide's Name and
+// Mobile masked.
+func (r QueryResponse) Format(f fmt.State, verb rune) { personal.Print(f, verb, r) }
+
+// LogValue logs the page with each guide's Name and Mobile masked.
+func (r QueryResponse) LogValue() slog.Value { return personal.LogValue(r) }
+
+// String is the page as %v prints it, each guide's Name and Mobile masked.
+func (r QueryResponse) String() string { return fmt.Sprint(r) }

@@ -65,7 +65,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if !a.started || errors.As(err, &ue) {
 		code = exitUsage
 	}
-	msg := oneLine(err.Error())
+	msg := inFlags.Replace(oneLine(err.Error()))
 	if !strings.HasPrefix(msg, "wechatpay: ") {
 		msg = "wechatpay: " + msg
 	}
@@ -75,6 +75,21 @@ func (a *app) run(ctx context.Context, args []string) int {
 	fmt.Fprintln(a.stderr, msg)
 	return code
 }
+
+// inFlags rewrites the SDK's hints, written for Go callers (option names),
+// in terms of this command's flags and variables, and drops the "wechatpay: "
+// prefix that wrapped SDK errors repeat inside the message.
+var inFlags = strings.NewReplacer(
+	": wechatpay: ", ": ",
+	"configure that public key with WithPlatformPublicKey",
+	"give that public key as --public-key-id and --public-key-file (or WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_FILE)",
+	"configure the WeChat Pay public key with WithPlatformPublicKey",
+	"give the WeChat Pay public key as --public-key-id and --public-key-file (or WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_FILE)",
+	"so add WithAutoCertificates or WithPlatformCertificates",
+	"so save them with `wechatpay certificates -o DIR` and give them, joined in one file, as WECHATPAY_PLATFORM_CERT_FILE",
+	"the merchant ID (WithMerchant gave ", "the merchant ID (--mch-id or WECHATPAY_MCH_ID gave ",
+	"the merchant certificate serial (gave ", "the merchant certificate serial (--mch-serial, or the serial of --mch-cert-file, gave ",
+)
 
 // oneLine keeps an error message on one line, without control characters.
 func oneLine(s string) string {
@@ -90,18 +105,20 @@ func oneLine(s string) string {
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "wechatpay",
-		Short: "Operator's tool for WeChat Pay APIv3: platform certificates, bills, test callbacks",
+		Short: "Operator's tool for WeChat Pay APIv3: platform certificates, bills, test callbacks, a local sandbox",
 		Long: `wechatpay downloads and verifies WeChat Pay platform certificates, downloads
 bills (verified by their hash, sub-merchant parts decrypted, written atomically, the
-summary checked against the rows) and posts signed, encrypted test callbacks to an
-endpoint in staging.
+summary checked against the rows), posts signed, encrypted test callbacks to an
+endpoint in staging, and runs the SDK's sandbox — a local WeChat Pay simulator with
+test-only credentials — for clients in any language.
 
 Credentials come from flags or from the WECHATPAY_* variables the SDK's examples use;
 a flag wins over its variable. The APIv3 key is read from WECHATPAY_APIV3_KEY or from
 the file given with --apiv3-key-file, never from the command line.
 
-Exit status: 0 success, 1 refused by WeChat Pay or failed verification, 2 usage or
-configuration error. Errors are one line on standard error.`,
+Exit status: 0 success, 1 refused by WeChat Pay or the endpoint, failed verification,
+or the sandbox could not start, 2 usage or configuration error. Errors are one line on
+standard error and name the flag (and variable) to fix.`,
 		Example: `  export WECHATPAY_MCH_ID=1900000109 WECHATPAY_APIV3_KEY=...
   export WECHATPAY_MCH_KEY_FILE=apiclient_key.pem WECHATPAY_MCH_CERT_FILE=apiclient_cert.pem
   export WECHATPAY_PUBLIC_KEY_ID=PUB_KEY_ID_... WECHATPAY_PUBLIC_KEY_FILE=pub_key.pem
@@ -112,7 +129,10 @@ configuration error. Errors are one line on standard error.`,
   wechatpay bill sub-merchant --date 2026-11-29 --sub-mchid 1900000200 --out sub.csv
   wechatpay notify send --event PAYSCORE.USER_PAID --resource paid.json \
     --url https://staging.example.com/wechatpay/notify \
-    --platform-key-file test_platform_key.pem --serial PUB_KEY_ID_...`,
+    --platform-key-file test_platform_key.pem --serial PUB_KEY_ID_...
+
+  # a local simulator; its test credentials and sandbox.env go to ./sandbox-keys
+  wechatpay sandbox --listen 127.0.0.1:8080 --keys ./sandbox-keys`,
 		Version:       core.Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -123,9 +143,57 @@ configuration error. Errors are one line on standard error.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.PersistentFlags().DurationVar(&a.timeout, "timeout", 10*time.Minute, "give up after this long (e.g. 30s, 5m)")
-	root.AddCommand(a.certificatesCmd(), a.billCmd(), a.notifyCmd())
+	root.PersistentFlags().DurationVar(&a.timeout, "timeout", 10*time.Minute, "give up after this long, e.g. 30s or 5m (sandbox: runs until Ctrl-C unless given)")
+	root.AddCommand(a.certificatesCmd(), a.billCmd(), a.notifyCmd(), a.sandboxCmd())
 	return root
+}
+
+// noArgs refuses positional arguments: every command takes flags only.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q: %s takes flags only", args[0], subcommand(cmd))
+	}
+	return nil
+}
+
+// groupCmd is a command that only holds subcommands: run without one (or
+// with an unknown one) it is a usage error naming them, so that flags given
+// to it are never silently ignored with exit status 0.
+func groupCmd(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
+	names := make([]string, len(subs))
+	for i, c := range subs {
+		names[i] = c.Name()
+		cmd.AddCommand(c)
+	}
+	choice := strings.Join(names, ", ")
+	if len(names) > 1 {
+		choice = strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	}
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("unknown command %q for %s: choose %s", args[0], subcommand(c), choice)
+		}
+		return nil
+	}
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		return usagef("%s needs a command: %s", subcommand(c), choice)
+	}
+	// Runnable only to refuse: the help shows "wechatpay bill [command]",
+	// not also "wechatpay bill [flags]".
+	t := cmd.UsageTemplate()
+	if u := strings.Replace(t, "{{if .Runnable}}", "{{if and .Runnable (not .HasAvailableSubCommands)}}", 1); u != t {
+		cmd.SetUsageTemplate(u)
+	}
+	return cmd
+}
+
+// subcommand names cmd without the program name, as messages that start
+// with "wechatpay: " do.
+func subcommand(cmd *cobra.Command) string {
+	if !cmd.HasParent() {
+		return cmd.Name()
+	}
+	return strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
 }
 
 // action wraps a command's work: from here on errors are failures unless

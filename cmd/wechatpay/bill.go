@@ -60,7 +60,6 @@ func (a *app) billCmd() *cobra.Command {
 		Use:   "bill",
 		Short: "Download, verify, decrypt and parse trade, fund-flow and sub-merchant bills",
 		Long:  billLong,
-		Args:  cobra.NoArgs,
 	}
 	pf := cmd.PersistentFlags()
 	f.merchant.register(pf)
@@ -75,7 +74,7 @@ func (a *app) billCmd() *cobra.Command {
 		Example: `  wechatpay bill trade --date 2026-11-29 --out tradebill-2026-11-29.csv
   wechatpay bill trade --date 2026-11-29 --bill-type REFUND --format json -o refunds.json
   wechatpay bill trade --date 2026-11-29 --sub-mchid 1900000200 -o sub.csv   # service providers`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	trade.Flags().StringVar(&f.subMchID, "sub-mchid", "", "service providers: one sub-merchant's bill (default: every sub-merchant)")
 	trade.Flags().StringVar(&f.billType, "bill-type", string(bill.BillTypeAll), "ALL, SUCCESS, REFUND, RECHARGE_REFUND, ALL_SPECIAL, SUC_SPECIAL or REF_SPECIAL")
@@ -87,7 +86,7 @@ func (a *app) billCmd() *cobra.Command {
 		Long:  billLong + "\n\nGET /v3/bill/fundflowbill — https://pay.weixin.qq.com/docs/partner/apis/partner-mini-program-payment/get-fund-bill.html",
 		Example: `  wechatpay bill fundflow --date 2026-11-29 --out fundflow-2026-11-29.csv
   wechatpay bill fundflow --date 2026-11-29 --account-type OPERATION --format csv -o operation.csv`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	fund.Flags().StringVar(&f.accountType, "account-type", string(bill.AccountTypeBasic), "BASIC, OPERATION or FEES")
 	fund.Flags().StringVar(&f.subMchID, "sub-mchid", "", "the optional sub_mchid the API lists for service providers")
@@ -105,14 +104,13 @@ verified one by one and joined in sequence.
 GET /v3/bill/sub-merchant-fundflowbill — https://pay.weixin.qq.com/docs/partner/apis/partner-mini-program-payment/get-sub-mch-fund-flow-bill.html`,
 		Example: `  wechatpay bill sub-merchant --date 2026-11-29 --sub-mchid 1900000200 --out sub-fundflow.csv
   wechatpay bill sub-merchant --date 2026-11-29 --sub-mchid 1900000200 --account-type FEES --format json -o fees.json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	sub.Flags().StringVar(&f.subMchID, "sub-mchid", "", "the sub-merchant (required)")
 	sub.Flags().StringVar(&f.accountType, "account-type", string(bill.AccountTypeBasic), "BASIC, OPERATION, FEES or DEPOSIT")
 	sub.RunE = a.action(func(ctx context.Context, _ *cobra.Command, _ []string) error { return a.subMerchantBill(ctx, &f) })
 
-	cmd.AddCommand(trade, fund, sub)
-	return cmd
+	return groupCmd(cmd, trade, fund, sub)
 }
 
 // check validates the shared flags.
@@ -138,6 +136,33 @@ func (f *billFlags) check() (bill.Date, error) {
 	return day, nil
 }
 
+// billFlagOf maps the bill requests' JSON fields to the flags that set them.
+var billFlagOf = map[string]string{
+	"bill_date": "--date", "bill_type": "--bill-type", "account_type": "--account-type",
+	"sub_mchid": "--sub-mchid", "tar_type": "--format", "algorithm": "",
+}
+
+// validate checks a bill request before any credentials are read or any
+// call is made, and names the flags instead of the request's JSON fields:
+// "--account-type: must be one of …", not "invalid bill.FundFlowBill
+// request: account_type: …".
+func validate(req interface{ Validate() error }) error {
+	err := req.Validate()
+	var ve *core.ValidationError
+	if err == nil || !errors.As(err, &ve) {
+		return err
+	}
+	problems := make([]string, len(ve.Problems))
+	for i, p := range ve.Problems {
+		name := p.Field
+		if fl, ok := billFlagOf[p.Field]; ok && fl != "" {
+			name = fl
+		}
+		problems[i] = name + ": " + p.Problem
+	}
+	return usagef("%s", strings.Join(problems, "; "))
+}
+
 // applyError turns an apply failure into the command's error: a request
 // the SDK refused to send is the caller's mistake.
 func applyError(what string, day bill.Date, err error) error {
@@ -159,6 +184,9 @@ func (a *app) tradeBill(ctx context.Context, f *billFlags) error {
 	req := &bill.TradeBillRequest{BillDate: day, BillType: core.Ptr(bill.BillType(f.billType)), TarType: core.Ptr(bill.TarTypeGzip)}
 	if f.subMchID != "" {
 		req.SubMchID = &f.subMchID
+	}
+	if err := validate(req); err != nil {
+		return err
 	}
 	c, err := a.client(&f.merchant, envconfig.Need{})
 	if err != nil {
@@ -184,6 +212,9 @@ func (a *app) fundFlowBill(ctx context.Context, f *billFlags) error {
 	if f.subMchID != "" {
 		req.SubMchID = &f.subMchID
 	}
+	if err := validate(req); err != nil {
+		return err
+	}
 	c, err := a.client(&f.merchant, envconfig.Need{})
 	if err != nil {
 		return err
@@ -207,15 +238,19 @@ func (a *app) subMerchantBill(ctx context.Context, f *billFlags) error {
 	if f.subMchID == "" {
 		return usagef("--sub-mchid is required")
 	}
+	req := &bill.SubMerchantFundFlowBillRequest{
+		SubMchID: f.subMchID, BillDate: day, AccountType: bill.AccountType(f.accountType),
+		Algorithm: bill.AlgorithmAES256GCM, TarType: core.Ptr(bill.TarTypeGzip),
+	}
+	if err := validate(req); err != nil {
+		return err
+	}
 	c, err := a.client(&f.merchant, envconfig.Need{})
 	if err != nil {
 		return err
 	}
 	svc := bill.NewService(c)
-	resp, err := svc.SubMerchantFundFlowBill(ctx, &bill.SubMerchantFundFlowBillRequest{
-		SubMchID: f.subMchID, BillDate: day, AccountType: bill.AccountType(f.accountType),
-		Algorithm: bill.AlgorithmAES256GCM, TarType: core.Ptr(bill.TarTypeGzip),
-	})
+	resp, err := svc.SubMerchantFundFlowBill(ctx, req)
 	if err != nil {
 		return applyError("sub-merchant fund-flow bill", day, err)
 	}

@@ -39,10 +39,10 @@ GET /v3/certificates — https://pay.weixin.qq.com/wiki/doc/apiv3/apis/wechatpay
   # or from flags, with the APIv3 key in a file
   wechatpay certificates --mch-id 1900000109 --mch-key-file apiclient_key.pem \
     --mch-serial 5157F09EFDC096DE15EBE81A47057A7232F1B8E1 --apiv3-key-file apiv3.key --out .`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	m.register(cmd.Flags())
-	cmd.Flags().StringVar(&out, "out", ".", "directory to save wechatpay_<SERIAL>.pem files in (created if missing)")
+	cmd.Flags().StringVarP(&out, "out", "o", ".", "directory to save wechatpay_<SERIAL>.pem files in (created if missing)")
 	cmd.RunE = a.action(func(ctx context.Context, _ *cobra.Command, _ []string) error {
 		return a.certificates(ctx, &m, out)
 	})

@@ -7,6 +7,8 @@
 //	                                  decrypt sub-merchant parts, write it atomically
 //	                                  (raw, or parsed rows as CSV or JSON) and check its summary
 //	wechatpay notify send             post a signed, encrypted test callback to an endpoint
+//	wechatpay sandbox                 run the local WeChat Pay simulator with test-only
+//	                                  credentials (and its admin API) for any client, until Ctrl-C
 //
 // Install it with
 //
@@ -21,8 +23,8 @@
 // users could see it: use the variable or --apiv3-key-file.
 //
 // Exit status: 0 on success, 1 when WeChat Pay (or the endpoint) refused or
-// an answer, file or bill failed verification, 2 on a usage or
-// configuration error. Errors are one line on standard error and never
+// an answer, file or bill failed verification (or the sandbox could not
+// start), 2 on a usage or configuration error. Errors are one line on standard error and never
 // contain keys or personal data.
 package main
 

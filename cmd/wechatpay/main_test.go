@@ -140,7 +140,7 @@ func TestCertificatesSavesVerifiedPEMs(t *testing.T) {
 	require.Empty(t, leftovers(t, out, "wechatpay_"+serial+".pem"))
 
 	// After a rotation both certificates are listed, verified and saved.
-	rotated, err := f.sb.RotateCertificate()
+	rotated, err := f.sb.RotateCertificateAbruptly() // listed at once: the CLI runs on the real clock
 	require.NoError(t, err)
 	r = f.run(t, "certificates", "--out", out)
 	require.Equal(t, 0, r.code, r.stderr)
@@ -345,10 +345,16 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"bill", "trade", "--date", "2026/11/29", "--out", "x", "--format", "xml"}, `--date "2026/11/29" is not a yyyy-MM-dd date; --format "xml" is not one of raw, csv, json`},
 		{[]string{"bill", "trade", "--date", day}, "--out is required"},
 		{[]string{"bill", "sub-merchant", "--date", day, "--out", "x"}, "--sub-mchid is required"},
-		{[]string{"bill", "trade", "--date", day, "--out", "x", "--bill-type", "EVERYTHING"}, "bill_type"},
+		{[]string{"bill", "trade", "--date", day, "--out", "x", "--bill-type", "EVERYTHING"}, "--bill-type: must be one of [ALL SUCCESS REFUND"},
+		{[]string{"bill", "fundflow", "--date", day, "--out", "x", "--account-type", "DEPOSIT"}, "--account-type: must be one of [BASIC OPERATION FEES]"},
 		{[]string{"bill", "trade", "--nope"}, "unknown flag: --nope"},
 		{[]string{"bills"}, `unknown command "bills" for "wechatpay"`},
-		{[]string{"certificates", "extra"}, `unknown command "extra" for "wechatpay certificates"`},
+		{[]string{"certificates", "extra"}, `unexpected argument "extra": certificates takes flags only`},
+		{[]string{"bill", "trade", day, "--out", "x"}, `unexpected argument "` + day + `": bill trade takes flags only`},
+		{[]string{"bill", "--date", day, "--out", "x"}, "bill needs a command: trade, fundflow or sub-merchant"},
+		{[]string{"bill"}, "bill needs a command: trade, fundflow or sub-merchant"},
+		{[]string{"bill", "trades"}, `unknown command "trades" for bill: choose trade, fundflow or sub-merchant`},
+		{[]string{"notify"}, "notify needs a command: send"},
 		{[]string{"--timeout", "0", "certificates"}, "--timeout must be positive"},
 		{[]string{"notify", "send", "--event", "X"}, "missing --resource, --url, --platform-key-file, --serial (or --platform-cert-file)"},
 	} {
@@ -372,7 +378,13 @@ func TestUsageErrorsExit2(t *testing.T) {
 	g.env[envconfig.MchKeyFile] = g.env[envconfig.MchCertFile]
 	r = g.run(t, "certificates", "--out", g.dir)
 	require.Equal(t, 2, r.code)
-	require.Contains(t, r.stderr, `--mch-key-file or WECHATPAY_MCH_KEY_FILE: wechatpay: `+g.env[envconfig.MchCertFile]+`: found PEM "CERTIFICATE"`)
+	require.Contains(t, r.stderr, `--mch-key-file or WECHATPAY_MCH_KEY_FILE: `+g.env[envconfig.MchCertFile]+`: found PEM "CERTIFICATE"`)
+	require.Contains(t, r.stderr, "apiclient_cert.pem goes to --mch-cert-file or WECHATPAY_MCH_CERT_FILE")
+
+	// A base URL without a scheme.
+	r = g.run(t, "certificates", "--out", g.dir, "--base-url", "127.0.0.1:8080")
+	require.Equal(t, 2, r.code)
+	require.Contains(t, r.stderr, `--base-url or WECHATPAY_BASE_URL "127.0.0.1:8080" is not an http(s) URL, e.g. https://api.mch.weixin.qq.com`)
 
 	// An APIv3 key file that holds something else.
 	keyFile := filepath.Join(g.dir, "apiv3.key")
@@ -386,7 +398,8 @@ func TestHelpAndVersion(t *testing.T) {
 	f := newFixture(t)
 	r := f.run(t, "--help")
 	require.Equal(t, 0, r.code)
-	for _, s := range []string{"certificates", "bill", "notify", "Exit status: 0 success, 1", "wechatpay bill trade --date 2026-11-29"} {
+	for _, s := range []string{"certificates", "bill", "notify", "sandbox", "Exit status: 0 success, 1", "wechatpay bill trade --date 2026-11-29",
+		"wechatpay sandbox --listen 127.0.0.1:8080 --keys ./sandbox-keys"} {
 		require.Contains(t, r.stdout, s)
 	}
 	r = f.run(t, "bill", "sub-merchant", "--help")
@@ -396,7 +409,62 @@ func TestHelpAndVersion(t *testing.T) {
 	r = f.run(t, "notify", "send", "--help")
 	require.Equal(t, 0, r.code)
 	require.Contains(t, r.stdout, "wechatpay notify send --event PAYSCORE.USER_PAID --resource paid.json")
+	r = f.run(t, "sandbox", "--help")
+	require.Equal(t, 0, r.code)
+	for _, s := range []string{"wechatpay sandbox --listen 127.0.0.1:8080 --keys ./sandbox-keys", "set -a; . ./sandbox-keys/sandbox.env; set +a",
+		"/sandbox/payscore/authorize", "--allow-remote", "--bills-today", "--mode string"} {
+		require.Contains(t, r.stdout, s)
+	}
 	r = f.run(t, "--version")
 	require.Equal(t, 0, r.code)
 	require.Contains(t, r.stdout, core.Version)
+}
+
+// The SDK's hints name Go options; the command names its flags and
+// variables instead, and says "wechatpay:" once.
+func TestHintsNameFlags(t *testing.T) {
+	// A merchant whose answers come signed with the public key, configured
+	// without it.
+	f := newFixture(t, sandbox.WithSigningMode(sandbox.SignWithPublicKey))
+	delete(f.env, envconfig.PublicKeyID)
+	delete(f.env, envconfig.PublicKeyFile)
+	r := f.run(t, "bill", "trade", "--date", billDay().String(), "--out", filepath.Join(f.dir, "t.csv"))
+	require.Equal(t, 1, r.code, r.stderr)
+	require.Contains(t, r.stderr, "give that public key as --public-key-id and --public-key-file (or WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_FILE)")
+	require.NotContains(t, r.stderr, "WithPlatformPublicKey")
+	require.Equal(t, 1, strings.Count(r.stderr, "wechatpay:"), r.stderr)
+
+	// A public-key-only merchant configured without its public key.
+	h := newFixture(t, sandbox.WithoutCertificates())
+	delete(h.env, envconfig.PublicKeyID)
+	delete(h.env, envconfig.PublicKeyFile)
+	r = h.run(t, "bill", "trade", "--date", billDay().String(), "--out", filepath.Join(h.dir, "t.csv"))
+	require.Equal(t, 1, r.code, r.stderr)
+	require.Contains(t, r.stderr, "this merchant has no platform certificates; give the WeChat Pay public key as --public-key-id and --public-key-file")
+	require.NotContains(t, r.stderr, "WithPlatformPublicKey")
+
+	// A serial that is not the merchant certificate's: WeChat Pay answers
+	// SIGN_ERROR, and the hint names the flags to check.
+	g := newFixture(t)
+	delete(g.env, envconfig.MchCertFile)
+	g.env[envconfig.MchSerial] = "0123456789ABCDEF0123456789ABCDEF01234567"
+	r = g.run(t, "bill", "trade", "--date", billDay().String(), "--out", filepath.Join(g.dir, "t.csv"))
+	require.Equal(t, 1, r.code, r.stderr)
+	require.Contains(t, r.stderr, "SIGN_ERROR")
+	require.Contains(t, r.stderr, "the merchant ID (--mch-id or WECHATPAY_MCH_ID gave 1900000109), the merchant certificate serial (--mch-serial, or the serial of --mch-cert-file, gave 0123456789ABCDEF0123456789ABCDEF01234567")
+	require.NotContains(t, r.stderr, "WithMerchant")
+}
+
+// A command group's help offers its subcommands, not a runnable form of
+// its own (which only refuses).
+func TestGroupHelpShowsCommandsOnly(t *testing.T) {
+	f := newFixture(t)
+	for _, g := range []string{"bill", "notify"} {
+		r := f.run(t, g, "--help")
+		require.Equal(t, 0, r.code)
+		require.Contains(t, r.stdout, "Usage:\n  wechatpay "+g+" [command]\n")
+		require.NotContains(t, r.stdout, "wechatpay "+g+" [flags]")
+	}
+	r := f.run(t, "bill", "trade", "--help")
+	require.Contains(t, r.stdout, "Usage:\n  wechatpay bill trade [flags]\n")
 }

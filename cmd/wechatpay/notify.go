@@ -28,11 +28,15 @@ const maxAnswer = 4 << 10
 func (a *app) notifyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "notify",
-		Short: "Test callback endpoints",
-		Args:  cobra.NoArgs,
+		Short: "Test callback endpoints: post a signed, encrypted callback to one",
+		Long: `Test a deployed callback endpoint (notify_url) in staging: "notify send" builds a
+callback exactly as WeChat Pay sends one, from TEST keys the endpoint trusts, posts it
+and prints the answer.`,
+		Example: `  wechatpay notify send --event PAYSCORE.USER_PAID --resource paid.json \
+    --url https://staging.example.com/wechatpay/notify \
+    --platform-key-file test_platform_key.pem --serial PUB_KEY_ID_0119000001092026112600000000000001`,
 	}
-	cmd.AddCommand(a.notifySendCmd())
-	return cmd
+	return groupCmd(cmd, a.notifySendCmd())
 }
 
 type notifySendFlags struct {
@@ -63,7 +67,7 @@ callbacks. The exit status is 0 when the endpoint answered 2xx, 1 otherwise.`,
 
   # paid.json is the decrypted resource, e.g.
   #   {"out_order_no":"1234323JKHDFE1243252","state":"DONE","service_id":"500001"}`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.event, "event", "", "event_type, e.g. PAYSCORE.USER_PAID or MALL_TRANSACTION.SUCCESS (required)")
@@ -108,7 +112,7 @@ func (a *app) notifySend(ctx context.Context, f *notifySendFlags) error {
 		return usagef("missing %s", strings.Join(missing, ", "))
 	}
 	if len(apiV3Key) != 32 {
-		return usagef("%s must be exactly 32 bytes, got %d", envconfig.APIv3Key, len(apiV3Key))
+		return usagef("%s must be exactly 32 bytes, got %d: the APIv3 key the endpoint decrypts callbacks with", label(envconfig.APIv3Key), len(apiV3Key))
 	}
 	u, err := url.Parse(f.url)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -116,13 +120,13 @@ func (a *app) notifySend(ctx context.Context, f *notifySendFlags) error {
 	}
 	key, err := core.LoadPrivateKeyFile(f.keyFile)
 	if err != nil {
-		return &usageError{fmt.Errorf("--platform-key-file: %w", err)}
+		return &usageError{platformFileError("--platform-key-file", err)}
 	}
 	serial := f.serial
 	if f.certFile != "" {
 		cert, err := core.LoadCertificateFile(f.certFile)
 		if err != nil {
-			return &usageError{fmt.Errorf("--platform-cert-file: %w", err)}
+			return &usageError{platformFileError("--platform-cert-file", err)}
 		}
 		if !key.PublicKey.Equal(cert.PublicKey) {
 			return usagef("--platform-cert-file does not certify the key in --platform-key-file")
@@ -190,6 +194,55 @@ func (a *app) notifySend(ctx context.Context, f *notifySendFlags) error {
 	}
 	return nil
 }
+
+// platformFileError explains a test platform key or certificate file of
+// the wrong kind in terms of this command's flags: the loaders' own hints
+// speak of the merchant's apiclient_*.pem files and of Go functions.
+func platformFileError(flag string, err error) error {
+	var pe *core.PEMError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("%s: %s", flag, strings.TrimPrefix(err.Error(), "wechatpay: "))
+	}
+	found := "no PEM block found"
+	if pe.Found != "" {
+		found = "found PEM " + pe.Found
+	}
+	var hint string
+	isKey := strings.Contains(pe.Found, "PRIVATE KEY")
+	switch {
+	case strings.Contains(pe.Found, "ENCRYPTED"):
+		hint = "it is password-protected: decrypt it with `openssl pkey -in " + pe.File + " -out test_platform_key.pem`"
+	case flag == "--platform-key-file" && strings.Contains(pe.Found, "CERTIFICATE"):
+		hint = "this is a certificate: give it as --platform-cert-file (its serial becomes Wechatpay-Serial) and its private key as --platform-key-file"
+	case strings.Contains(pe.Found, "PUBLIC KEY"):
+		hint = "this is a public key, which the endpoint keeps; the callback is signed with the private key it belongs to (--platform-key-file)"
+	case flag == "--platform-cert-file" && isKey:
+		hint = "this is a private key: give it as --platform-key-file; --platform-cert-file is optional, to take --serial from"
+	case pe.Found == "":
+		hint = "the file is not PEM text; the test key is a PEM file holding a \"PRIVATE KEY\" block"
+	default:
+		hint = pe.Hint
+	}
+	want := `the TEST platform private key (PEM "PRIVATE KEY" or "RSA PRIVATE KEY")`
+	if flag == "--platform-cert-file" {
+		want = `the TEST platform certificate of that key (PEM "CERTIFICATE")`
+	}
+	msg := fmt.Sprintf("%s %s: %s, want %s", flag, pe.File, found, want)
+	if hint != "" {
+		msg += ": " + hint
+	}
+	return &flagFileError{msg: msg, err: err}
+}
+
+// flagFileError is a file given to a flag that could not be used; it
+// unwraps to the loader's error.
+type flagFileError struct {
+	msg string
+	err error
+}
+
+func (e *flagFileError) Error() string { return e.msg }
+func (e *flagFileError) Unwrap() error { return e.err }
 
 // readResource reads the resource file and checks that it holds JSON.
 func readResource(path string) (json.RawMessage, error) {

@@ -64,7 +64,7 @@ func TestNotifySendReachesAVerifyingEndpoint(t *testing.T) {
 	require.NoError(t, n.Decode(&paid))
 	require.Equal(t, "1234323JKHDFE1243252", paid.OutOrderNo)
 	require.Contains(t, r.stdout, "sent     PAYSCORE.USER_PAID EV-2026112900000001 (Wechatpay-Serial "+f.sb.PublicKeyID+") to "+srv.URL+"/wechatpay/notify\n")
-	require.Contains(t, r.stdout, "answer   200 OK")
+	require.Contains(t, r.stdout, "answer   204 No Content")
 	require.NotContains(t, r.stdout, "secret", "the query of the URL is not printed")
 
 	// The APIv3 key from a file, the serial from a certificate of the key.
@@ -144,5 +144,36 @@ func TestNotifySendReportsARejection(t *testing.T) {
 		r = f.run(t, args...)
 		require.Equal(t, 2, r.code, r.stderr)
 		require.Contains(t, r.stderr, tc.want)
+	}
+}
+
+// Key files of the wrong kind are explained in terms of this command's
+// flags, not of the merchant's apiclient_*.pem files or Go functions.
+func TestNotifySendExplainsWrongKeyFiles(t *testing.T) {
+	f := newFixture(t)
+	resource := filepath.Join(f.dir, "paid.json")
+	require.NoError(t, os.WriteFile(resource, []byte(`{"state":"DONE"}`), 0o600))
+	der, err := x509.MarshalPKCS8PrivateKey(f.sb.PlatformPrivateKey())
+	require.NoError(t, err)
+	keyFile := writePEM(t, f.dir, "test_platform_key.pem", "PRIVATE KEY", der)
+	certFile := writePEM(t, f.dir, "platform_cert.pem", "CERTIFICATE", f.sb.PlatformCertificate().Raw)
+	pubDER, err := x509.MarshalPKIXPublicKey(f.sb.PlatformPublicKey)
+	require.NoError(t, err)
+	pubFile := writePEM(t, f.dir, "pub_key.pem", "PUBLIC KEY", pubDER)
+	send := []string{"notify", "send", "--event", "PAYSCORE.USER_PAID", "--resource", resource, "--url", "http://127.0.0.1:1/"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--platform-key-file", certFile, "--serial", "X"}, "--platform-key-file " + certFile + `: found PEM "CERTIFICATE", want the TEST platform private key (PEM "PRIVATE KEY" or "RSA PRIVATE KEY"): this is a certificate: give it as --platform-cert-file`},
+		{[]string{"--platform-key-file", pubFile, "--serial", "X"}, "this is a public key, which the endpoint keeps"},
+		{[]string{"--platform-key-file", resource, "--serial", "X"}, "--platform-key-file " + resource + ": no PEM block found"},
+		{[]string{"--platform-key-file", keyFile, "--platform-cert-file", keyFile}, "--platform-cert-file " + keyFile + `: found PEM "PRIVATE KEY", want the TEST platform certificate of that key (PEM "CERTIFICATE"): this is a private key: give it as --platform-key-file`},
+	} {
+		r := f.run(t, append(send, tc.args...)...)
+		require.Equal(t, 2, r.code, r.stderr)
+		require.Contains(t, r.stderr, tc.want)
+		require.NotContains(t, r.stderr, "apiclient_")
+		require.NotContains(t, r.stderr, "Load")
 	}
 }

@@ -1,14 +1,19 @@
 package envconfig_test
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
+	"fmt"
+	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,14 +95,19 @@ func TestOptionsRejectInconsistentFiles(t *testing.T) {
 	// The key and the certificate swapped: the loader names the variable and the file.
 	cfg.MchSerial, cfg.MchKeyFile, cfg.MchCertFile = "", vars[envconfig.MchCertFile], vars[envconfig.MchKeyFile]
 	_, err = cfg.Options(envconfig.Need{})
-	require.ErrorContains(t, err, "WECHATPAY_MCH_KEY_FILE: wechatpay: "+vars[envconfig.MchCertFile]+`: found PEM "CERTIFICATE"`)
+	require.ErrorContains(t, err, "WECHATPAY_MCH_KEY_FILE: "+vars[envconfig.MchCertFile]+`: found PEM "CERTIFICATE", want an RSA private key`)
+	require.ErrorContains(t, err, "this is a certificate: apiclient_cert.pem goes to WECHATPAY_MCH_CERT_FILE")
 	var pe *core.PEMError
 	require.ErrorAs(t, err, &pe)
+	var fe *envconfig.FileError
+	require.ErrorAs(t, err, &fe)
+	require.Equal(t, "WECHATPAY_MCH_KEY_FILE", fe.Setting)
 
 	// A public key given as the private key.
 	cfg.MchKeyFile, cfg.MchCertFile = vars[envconfig.PublicKeyFile], vars[envconfig.MchCertFile]
 	_, err = cfg.Options(envconfig.Need{})
 	require.ErrorContains(t, err, `found PEM "PUBLIC KEY"`)
+	require.ErrorContains(t, err, "the WeChat Pay public key (pub_key.pem) goes to WECHATPAY_PUBLIC_KEY_FILE")
 
 	// A certificate of another key.
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -116,5 +126,79 @@ func TestOptionsRejectInconsistentFiles(t *testing.T) {
 	cfg.APIv3Key = "short"
 	cfg.MchSerial = ""
 	_, err = cfg.Options(envconfig.Need{})
-	require.EqualError(t, err, "WECHATPAY_APIV3_KEY must be exactly 32 bytes, got 5")
+	require.ErrorContains(t, err, "WECHATPAY_APIV3_KEY must be exactly 32 bytes, got 5")
+}
+
+// Messages about files name the setting (as a flag too, for the command),
+// the file and where the file belongs, once, without Go function names or
+// a repeated "wechatpay:" prefix.
+func TestFileErrorsSpeakInSettings(t *testing.T) {
+	_, vars := sandboxEnv(t)
+	dir := filepath.Dir(vars[envconfig.MchKeyFile])
+	label := func(v string) string {
+		if v == envconfig.MchCertFile {
+			return "--mch-cert-file or " + v
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		edit func(*envconfig.Config)
+		want string
+	}{
+		{func(c *envconfig.Config) { c.MchKeyFile = filepath.Join(dir, "nope.pem") },
+			"WECHATPAY_MCH_KEY_FILE: open " + filepath.Join(dir, "nope.pem") + ": no such file or directory"},
+		{func(c *envconfig.Config) { c.MchCertFile = vars[envconfig.MchKeyFile] },
+			"--mch-cert-file or WECHATPAY_MCH_CERT_FILE: " + vars[envconfig.MchKeyFile] + `: found PEM "PRIVATE KEY", want an X.509 certificate (PEM "CERTIFICATE", e.g. apiclient_cert.pem): this is a private key: apiclient_key.pem goes to WECHATPAY_MCH_KEY_FILE`},
+		{func(c *envconfig.Config) { c.PublicKeyFile = vars[envconfig.MchCertFile] },
+			"WECHATPAY_PUBLIC_KEY_FILE: " + vars[envconfig.MchCertFile] + `: found PEM "CERTIFICATE", want an RSA public key`},
+		{func(c *envconfig.Config) { c.PublicKeyFile = vars[envconfig.MchKeyFile] },
+			"this is a private key (apiclient_key.pem goes to WECHATPAY_MCH_KEY_FILE)"},
+		{func(c *envconfig.Config) { c.PlatformCertFile = vars[envconfig.PublicKeyFile] },
+			"WECHATPAY_PLATFORM_CERT_FILE: " + vars[envconfig.PublicKeyFile] + `: found PEM "PUBLIC KEY", want an X.509 certificate (PEM "CERTIFICATE", e.g. apiclient_cert.pem): this is a key, not certificates: the WeChat Pay public key goes to WECHATPAY_PUBLIC_KEY_FILE`},
+		{func(c *envconfig.Config) { c.BaseURL = "127.0.0.1:8080" },
+			`WECHATPAY_BASE_URL "127.0.0.1:8080" is not an http(s) URL, e.g. https://api.mch.weixin.qq.com`},
+	} {
+		m := map[string]string{}
+		for k, v := range vars {
+			m[k] = v
+		}
+		cfg := envconfig.FromEnv(getenv(m))
+		cfg.Label = label
+		tc.edit(&cfg)
+		_, err := cfg.Options(envconfig.Need{})
+		require.Error(t, err)
+		require.Contains(t, err.Error(), tc.want)
+		require.NotContains(t, err.Error(), "wechatpay:")
+		require.NotContains(t, err.Error(), "Load")
+		require.NotContains(t, err.Error(), "-----BEGIN")
+	}
+}
+
+// The APIv3 key prints masked in every fmt verb and slog handler, also
+// held in another struct; the other settings still show and the field
+// keeps its value.
+func TestConfigPrintsTheAPIv3KeyMasked(t *testing.T) {
+	const key = "sandboxAPIv3Key0123456789abcdefg"
+	cfg := envconfig.FromEnv(getenv(map[string]string{envconfig.MchID: "1900000109", envconfig.APIv3Key: key}))
+	cfg.Label = func(v string) string { return v }
+	forms := []string{key, hex.EncodeToString([]byte(key)), strings.ToUpper(hex.EncodeToString([]byte(key)))}
+	type Holder struct{ Cfg *envconfig.Config }
+	for name, v := range map[string]any{"value": cfg, "pointer": &cfg, "in a struct": Holder{&cfg}, "slice": []envconfig.Config{cfg}} {
+		var text, js bytes.Buffer
+		slog.New(slog.NewTextHandler(&text, nil)).Info("cfg", "c", v)
+		slog.New(slog.NewJSONHandler(&js, nil)).Info("cfg", "c", v)
+		outs := []string{text.String(), js.String()}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X"} {
+			outs = append(outs, fmt.Sprintf(verb, v))
+		}
+		for _, o := range outs {
+			for _, f := range forms {
+				require.NotContains(t, o, f, name)
+			}
+		}
+	}
+	require.Contains(t, fmt.Sprintf("%+v", cfg), "MchID:1900000109")
+	require.Contains(t, fmt.Sprintf("%+v", cfg), "APIv3Key:***")
+	require.Contains(t, fmt.Sprintf("%+v", envconfig.Config{}), "APIv3Key: ", "unset shows as unset")
+	require.Equal(t, key, cfg.APIv3Key)
 }

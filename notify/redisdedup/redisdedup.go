@@ -22,7 +22,14 @@
 //   - Finish turns the key into a finished mark kept for the retention
 //     (default 72 h, longer than every redelivery schedule of spec §13.1,
 //     the longest of which spans 24 h 4 min; pay-score authorisation
-//     callbacks are repeated hourly for up to 3 days).
+//     callbacks are repeated hourly for up to 3 days). A callback that
+//     outlived its lease is marked finished all the same (it did succeed),
+//     and Finish reports notify.ErrClaimLost so the handler can warn.
+//
+// Like any store on Redis's asynchronous replication, a claim written just
+// before a failover to a replica that had not received it can be lost:
+// exactly-once then degrades to at-least-once for the notifications in
+// flight at that moment.
 //
 // Keys are "<prefix><merchant ID>:<notification ID>" (prefix
 // "wechatpay:notify:" by default), so several merchants can share one Redis.
@@ -76,10 +83,6 @@ const MinRetention = 24*time.Hour + 4*time.Minute
 // maxIDLength bounds a notification ID used in a key (WeChat Pay's are 32
 // or 36 characters).
 const maxIDLength = 128
-
-// finished is the value of a key whose notification was processed; a claim
-// holds "c:" followed by its token.
-const finished = "done"
 
 // Store is a notify.Deduper on Redis. Build it with New; it is safe for
 // concurrent use by any number of handlers and processes.
@@ -143,6 +146,10 @@ func New(rdb redis.UniversalClient, mchID string, opts ...Option) (*Store, error
 	return s, nil
 }
 
+// A key holds "c:" followed by the token of the claim while a delivery
+// holds it, and "d:" followed by that token once it is finished ("done",
+// the finished mark of earlier versions, still reads as finished).
+
 // claimScript claims KEYS[1] for ARGV[2] milliseconds with value "c:"..ARGV[1]
 // when the key is absent (1), or reports a live claim (2) or a finished
 // mark (3).
@@ -152,10 +159,30 @@ if not v then
   redis.call('SET', KEYS[1], 'c:' .. ARGV[1], 'PX', ARGV[2])
   return 1
 end
-if v == 'done' then
+if string.sub(v, 1, 2) == 'd:' or v == 'done' then
   return 3
 end
 return 2
+`)
+
+// finishScript marks KEYS[1] finished by the token ARGV[1] for ARGV[2]
+// milliseconds. It returns 1 when the token held the claim (or had already
+// finished it), and 0 when it no longer did: the mark is then written
+// anyway over an expired or foreign claim, while a mark another delivery
+// wrote is kept.
+var finishScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v == 'd:' .. ARGV[1] then
+  return 1
+end
+if v and (string.sub(v, 1, 2) == 'd:' or v == 'done') then
+  return 0
+end
+redis.call('SET', KEYS[1], 'd:' .. ARGV[1], 'PX', ARGV[2])
+if v == 'c:' .. ARGV[1] then
+  return 1
+end
+return 0
 `)
 
 // releaseScript deletes KEYS[1] if it still holds the claim ARGV[1].
@@ -206,15 +233,25 @@ func (s *Store) Claim(ctx context.Context, id string, lease time.Duration) (noti
 }
 
 // Finish implements notify.Deduper: it records id as processed for the
-// retention. The mark is written even when the lease had expired meanwhile
-// (the callback did succeed), so later deliveries are acknowledged.
+// retention, in one atomic script. The mark is written even when the lease
+// had expired meanwhile (the callback did succeed), so later deliveries are
+// acknowledged; Finish then returns notify.ErrClaimLost, since another
+// delivery may have run the callback too. A mark another delivery wrote is
+// kept (also notify.ErrClaimLost).
 func (s *Store) Finish(ctx context.Context, id, token string) error {
 	key, err := s.key(id)
 	if err != nil {
 		return err
 	}
-	if err := s.rdb.Set(ctx, key, finished, s.retention).Err(); err != nil {
+	if token == "" {
+		return errors.New("redisdedup: finish without a claim token")
+	}
+	held, err := finishScript.Run(ctx, s.rdb, []string{key}, token, s.retention.Milliseconds()).Int()
+	if err != nil {
 		return fmt.Errorf("redisdedup: finish: %w", err)
+	}
+	if held != 1 {
+		return notify.ErrClaimLost
 	}
 	return nil
 }

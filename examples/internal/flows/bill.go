@@ -21,11 +21,20 @@ import (
 // fund-flow bill.
 //
 // Against the embedded sandbox it first records a day of business
-// (sandbox-only step). Against the real API (see examples/internal/setup) it
-// fetches the real bills; set WECHATPAY_SUB_MCHID to also fetch a
-// sub-merchant's fund-flow bill.
+// (sandbox-only step) and, before 09:00 Asia/Shanghai — when yesterday's
+// bill does not exist yet — moves the sandbox clock to 09:00. Against the
+// real API (see examples/internal/setup) it fetches the real bills; set
+// WECHATPAY_SUB_MCHID to also fetch a sub-merchant's fund-flow bill.
 func Bill(ctx context.Context, env *setup.Env) error {
-	return BillFor(ctx, env, bill.Yesterday(time.Now()), true)
+	if env.Real() {
+		return BillFor(ctx, env, bill.Yesterday(time.Now()), true)
+	}
+	day := bill.Yesterday(env.Sandbox.Now())
+	if ready := sandbox.BillAvailableAt(day.Start()); env.Sandbox.Now().Before(ready) {
+		fmt.Printf("[sandbox] the bill of %s exists from %s: moving the sandbox clock there\n", day, ready.Format("2006-01-02 15:04 MST"))
+		env.Sandbox.AdvanceTo(ready)
+	}
+	return BillFor(ctx, env, day, true)
 }
 
 // BillFor runs the bill flow for day. With record set and a sandbox, it
@@ -105,11 +114,15 @@ func BillFor(ctx context.Context, env *setup.Env, day bill.Date, record bool) er
 	return billPrintFundFlow(path)
 }
 
-// noBill reports (and prints) the "no bill for that day" answer, which is
-// not a failure against the real API.
+// noBill reports (and prints) the "no bill for that day" and "bill being
+// generated" answers, which are not failures against the real API.
 func billNoBill(err error, what string) bool {
-	if core.ErrorCode(err) == "NO_STATEMENT_EXIST" {
+	switch core.ErrorCode(err) {
+	case "NO_STATEMENT_EXIST":
 		fmt.Printf("[apply]    no %s for that day (NO_STATEMENT_EXIST), Request-ID %s\n", what, core.RequestIDOf(err))
+		return true
+	case "STATEMENT_CREATING":
+		fmt.Printf("[apply]    the %s is being generated (STATEMENT_CREATING): bills exist from 09:00 the next day, try after 10:00; Request-ID %s\n", what, core.RequestIDOf(err))
 		return true
 	}
 	return false

@@ -184,6 +184,10 @@ func bcRunReal(ctx context.Context, env *setup.Env) error {
 		}
 		fmt.Printf("[api] QueryPointsCommitStatus -> %q, HTTP %d (Request-ID %s)\n", st.PointsCommitStatus, st.StatusCode, st.RequestID)
 	}
+	if env.AdminURL != "" {
+		fmt.Printf("standalone sandbox: a member's purchase (then its refund) is played with\n    curl -s -X POST %sbusinesscircle/transaction -d '{\"openid\":\"%s\",\"amount\":2500}'\n", env.AdminURL, openID)
+		return nil
+	}
 	fmt.Println("real API: transaction, points sync and refund need a real purchase; skipped")
 	return nil
 }

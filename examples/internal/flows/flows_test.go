@@ -52,3 +52,17 @@ func TestBillFlowOnItsOwn(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, flows.Bill(context.Background(), &setup.Env{Client: c, Sandbox: sb}))
 }
+
+// Before 09:00 Asia/Shanghai yesterday's bill does not exist yet; the
+// flow moves the sandbox clock to 09:00 rather than failing.
+func TestBillFlowBeforeNine(t *testing.T) {
+	y, m, d := time.Now().In(time.FixedZone("CST", 8*3600)).Date()
+	early := time.Date(y, m, d, 7, 30, 0, 0, time.FixedZone("CST", 8*3600))
+	sb, err := sandbox.NewServer(sandbox.WithClock(func() time.Time { return early }))
+	require.NoError(t, err)
+	defer sb.Close()
+	c, err := sb.Client()
+	require.NoError(t, err)
+	require.NoError(t, flows.Bill(context.Background(), &setup.Env{Client: c, Sandbox: sb}))
+	require.Equal(t, 9, sb.Now().In(time.FixedZone("CST", 8*3600)).Hour())
+}

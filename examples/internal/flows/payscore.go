@@ -84,6 +84,12 @@ func psRun(ctx context.Context, env *setup.Env) error {
 		}
 		fmt.Printf("    front end: openBusinessView businessType=%s with apply_permissions_token\n", page.BusinessType)
 		if env.Real() {
+			if env.AdminURL != "" {
+				// A standalone sandbox: its admin API plays the user.
+				fmt.Printf("    standalone sandbox: the user authorizes with\n    curl -s -X POST %spayscore/authorize -d '{\"apply_permissions_token\":\"%s\",\"openid\":\"%s\"}'\n    then run this example again\n",
+					env.AdminURL, pre.ApplyPermissionsToken, openID)
+				return nil
+			}
 			fmt.Println("    real API: let the user authorize in WeChat, then run again")
 			return nil
 		}
@@ -153,6 +159,10 @@ func psRun(ctx context.Context, env *setup.Env) error {
 	// says whether Pay Score deducts), so it is not assumed here.
 	fmt.Printf("[5] POST serviceorder/%s/complete -> %s/%s, %d fen to collect (Request-ID %s)\n", outOrderNo, completed.State, completed.StateDescription, completed.TotalAmount, completed.RequestID)
 	if env.Real() {
+		if env.AdminURL != "" {
+			fmt.Printf("    standalone sandbox: Pay Score collects with\n    curl -s -X POST %spayscore/pay -d '{\"out_order_no\":\"%s\"}'\n    (PAYSCORE.USER_PAID then goes to this example's listener, gone by then: %snotifications shows the attempts)\n",
+				env.AdminURL, outOrderNo, env.AdminURL)
+		}
 		return nil
 	}
 

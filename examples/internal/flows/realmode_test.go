@@ -2,6 +2,11 @@ package flows_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -41,20 +46,24 @@ func realEnv(t *testing.T) *setup.Env {
 func TestRealModeNamesEveryMissingVariable(t *testing.T) {
 	env := realEnv(t)
 	ctx := context.Background()
+	against := "against " + env.BaseURL // the host in WECHATPAY_BASE_URL, not "the real API"
 	for _, tc := range []struct {
 		flow func(context.Context, *setup.Env) error
 		want string
 	}{
-		{flows.PayScore, "against the real API this example also needs WECHATPAY_APPID, WECHATPAY_PAYSCORE_SERVICE_ID, WECHATPAY_OPENID"},
-		{flows.BusinessCircle, "against the real API this example also needs WECHATPAY_BC_APPID, WECHATPAY_BC_OPENID (the member whose authorization is queried)"},
-		{flows.SmartGuide, "against the real API this example also needs WECHATPAY_SG_STORE_ID (the store whose guides are queried)"},
-		{flows.GoldPlan, "against the real API this example also needs WECHATPAY_GP_SUB_MCHID (the sub-merchant whose gold plan settings this example changes)"},
+		{flows.PayScore, against + " this example also needs WECHATPAY_APPID, WECHATPAY_PAYSCORE_SERVICE_ID, WECHATPAY_OPENID"},
+		{flows.BusinessCircle, against + " this example also needs WECHATPAY_BC_APPID, WECHATPAY_BC_OPENID (the member whose authorization is queried)"},
+		{flows.SmartGuide, against + " this example also needs WECHATPAY_SG_STORE_ID (the store whose guides are queried)"},
+		{flows.GoldPlan, against + " this example also needs WECHATPAY_GP_SUB_MCHID (the sub-merchant whose gold plan settings this example changes)"},
+		{flows.Refund, against + " this example also needs WECHATPAY_APPID, WECHATPAY_PAYSCORE_SERVICE_ID, WECHATPAY_OPENID (the user whose pay-score state is queried), or WECHATPAY_OUT_REFUND_NO (a refund of yours to query)"},
 	} {
 		require.EqualError(t, setup.Run(ctx, env, tc.flow), tc.want)
 	}
 	require.Zero(t, env.Calls(), "nothing was sent")
 
 	t.Setenv("WECHATPAY_OPENID", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+	require.EqualError(t, flows.PayScore(ctx, env), against+" this example also needs WECHATPAY_APPID, WECHATPAY_PAYSCORE_SERVICE_ID")
+	t.Setenv("WECHATPAY_BASE_URL", "")
 	require.EqualError(t, flows.PayScore(ctx, env), "against the real API this example also needs WECHATPAY_APPID, WECHATPAY_PAYSCORE_SERVICE_ID")
 	t.Setenv("WECHATPAY_SG_STORE_ID", "12x")
 	require.EqualError(t, flows.SmartGuide(ctx, env), `WECHATPAY_SG_STORE_ID="12x" is not a store ID (a number)`)
@@ -87,4 +96,68 @@ func TestAFlowThatMadeNoCallDoesNotPass(t *testing.T) {
 	require.EqualError(t, err, "no API call was made")
 	require.NoError(t, setup.Run(context.Background(), env, flows.GoldPlan))
 	require.Equal(t, "all steps passed", setup.Summary(env))
+}
+
+// stdout runs f with the standard output captured (the flows print their
+// steps, as the examples do).
+func stdout(t *testing.T, f func() error) (string, error) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	saved := os.Stdout
+	os.Stdout = w
+	done := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- string(b)
+	}()
+	ferr := f()
+	os.Stdout = saved
+	w.Close()
+	return <-done, ferr
+}
+
+// curlOf finds the printed `curl -s -X POST URL -d 'JSON'` after marker
+// and sends it as a shell would.
+func curlOf(t *testing.T, out, marker string) *http.Response {
+	t.Helper()
+	m := regexp.MustCompile(regexp.QuoteMeta(marker) + `\s+curl -s -X POST (\S+) -d '([^']*)'`).FindStringSubmatch(out)
+	require.NotNil(t, m, "no curl after %q in:\n%s", marker, out)
+	resp, err := http.Post(m[1], "application/json", strings.NewReader(m[2]))
+	require.NoError(t, err)
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// Configured by the standalone sandbox's env file (WECHATPAY_SANDBOX_ADMIN_URL
+// set), every example runs without further variables, and the pay-score
+// example prints the admin API calls that play the user: sending them as
+// printed lets a second run create and complete the order.
+func TestRealModeAgainstTheStandaloneSandbox(t *testing.T) {
+	env := realEnv(t)
+	t.Setenv(setup.AdminURLVar, env.BaseURL+"/sandbox") // as sandbox.env sets it
+	env.AdminURL = env.BaseURL + "/sandbox/"
+	ctx := context.Background()
+	for name, flow := range map[string]func(context.Context, *setup.Env) error{
+		"goldplan": flows.GoldPlan, "smartguide": flows.SmartGuide, "businesscircle": flows.BusinessCircle,
+		"payscore-refund": flows.Refund, "bill": flows.Bill,
+	} {
+		before := env.Calls()
+		out, err := stdout(t, func() error { return flow(ctx, env) })
+		require.NoError(t, err, "%s: %s", name, out)
+		require.Greater(t, env.Calls(), before, name)
+	}
+
+	out, err := stdout(t, func() error { return flows.PayScore(ctx, env) })
+	require.NoError(t, err, out)
+	require.Contains(t, out, "[sandbox] WECHATPAY_OPENID=oUpF8uMuAJO_M2pxb1Q9zNjWeS6o (the standalone sandbox's test value")
+	resp := curlOf(t, out, "standalone sandbox: the user authorizes with")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	out, err = stdout(t, func() error { return flows.PayScore(ctx, env) })
+	require.NoError(t, err, out)
+	require.Contains(t, out, "[1] GET permissions/openid -> AVAILABLE")
+	require.Contains(t, out, "[5] POST serviceorder/")
+	resp = curlOf(t, out, "standalone sandbox: Pay Score collects with")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 }

@@ -10,9 +10,18 @@
 //	WECHATPAY_PUBLIC_KEY_ID   WeChat Pay public key ID (PUB_KEY_ID_…), optional
 //	WECHATPAY_PUBLIC_KEY_FILE WeChat Pay public key (pub_key.pem), with the ID above
 //	WECHATPAY_BASE_URL        another API host (default https://api.mch.weixin.qq.com)
+//	WECHATPAY_PLATFORM_CERT_FILE platform certificates (PEM) to trust as well, optional
 //
 // Without a public key the real client downloads platform certificates.
 // Every missing variable is named in the error.
+//
+// The env file of the standalone sandbox (`wechatpay sandbox` or
+// cmd/wechatpay-sandbox) sets these variables plus
+// WECHATPAY_SANDBOX_ADMIN_URL and the test values an example needs beyond
+// the credentials (sandboxcmd.TestValues): the examples then call that
+// sandbox as they would the real API, fall back to those test values for
+// any left unset (saying so), and print the admin API call that plays the
+// user's side where a real user would have to act.
 package setup
 
 import (
@@ -27,14 +36,28 @@ import (
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 	"github.com/wechatpay-biz/wechatpay-biz-go/internal/envconfig"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/sandboxcmd"
 	"github.com/wechatpay-biz/wechatpay-biz-go/sandbox"
 )
+
+// AdminURLVar names the admin API of a standalone sandbox; its env file
+// sets it.
+const AdminURLVar = "WECHATPAY_SANDBOX_ADMIN_URL"
+
+// sandboxDefaults are the standalone sandbox's test values for the
+// variables the examples need beyond the credentials; its sandbox.env sets
+// them too.
+var sandboxDefaults = sandboxcmd.TestValues()
 
 // Env is what an example runs against.
 type Env struct {
 	Client  *core.Client
 	Sandbox *sandbox.Server // nil against the real API
 	BaseURL string          // the host the client calls
+	// AdminURL is the admin API of a standalone sandbox the example calls
+	// as it would the real API (WECHATPAY_SANDBOX_ADMIN_URL, with a
+	// trailing slash), "" otherwise.
+	AdminURL string
 
 	calls *atomic.Int64
 }
@@ -114,23 +137,48 @@ func New() (*Env, error) {
 	if base == "" {
 		base = core.DefaultBaseURL
 	}
-	return &Env{Client: c, BaseURL: base, calls: n}, nil
+	return &Env{Client: c, BaseURL: base, AdminURL: adminURL(), calls: n}, nil
+}
+
+// adminURL is WECHATPAY_SANDBOX_ADMIN_URL with one trailing slash, or "".
+func adminURL() string {
+	u := os.Getenv(AdminURLVar)
+	if u == "" {
+		return ""
+	}
+	return strings.TrimRight(u, "/") + "/"
+}
+
+// target names what the example calls in messages: the real API, or the
+// host in WECHATPAY_BASE_URL.
+func target() string {
+	if u := os.Getenv(envconfig.BaseURL); u != "" && u != core.DefaultBaseURL {
+		return u
+	}
+	return "the real API"
 }
 
 // Getenv returns the values of the named variables, or one error naming
 // every one that is unset: what an example needs beyond the credentials
-// against the real API.
+// against the real API. Against a standalone sandbox (its env file sets
+// WECHATPAY_SANDBOX_ADMIN_URL) an unset variable takes the sandbox's test
+// value, and a line says so.
 func Getenv(names ...string) ([]string, error) {
 	values := make([]string, len(names))
 	var missing []string
+	standalone := adminURL() != ""
 	for i, name := range names {
 		values[i] = os.Getenv(name)
+		if values[i] == "" && standalone && sandboxDefaults[name] != "" {
+			values[i] = sandboxDefaults[name]
+			fmt.Printf("[sandbox] %s=%s (the standalone sandbox's test value; set it to choose another)\n", name, values[i])
+		}
 		if values[i] == "" {
 			missing = append(missing, name)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("against the real API this example also needs %s", strings.Join(missing, ", "))
+		return nil, fmt.Errorf("against %s this example also needs %s", target(), strings.Join(missing, ", "))
 	}
 	return values, nil
 }
