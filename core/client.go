@@ -20,15 +20,23 @@ import (
 	"time"
 )
 
-// SignatureScheme is the Authorization scheme of every APIv3 request.
+// SignatureScheme is the Authorization scheme of every APIv3 request, and
+// the Wechatpay-Signature-Type WeChat Pay's answers and callbacks carry:
+// SHA256withRSA (PKCS #1 v1.5) with a key of at least 2048 bits, Base64
+// signature. See
+// https://pay.weixin.qq.com/docs/merchant/development/interface-rules/signature-generation.html
 const SignatureScheme = "WECHATPAY2-SHA256-RSA2048"
 
-// Version is this SDK's version, sent in the User-Agent.
+// Version is this SDK's version (semantic versioning), sent in the
+// User-Agent header as "wechatpay-biz-go/<Version>".
 const Version = "0.1.0"
 
 // Client calls WeChat Pay APIv3. Build it with NewClient; it is immutable
 // afterwards (platform certificates aside, which rotate safely) and safe for
-// concurrent use.
+// concurrent use. It sends signed requests only to its configured hosts
+// (see CheckURL), never follows a redirect, and, when a WeChat Pay public
+// key is configured, sends Wechatpay-Serial: <public key ID> on every
+// request. It prints without its keys (see String).
 type Client struct {
 	mchID     string
 	mchSerial string
@@ -67,6 +75,16 @@ func parseEndpoint(base string) endpoint {
 // NewClient builds a Client. WithMerchant is required, and at least one way
 // to verify WeChat Pay's signatures: WithPlatformPublicKey,
 // WithPlatformCertificates or WithAutoCertificates (which needs WithAPIv3Key).
+//
+// It makes no network call (WithAutoCertificates downloads on first use).
+// The first option that rejects its input fails NewClient with that
+// option's error; then every remaining problem is listed in one error
+// ("wechatpay: cannot build client: …"): missing credentials, a merchant ID
+// that is not digits, a serial that is not hexadecimal, an inconsistent
+// private key, a platform key that is the merchant's own, no platform
+// certificate valid now with nothing else to verify with, plain http to a
+// WeChat Pay host, and — for the production hosts — the sandbox's
+// published test keys. Errors never contain key material.
 func NewClient(opts ...Option) (*Client, error) {
 	s := settings{retry: DefaultRetryPolicy, maxBody: DefaultMaxBodySize}
 	for _, o := range opts {
@@ -212,20 +230,25 @@ func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
 func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
 func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 
-// MerchantID returns the merchant ID requests are signed for.
+// MerchantID returns the merchant ID (mchid, digits) requests are signed
+// for, as given to WithMerchant.
 func (c *Client) MerchantID() string { return c.mchID }
 
 // HasAPIv3Key reports whether an APIv3 key was configured.
 func (c *Client) HasAPIv3Key() bool { return c.hasAPIv3Key }
 
-// PlatformKeys returns the platform keys the client currently trusts.
+// PlatformKeys returns the platform keys the client currently trusts,
+// sorted by serial: configured public keys and certificates, plus the
+// certificates last downloaded by WithAutoCertificates. It is a copy.
 func (c *Client) PlatformKeys() []PlatformKey { return c.keys.all() }
 
 func (c *Client) now() time.Time { return c.clock() }
 
 // Request describes one API call for Client.Do.
 type Request struct {
-	Method string // GET, POST, PATCH, PUT, DELETE
+	// Method is the HTTP method: GET, POST, PATCH, PUT or DELETE (any
+	// letter case); any other is refused before anything is sent.
+	Method string
 	// Path is the escaped API path, e.g. "/v3/smartguide/guides"; build it
 	// from Route with SetPathParams (or BuildPath), which checks and escapes
 	// every parameter. An absolute http(s) URL is used as is (no
@@ -243,7 +266,10 @@ type Request struct {
 	// When empty they show Path: set Route whenever a path parameter may be
 	// personal data.
 	Route string
-	Query url.Values // encoded with url.Values.Encode and signed as sent
+	// Query is encoded with url.Values.Encode (keys sorted, values
+	// percent-encoded) and signed exactly as sent; it is appended to any
+	// query already in Path.
+	Query url.Values
 	// Body is marshalled to JSON; nil sends no body. A []byte or
 	// json.RawMessage is sent as is.
 	Body any
@@ -257,24 +283,40 @@ type Request struct {
 	// the answers with the public key (a merchant migrating to it needs
 	// this; spec §14.3).
 	WechatpaySerial string
-	Header          http.Header // extra headers
+	// Header holds extra headers. The client always sets Authorization,
+	// Accept (application/json), User-Agent and, when there is a body,
+	// Content-Type (application/json); Accept-Encoding defaults to
+	// identity. A Wechatpay-Serial here wins over the public key's ID, not
+	// over WechatpaySerial.
+	Header http.Header
 }
 
 // ResponseMeta is the metadata of a verified answer. Product response types
 // embed it, so every response exposes its RequestID.
 type ResponseMeta struct {
+	// StatusCode is the HTTP status of the verified answer: a 2xx,
+	// usually 200, or 204 No Content for an answer without a body.
 	StatusCode int
-	Header     http.Header
-	RequestID  string // the Request-ID header
+	// Header is the answer's headers as received, including the
+	// Wechatpay-Timestamp, -Nonce, -Signature and -Serial it was verified
+	// with.
+	Header http.Header
+	// RequestID is the answer's Request-ID header, sanitised and at most
+	// 128 bytes: quote it to WeChat Pay support.
+	RequestID string
 }
 
 func (m *ResponseMeta) setResponseMeta(v ResponseMeta) { *m = v }
 
 type metaSetter interface{ setResponseMeta(ResponseMeta) }
 
-// Response is what Do returns: the metadata and the verified body.
+// Response is what Do returns: the metadata and the verified body. It
+// prints without its body (see String).
 type Response struct {
 	ResponseMeta
+	// Body is the answer's body exactly as received and verified (JSON,
+	// or empty for a 204), at most WithMaxBodySize bytes. It may hold
+	// personal data: do not log it.
 	Body []byte
 }
 
@@ -352,9 +394,26 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 // Do calls the API: it signs the request, sends it (retrying per the policy
 // when req.Idempotent), verifies the answer's signature, and decodes a 2xx
 // JSON body into out (if out is not nil and the body is not empty; a 204 with
-// no body is success). If out embeds ResponseMeta it is filled in. Non-2xx
-// answers are returned as *APIError; signature failures match
-// ErrInvalidSignature; a done context returns the context's error.
+// no body is success). If out embeds ResponseMeta it is filled in. The
+// request goes to the primary host (failing over to the backup host when
+// the primary cannot be reached), or to req.Path when that is an absolute
+// URL on one of them.
+//
+// Errors, all before anything is sent unless noted:
+//   - an unsupported method, a nil request, or a Path that is neither
+//     absolute nor starts with /: a plain error;
+//   - a path with a dot-segment, a percent-encoded control character or a
+//     malformed percent-encoding: a *ValidationError;
+//   - an absolute URL on another host: an error matching ErrForeignHost;
+//   - with WithAutoCertificates, a failed certificate download while the
+//     client holds no usable key (ErrNoPlatformCertificates when the
+//     merchant has no certificates);
+//   - after sending: a non-2xx answer (3xx included: redirects are not
+//     followed) as *APIError with its Request-ID and Attempts; an answer
+//     whose signature fails as *SignatureError, matching
+//     ErrInvalidSignature; an answer over the size cap as ErrBodyTooLarge;
+//     a transport failure, wrapped (with the number of attempts when it
+//     was retried); a done context as the context's error.
 //
 // Do is the escape hatch for endpoints this SDK does not wrap.
 func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, error) {
@@ -390,13 +449,19 @@ func (c *Client) execute(ctx context.Context, p *prepared, out any) (*Response, 
 
 // Download makes a signed GET to rawURL exactly as given and returns the
 // unverified streaming response (bill files carry no signature; verify them
-// by their hash). The caller closes the body and caps what it reads. The
-// request asks for the body unencoded (Accept-Encoding: identity), so the
-// body is the bytes sent: a server that applies a Content-Encoding anyway
-// leaves it to the caller to decode (bill.Service.Download does). Non-2xx
-// answers are returned as *APIError. rawURL's scheme and host must be the configured primary or
-// backup host (see CheckURL); any other URL is refused with ErrForeignHost
-// before anything is signed or sent.
+// by their hash, spec §5.4: GET /v3/billdownload/file). The caller closes
+// the body and caps what it reads. The request asks for the body unencoded
+// (Accept-Encoding: identity), so the body is the bytes sent: a server that
+// applies a Content-Encoding anyway leaves it to the caller to decode
+// (bill.Service.Download does). Transport failures and transient answers
+// are retried per the RetryPolicy, as for any idempotent call; redirects
+// are not followed.
+//
+// Errors: rawURL's scheme and host must be the configured primary or
+// backup host (see CheckURL): any other URL is refused with ErrForeignHost
+// before anything is signed or sent, a path with a dot-segment with a
+// *ValidationError. Non-2xx answers are returned as *APIError (a signed
+// one verified first), a done context as the context's error.
 func (c *Client) Download(ctx context.Context, rawURL string) (*http.Response, error) {
 	p, err := c.prepare(&Request{Method: http.MethodGet, Path: rawURL, Idempotent: true})
 	if err != nil {
@@ -635,8 +700,12 @@ func (c *Client) authorization(ctx context.Context, method, canonicalURL string,
 	return string(b[start:]), nil
 }
 
-// Sign signs message with the merchant private key (SHA256-RSA, Base64), as
-// front-end payment parameters require.
+// Sign signs message with the merchant private key (SHA256withRSA, PKCS #1
+// v1.5) and returns the signature Base64-encoded, as front-end payment
+// parameters require (the paySign of a JSAPI or mini-program payment over
+// "appId\ntimeStamp\nnonceStr\npackage\n"). The
+// message is signed as given: the caller writes its lines and final "\n".
+// ctx is not used; the error never contains the key.
 func (c *Client) Sign(ctx context.Context, message string) (string, error) {
 	sum := sha256.Sum256([]byte(message))
 	sig, err := rsa.SignPKCS1v15(nil, c.secret.get().mchKey, crypto.SHA256, sum[:])
@@ -646,7 +715,10 @@ func (c *Client) Sign(ctx context.Context, message string) (string, error) {
 	return base64.StdEncoding.EncodeToString(sig), nil
 }
 
-// ErrBodyTooLarge is returned when a response body exceeds the size cap.
+// ErrBodyTooLarge is returned (wrapped, matched with errors.Is) when an
+// answer's body is longer than the cap of WithMaxBodySize
+// (DefaultMaxBodySize, 8 MiB, by default) — announced by its
+// Content-Length or found while reading. Such an answer is not retried.
 var ErrBodyTooLarge = errors.New("wechatpay: response body exceeds the size limit")
 
 // readCapped reads a response body of size bytes (its Content-Length, or
@@ -693,5 +765,7 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// Ptr returns a pointer to v, for optional request fields.
+// Ptr returns a pointer to a copy of v, for optional request fields
+// (pointers with omitempty): core.Ptr(false) sends an explicit false, where
+// a nil pointer sends nothing.
 func Ptr[T any](v T) *T { return &v }

@@ -35,6 +35,9 @@ type SignatureError struct {
 	kind      error
 }
 
+// Error returns one line: "wechatpay: invalid signature: <reason>", then
+// the serial and the Request-ID when known, each sanitised and capped. It
+// never contains the signature, the body or a key.
 func (e *SignatureError) Error() string {
 	var b strings.Builder
 	b.WriteString("wechatpay: invalid signature: ")
@@ -53,7 +56,11 @@ func (e *SignatureError) Is(target error) bool {
 	return target == ErrInvalidSignature || (e.kind != nil && target == e.kind)
 }
 
-// ErrorDetail is the optional detail object of a WeChat Pay error body.
+// ErrorDetail is the optional detail object of a WeChat Pay error body
+// (spec §6.8): which field was wrong, where, and why. It prints with Value
+// masked and Raw as its length (see String), since the server may echo
+// personal data.
+// See https://pay.weixin.qq.com/docs/merchant/development/interface-rules/basic-rules.html
 type ErrorDetail struct {
 	Field    string `json:"field,omitempty"`    // JSON Pointer (body) or parameter name (path/query)
 	Value    any    `json:"value,omitempty"`    // the offending value as the server reported it
@@ -65,8 +72,12 @@ type ErrorDetail struct {
 }
 
 // APIError is the error returned for every non-2xx answer from WeChat Pay,
-// signed or not. Match it with errors.As or the helpers IsAPIError and
-// ErrorCode, which see through wrapping.
+// signed or not (a signed one is verified first), decoded from the error
+// body {"code", "message", "detail"} of spec §6.8; a body that is not JSON
+// still gives the status and Request-ID. Match it with errors.As or the
+// helpers IsAPIError and ErrorCode, which see through wrapping. It prints
+// without Body and Detail.Value (see Format), which may echo personal data.
+// See https://pay.weixin.qq.com/docs/merchant/development/interface-rules/basic-rules.html
 type APIError struct {
 	StatusCode int          // HTTP status
 	Code       string       // error code, e.g. PARAM_ERROR
@@ -237,7 +248,8 @@ func sanitizeServerText(s string, max int) string {
 	return string(b)
 }
 
-// FieldError is one problem found by client-side validation.
+// FieldError is one problem found by client-side validation, named by the
+// field's wire name.
 type FieldError struct {
 	Field   string // the JSON name (or path, e.g. post_payments[2].name) of the field
 	Problem string // what is wrong; never the value itself
@@ -246,10 +258,16 @@ type FieldError struct {
 // ValidationError lists every problem found in a request before anything was
 // sent. Match it with errors.As.
 type ValidationError struct {
-	Op       string // the operation, e.g. smartguide.Register
+	Op string // the operation, e.g. smartguide.Register
+	// Problems lists every broken rule, in the order the fields were
+	// checked (one field may appear more than once); never empty when
+	// returned by this SDK.
 	Problems []FieldError
 }
 
+// Error returns one line: "wechatpay: invalid <Op> request: " and every
+// problem as "field: problem", separated by "; ". It never contains the
+// values checked.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("wechatpay: invalid ")

@@ -19,7 +19,13 @@ const PublicKeyIDPrefix = "PUB_KEY_ID_"
 // PlatformKey is one key WeChat Pay signs with: the WeChat Pay public key
 // (Serial starts with PUB_KEY_ID_) or a platform certificate's key.
 type PlatformKey struct {
-	Serial    string
+	// Serial is what Wechatpay-Serial carries for this key: the public
+	// key's ID (PUB_KEY_ID_ followed by digits) or the certificate's serial
+	// number in upper-case hexadecimal (40 characters for WeChat Pay's).
+	Serial string
+	// PublicKey is the RSA public key (2048 bits from WeChat Pay) that
+	// verifies answers and callbacks signed under Serial and encrypts
+	// sensitive request fields to it.
 	PublicKey *rsa.PublicKey
 	// NotBefore and NotAfter bound a certificate's validity; both are zero
 	// for a WeChat Pay public key, which does not expire.

@@ -12,13 +12,18 @@ import (
 	"time"
 )
 
-// Default hosts of the WeChat Pay APIv3.
+// Default hosts of the WeChat Pay APIv3 (spec "Host for every endpoint").
 const (
-	DefaultBaseURL   = "https://api.mch.weixin.qq.com"
+	// DefaultBaseURL is the primary host, used unless WithBaseURL is given.
+	DefaultBaseURL = "https://api.mch.weixin.qq.com"
+	// DefaultBackupURL is the backup host, tried when the primary cannot be
+	// reached; used unless WithBaseURL or WithBackupURL is given.
 	DefaultBackupURL = "https://api2.mch.weixin.qq.com"
 )
 
-// DefaultMaxBodySize caps how much of an API response body is read.
+// DefaultMaxBodySize caps, in bytes (8 MiB), how much of an API response
+// body is read when WithMaxBodySize is not given; a longer body fails with
+// ErrBodyTooLarge.
 const DefaultMaxBodySize = 8 << 20
 
 // An Option configures a Client. Options check their input; NewClient fails
@@ -88,10 +93,17 @@ func WithAPIv3Key(key string) Option {
 
 // WithPlatformPublicKey configures public-key mode: responses and
 // notifications whose Wechatpay-Serial is keyID are verified with key, and
-// sensitive fields are encrypted to it. keyID starts with PUB_KEY_ID_. It may
-// be combined with certificates while migrating: every request then carries
-// Wechatpay-Serial: keyID, which makes WeChat Pay sign its answers with the
-// public key (spec §14.3).
+// sensitive fields are encrypted to it. keyID starts with PUB_KEY_ID_ (the
+// ID shown with pub_key.pem in 账户中心 → API安全); key is pub_key.pem
+// (LoadPublicKeyFile).
+//
+// Every request then carries Wechatpay-Serial: keyID (the first public
+// key's ID by sort order when several are given), whether or not it has
+// encrypted fields, which makes WeChat Pay sign its answers with the
+// public key (spec §14.3). While migrating, combine it with certificates
+// (WithAutoCertificates or WithPlatformCertificates): callbacks may still
+// be signed by a platform certificate until the switch completes.
+// See https://pay.weixin.qq.com/doc/v3/partner/4013038589
 func WithPlatformPublicKey(keyID string, key *rsa.PublicKey) Option {
 	return func(s *settings) error {
 		if !strings.HasPrefix(keyID, PublicKeyIDPrefix) || len(keyID) == len(PublicKeyIDPrefix) {

@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// MaxClockSkew is the largest allowed difference, in either direction,
-// between a Wechatpay-Timestamp and the local clock.
+// MaxClockSkew bounds the difference, in either direction, between a
+// Wechatpay-Timestamp (Unix seconds) and the local clock: a difference of
+// MaxClockSkew (5 minutes, spec §6.3) or more fails with ErrStaleTimestamp.
 const MaxClockSkew = 5 * time.Minute
 
 // maxNonceLen bounds a Wechatpay-Nonce (WeChat Pay sends 32 characters).
@@ -74,10 +75,17 @@ func (e errorString) Error() string { return string(e) }
 // present, the timestamp within MaxClockSkew of now in both directions, a
 // known serial (refreshing auto-downloaded certificates, rate-limited, when the
 // serial is new) and a valid SHA256-RSA signature over
-// "timestamp\nnonce\nbody\n". Every failure matches ErrInvalidSignature.
+// "timestamp\nnonce\nbody\n" (spec §6.3).
+//
+// Every failure is a *SignatureError matching ErrInvalidSignature and,
+// where it applies, ErrMissingHeader, ErrStaleTimestamp (also for a
+// timestamp that is not Unix seconds) or ErrUnknownSerial (also for a
+// certificate not valid now); a WECHATPAY/SIGNTEST/ probe fails like any
+// bad signature (spec §6.6).
 //
 // A callback's unknown serial starts at most one certificate download a
 // minute, since anyone can send a callback.
+// See https://pay.weixin.qq.com/docs/merchant/development/interface-rules/signature-verification.html
 func (c *Client) VerifySignature(ctx context.Context, h SignatureHeaders, body []byte) error {
 	return c.verifyWith(ctx, h, body, "", c.lookup(ctx, true))
 }

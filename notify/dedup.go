@@ -87,7 +87,9 @@ var ErrDeduperFull = errors.New("notify: MemoryDeduper is full (MaxEntries live 
 // ErrClaimLost is returned by Finish, the notification marked processed
 // all the same, when the caller's claim had expired (its lease ran out
 // mid-callback, so another delivery may have run the callback too: raise
-// the lease), and by Release when the claim was already marked processed.
+// the lease), and by MemoryDeduper.Release when the claim was already
+// marked processed (redisdedup.Store.Release leaves such a mark alone and
+// returns nil). The Handler logs it at Warn; it never changes the answer.
 var ErrClaimLost = errors.New("notify: the de-duplication claim is no longer held by this delivery")
 
 // MemoryDeduper is an in-memory Deduper for a single instance. Its zero

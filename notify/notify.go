@@ -16,39 +16,92 @@ import (
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 )
 
-// Errors returned by Parse. Every signature failure also matches
-// core.ErrInvalidSignature.
+// Errors returned by Parse and ParseBytes, matched with errors.Is. Every
+// signature failure is a *core.SignatureError and also matches
+// ErrInvalidSignature (core.ErrInvalidSignature).
 var (
-	ErrMissingHeader    = core.ErrMissingHeader
-	ErrStaleTimestamp   = core.ErrStaleTimestamp
-	ErrUnknownSerial    = core.ErrUnknownSerial
+	// ErrMissingHeader: one of Wechatpay-Timestamp, -Nonce, -Signature
+	// and -Serial is absent (core.ErrMissingHeader).
+	ErrMissingHeader = core.ErrMissingHeader
+	// ErrStaleTimestamp: Wechatpay-Timestamp is not Unix seconds, or is
+	// core.MaxClockSkew (5 minutes) or more away from the client's clock,
+	// in the past or in the future (core.ErrStaleTimestamp).
+	ErrStaleTimestamp = core.ErrStaleTimestamp
+	// ErrUnknownSerial: Wechatpay-Serial names no key the client trusts,
+	// even after a certificate download (WithAutoCertificates, at most one
+	// a minute for callbacks), or a certificate not valid now
+	// (core.ErrUnknownSerial).
+	ErrUnknownSerial = core.ErrUnknownSerial
+	// ErrInvalidSignature is matched by every signature failure, including
+	// a signature that does not match the body, a WECHATPAY/SIGNTEST/ probe
+	// (spec §6.6) and a Wechatpay-Signature-Type other than
+	// WECHATPAY2-SHA256-RSA2048 (core.ErrInvalidSignature).
 	ErrInvalidSignature = core.ErrInvalidSignature
-	ErrDecrypt          = core.ErrDecrypt
-	ErrBodyTooLarge     = errors.New("notify: notification body exceeds the size limit")
-	ErrMalformed        = errors.New("notify: malformed notification")
-	ErrDuplicate        = errors.New("notify: notification already handled")
+	// ErrDecrypt: the resource could not be decrypted with the APIv3 key
+	// (wrong key, tampered ciphertext, a nonce that is not 12 bytes) or its
+	// algorithm is not AEAD_AES_256_GCM (core.ErrDecrypt).
+	ErrDecrypt = core.ErrDecrypt
+	// ErrBodyTooLarge: the body is longer than the Handler's cap
+	// (WithMaxBodySize, default DefaultMaxBodySize); nothing of it is
+	// verified or decoded.
+	ErrBodyTooLarge = errors.New("notify: notification body exceeds the size limit")
+	// ErrMalformed: the body could not be read, is not the JSON envelope of
+	// spec §6.7, or lacks id or event_type (checked after the signature
+	// verified).
+	ErrMalformed = errors.New("notify: malformed notification")
+	// ErrDuplicate reports a notification that was already handled.
+	// Nothing in this package returns it: the Handler acknowledges a
+	// duplicate itself through its Deduper. It is for code that
+	// de-duplicates around Parse on its own; a callback that returns it is
+	// treated like any other callback error (500 FAIL, delivered again).
+	ErrDuplicate = errors.New("notify: notification already handled")
 )
 
-// DefaultMaxBodySize caps notification bodies (64 KiB).
+// DefaultMaxBodySize caps notification bodies, in bytes (64 KiB): WeChat
+// Pay's envelopes are a few KiB. Change it with WithMaxBodySize.
 const DefaultMaxBodySize = 64 << 10
 
-// Resource is the encrypted part of a notification.
+// Resource is the encrypted part of a notification (resource in spec
+// §6.7), as received; Notification.Plaintext holds it decrypted.
 type Resource struct {
-	Algorithm      string `json:"algorithm"`
-	Ciphertext     string `json:"ciphertext"`
+	// Algorithm is the encryption algorithm; only AEAD_AES_256_GCM is
+	// accepted.
+	Algorithm string `json:"algorithm"`
+	// Ciphertext is Base64 of the encrypted resource followed by its
+	// 16-byte GCM tag.
+	Ciphertext string `json:"ciphertext"`
+	// AssociatedData is the GCM associated data (under 16 bytes; may be
+	// empty).
 	AssociatedData string `json:"associated_data"`
-	OriginalType   string `json:"original_type"`
-	Nonce          string `json:"nonce"`
+	// OriginalType names the type of the decrypted object, e.g.
+	// transaction, refund, payscore, mall_transaction.
+	OriginalType string `json:"original_type"`
+	// Nonce is the 12-byte GCM nonce.
+	Nonce string `json:"nonce"`
 }
 
-// Notification is a verified, decrypted callback.
+// Notification is a verified, decrypted callback: the envelope of spec
+// §6.7 and its decrypted resource. It prints without Plaintext (see
+// String).
 type Notification struct {
-	ID           string    `json:"id"`
-	CreateTime   time.Time `json:"create_time"`
-	EventType    string    `json:"event_type"`
-	ResourceType string    `json:"resource_type"`
-	Summary      string    `json:"summary"`
-	Resource     Resource  `json:"resource"`
+	// ID is the notification ID, at most 36 characters (e.g.
+	// EV-2018022511223320873); every redelivery of a notification carries
+	// the same ID, which is what the Deduper keys on.
+	ID string `json:"id"`
+	// CreateTime is when WeChat Pay created the notification (RFC 3339,
+	// usually +08:00 Asia/Shanghai).
+	CreateTime time.Time `json:"create_time"`
+	// EventType names the event, at most 32 characters, e.g.
+	// PAYSCORE.USER_PAID, MALL_TRANSACTION.SUCCESS, REFUND.SUCCESS; the
+	// Handler routes on it (On).
+	EventType string `json:"event_type"`
+	// ResourceType is the resource's type, encrypt-resource.
+	ResourceType string `json:"resource_type"`
+	// Summary is WeChat Pay's short description of the event, at most 64
+	// characters (e.g. 支付成功).
+	Summary string `json:"summary"`
+	// Resource is the encrypted resource as received.
+	Resource Resource `json:"resource"`
 	// Plaintext is the decrypted resource (JSON). It may hold personal data:
 	// do not log it.
 	Plaintext []byte `json:"-"`
@@ -56,7 +109,9 @@ type Notification struct {
 	Serial string `json:"-"`
 }
 
-// Decode unmarshals the decrypted resource into v.
+// Decode unmarshals the decrypted resource (Plaintext, JSON) into v, such
+// as a product package's event type. The error names the event type and
+// notification ID, never the content.
 func (n *Notification) Decode(v any) error {
 	if err := json.Unmarshal(n.Plaintext, v); err != nil {
 		return fmt.Errorf("notify: decoding %.64q resource of notification %.64q: %w", n.EventType, n.ID, err)
@@ -64,10 +119,13 @@ func (n *Notification) Decode(v any) error {
 	return nil
 }
 
-// Option configures a Handler.
+// Option configures a Handler; NewHandler fails with the first error an
+// option returns.
 type Option func(*Handler) error
 
-// WithMaxBodySize sets the body cap (default DefaultMaxBodySize).
+// WithMaxBodySize sets the body cap, in bytes (default
+// DefaultMaxBodySize); a longer body fails with ErrBodyTooLarge and is
+// answered 400. n must be positive.
 func WithMaxBodySize(n int64) Option {
 	return func(h *Handler) error {
 		if n <= 0 {
@@ -163,7 +221,9 @@ type Handler struct {
 }
 
 // NewHandler returns a Handler using c's platform keys and APIv3 key, which
-// is required.
+// is required (core.WithAPIv3Key): without it NewHandler fails, as it does
+// for a nil client or an option's error. The Handler de-duplicates with a
+// new MemoryDeduper unless WithDeduper says otherwise.
 func NewHandler(c *core.Client, opts ...Option) (*Handler, error) {
 	if c == nil {
 		return nil, errors.New("notify: nil client")
@@ -186,7 +246,9 @@ func NewHandler(c *core.Client, opts ...Option) (*Handler, error) {
 	return h, nil
 }
 
-// Parse reads, verifies and decrypts the notification in r.
+// Parse reads, verifies and decrypts the notification in r: it reads at
+// most the body cap, then does what ParseBytes does. Errors are those of
+// ParseBytes, and ErrMalformed when the body cannot be read.
 func (h *Handler) Parse(ctx context.Context, r *http.Request) (*Notification, error) {
 	body, err := readBody(r, h.maxBody)
 	if err != nil {
@@ -226,6 +288,13 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 // body, for frameworks that have already read the body. Header keys may be
 // in any letter case (a plain map from another framework, HTTP/2's lower
 // case).
+//
+// In order: the body cap (ErrBodyTooLarge); Wechatpay-Signature-Type, when
+// present, must be WECHATPAY2-SHA256-RSA2048; the signature
+// (core.Client.VerifySignature: ErrMissingHeader, ErrStaleTimestamp,
+// ErrUnknownSerial, all matching ErrInvalidSignature); only then the
+// envelope is decoded (ErrMalformed without id or event_type) and the
+// resource decrypted (ErrDecrypt). Errors never contain the body.
 func (h *Handler) ParseBytes(ctx context.Context, header http.Header, body []byte) (*Notification, error) {
 	if int64(len(body)) > h.maxBody {
 		return nil, ErrBodyTooLarge
@@ -265,17 +334,23 @@ func (h *Handler) On(eventType string, fn func(ctx context.Context, n *Notificat
 	h.routes[eventType] = fn
 }
 
-// Reply is the JSON body of an answer to WeChat Pay.
+// Reply is the JSON body of a failure answer to WeChat Pay (spec §13.2):
+// {"code":"FAIL","message":"…"}. A successful answer has no body.
 type Reply struct {
-	Code    string `json:"code"`
+	// Code is FAIL: every reply the Handler writes is a failure.
+	Code string `json:"code"`
+	// Message is a short English reason (e.g. "invalid signature",
+	// "handler failed"); it never echoes the notification.
 	Message string `json:"message,omitempty"`
 }
 
 // ServeHTTP verifies and decrypts the notification, makes sure its callback
-// runs exactly once, and answers WeChat Pay:
+// runs exactly once, and answers WeChat Pay (spec §13.2):
 //
-//   - 400 or 401 {"code":"FAIL",…} when the notification is rejected
-//     (malformed, badly signed, undecryptable); logged at Warn.
+//   - 405 {"code":"FAIL",…} for a method other than POST.
+//   - 401 {"code":"FAIL",…} when the signature is rejected (anything
+//     matching ErrInvalidSignature), 400 when the notification is otherwise
+//     rejected (too large, malformed, undecryptable); logged at Warn.
 //   - Otherwise the notification ID is claimed in the Deduper for the claim
 //     lease (WithClaimLease). The delivery that claims it runs the callback
 //     registered with On for its event type (or the WithFallback callback):

@@ -36,8 +36,20 @@
 //		return nil
 //	})
 //
-// or from Query. WeChat Pay does not guarantee delivery: query refunds whose
-// callback has not come.
+// or from Query. The Handler answers 204 No Content once fn returns nil and
+// 500 FAIL (delivered again) when it returns an error. WeChat Pay does not
+// guarantee delivery: query refunds whose callback has not come.
+//
+// # Errors
+//
+// Every method returns *core.ValidationError, listing every broken rule,
+// before anything is sent; *core.APIError for WeChat Pay's refusals, with
+// the Request-ID (e.g. 400 INVALID_REQUEST, 404 RESOURCE_NOT_EXISTS); errors
+// matching core.ErrInvalidSignature for an answer that fails verification.
+//
+// Reference: spec §11 of this SDK (api-reference.md), POST and GET
+// /v3/refund/domestic/refunds[/{out_refund_no}]:
+// https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html
 //
 // # Pay score
 //

@@ -95,9 +95,11 @@ func ParseEvent(n *notify.Notification) (*Event, error) {
 }
 
 // Handle registers fn on h for the three refund callbacks: each verified
-// notification is decoded with ParseEvent and passed to fn. When fn (or the
-// decoding) fails, h answers WeChat Pay with a failure, so the callback is
-// delivered again.
+// notification is decoded with ParseEvent and passed to fn. When fn returns
+// nil, h answers WeChat Pay 204 No Content; when fn (or the decoding)
+// fails, h answers 500 {"code":"FAIL",…}, so the callback is delivered
+// again on WeChat Pay's schedule. h runs fn once per notification ID (see
+// notify.Handler).
 func Handle(h *notify.Handler, fn func(ctx context.Context, ev *Event) error) {
 	cb := func(ctx context.Context, n *notify.Notification) error {
 		ev, err := ParseEvent(n)

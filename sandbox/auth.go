@@ -13,17 +13,22 @@ import (
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
 )
 
-// Authorization is a parsed WECHATPAY2-SHA256-RSA2048 Authorization header.
+// Authorization is a parsed WECHATPAY2-SHA256-RSA2048 Authorization header
+// (spec §6.1), the values as written, unverified.
 type Authorization struct {
-	MchID     string
-	NonceStr  string
-	Signature string
-	Timestamp string
-	SerialNo  string
+	MchID     string // mchid: the merchant ID the request is signed for
+	NonceStr  string // nonce_str: the request's random string, used once
+	Signature string // signature: Base64 of the SHA256withRSA signature
+	Timestamp string // timestamp: Unix seconds, as decimal digits
+	SerialNo  string // serial_no: the merchant API certificate serial
 }
 
 // ParseAuthorization parses an Authorization header value. Parameters may
-// come in any order; each must appear once, quoted.
+// come in any order; each must appear once, quoted. The second result is
+// "" on success, otherwise what is wrong, in Chinese as WeChat Pay puts it
+// in a SIGN_ERROR detail.issue (wrong scheme, malformed, repeated, unknown
+// or missing parameter). It checks the form only: the signature is
+// verified by the sandbox (or wiretest.VerifyAuthorization).
 func ParseAuthorization(v string) (Authorization, string) {
 	var a Authorization
 	rest, ok := strings.CutPrefix(v, core.SignatureScheme+" ")

@@ -71,24 +71,26 @@ type BusinessCircleTransaction struct {
 }
 
 // BusinessCirclePoints is what the last points sync of a transaction said.
+// The fields are those of POST /v3/businesscircle/points/notify (spec §2.1).
 type BusinessCirclePoints struct {
-	EarnPoints       bool
-	IncreasedPoints  int64
-	PointsUpdateTime time.Time
-	NoPointsRemarks  string
-	TotalPoints      *int64
-	Syncs            int // how many times the transaction was synced
+	EarnPoints       bool      // earn_points: whether the purchase earned points
+	IncreasedPoints  int64     // increased_points: points added (0 when EarnPoints is false)
+	PointsUpdateTime time.Time // points_update_time, as sent (RFC 3339)
+	NoPointsRemarks  string    // no_points_remarks: why no points were earned; "" when not sent
+	TotalPoints      *int64    // total_points: the member's total after the sync; nil when not sent
+	Syncs            int       // how many times the transaction was synced
 }
 
-// BusinessCircleParking is the last parking state synced for a plate.
+// BusinessCircleParking is the last parking state synced for a plate, as
+// POST /v3/businesscircle/parkings sent it (spec §2.4).
 type BusinessCircleParking struct {
-	SubMchID    string
-	BrandID     int64
-	AppID       string
-	OpenID      string
-	PlateNumber string
-	State       string // IN or OUT
-	Time        time.Time
+	SubMchID    string    // the mall's merchant ID; "" for a direct mall
+	BrandID     int64     // brandid: BusinessCircleBrandID (any other is refused)
+	AppID       string    // the AppID the member authorized with
+	OpenID      string    // the member under AppID (personal data)
+	PlateNumber string    // plate_number: province abbreviation, then capitals, digits or Chinese (e.g. 粤B888888)
+	State       string    // IN or OUT
+	Time        time.Time // time of the state change, as sent (RFC 3339)
 }
 
 // installBusinessCircle registers the businesscircle endpoints.

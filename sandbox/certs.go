@@ -78,8 +78,8 @@ type CertificateInfo struct {
 	ExpireTime    time.Time         `json:"expire_time"`    // NotAfter: T for the next rotation
 	ListedFrom    time.Time         `json:"listed_from"`    // GET /v3/certificates returns it from then on
 	Listed        bool              `json:"listed"`         // listed now (and not expired)
-	Expired       bool              `json:"expired"`
-	Certificate   *x509.Certificate `json:"-"`
+	Expired       bool              `json:"expired"`        // the sandbox clock has reached ExpireTime
+	Certificate   *x509.Certificate `json:"-"`              // the certificate itself (self-signed, test only)
 }
 
 // Certificates returns every platform certificate the sandbox has issued,

@@ -64,6 +64,7 @@ const DefaultSlowDelay = 10 * time.Second
 
 // Fault is a failure to inject with InjectFault.
 type Fault struct {
+	// Kind is the failure; InjectFault refuses a kind not in FaultKinds.
 	Kind FaultKind `json:"kind"`
 	// Count is how many matching calls fail; 0 means every matching call
 	// until ClearFaults.

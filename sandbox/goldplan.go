@@ -29,11 +29,21 @@ type gpMerchant struct {
 // GoldPlanRecord is a sub-merchant's gold plan state in the sandbox, for
 // tests and demos.
 type GoldPlanRecord struct {
-	GoldPlanOpen     bool
-	PayScene         string // JSAPI_AND_MINIPROGRAM, JSAPI or MINIPROGRAM while open
-	CustomPageOpen   bool
+	// GoldPlanOpen: the gold plan (点金计划) is open
+	// (changegoldplanstatus OPEN). After a CLOSE it can be reopened 24
+	// hours later, on the sandbox clock.
+	GoldPlanOpen bool
+	PayScene     string // JSAPI_AND_MINIPROGRAM, JSAPI or MINIPROGRAM while open
+	// CustomPageOpen: the merchant custom receipt page (商家小票) is on
+	// (changecustompagestatus OPEN); it stays as set when the gold plan
+	// closes.
+	CustomPageOpen bool
+	// AdvertisingShown: ads are on (open-advertising-show, until
+	// close-advertising-show).
 	AdvertisingShown bool
-	IndustryFilters  []string
+	// IndustryFilters are the 1 to 3 same-industry ad filters last set
+	// (IndustryType values such as E_COMMERCE), a copy; nil when none.
+	IndustryFilters []string
 }
 
 // gpReopenDelay is how long after closing the gold plan it can be reopened.

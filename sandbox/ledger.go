@@ -7,15 +7,15 @@ import "time"
 // ledger.
 type LedgerEntry struct {
 	Time          time.Time // payment success time, or refund initiation time
-	AppID         string
-	SubMchID      string // "" for a direct merchant
-	TransactionID string // WeChat Pay order number
-	OutTradeNo    string // merchant order number
-	OpenID        string
-	TradeType     string // JSAPI, NATIVE, APP, MICROPAY, AUTH (pay score)…
-	TradeState    string // SUCCESS or REFUND
-	BankType      string
-	AmountFen     int64 // settlement amount of the order, fen
+	AppID         string    // the AppID the payer paid under
+	SubMchID      string    // "" for a direct merchant
+	TransactionID string    // WeChat Pay order number
+	OutTradeNo    string    // merchant order number
+	OpenID        string    // the payer's OpenID under AppID
+	TradeType     string    // JSAPI, NATIVE, APP, MICROPAY, AUTH (pay score)…
+	TradeState    string    // SUCCESS or REFUND
+	BankType      string    // payer's bank (付款银行), e.g. OTHERS or CMB_CREDIT
+	AmountFen     int64     // settlement amount of the order, fen
 	// CouponFen is the order's non-recharge coupon (代金券), fen: the user
 	// paid AmountFen, the order was AmountFen+CouponFen. On a refund entry
 	// (with the order's AmountFen), the refund's share of it,
@@ -23,8 +23,8 @@ type LedgerEntry struct {
 	// bills show RefundFen minus that share as 退款金额.
 	CouponFen    int64
 	RefundID     string // WeChat refund number, for refunds
-	OutRefundNo  string
-	RefundFen    int64
+	OutRefundNo  string // merchant refund number, for refunds
+	RefundFen    int64  // refund amount, fen, for refunds
 	RefundStatus string // SUCCESS, PROCESSING
 	Product      string // product description
 	Attach       string // merchant data package

@@ -18,8 +18,8 @@ import (
 // Event is a notification the sandbox sends.
 type Event struct {
 	ID           string // notification ID; default a random EV-… ID
-	EventType    string // e.g. PAYSCORE.USER_PAID
-	Summary      string
+	EventType    string // e.g. PAYSCORE.USER_PAID; selects the redelivery schedule
+	Summary      string // envelope summary (WeChat Pay: at most 64 characters, e.g. 支付成功)
 	OriginalType string // e.g. payscore
 	Resource     any    // the plaintext resource, marshalled to JSON
 }
@@ -93,14 +93,14 @@ type DeliveryAttempt struct {
 // Delivery is the delivery log of one notification: every attempt, with
 // the same notification ID and body on each.
 type Delivery struct {
-	ID          string            `json:"id"`
-	EventType   string            `json:"event_type"`
-	URL         string            `json:"url"`
-	Created     time.Time         `json:"create_time"`
-	State       DeliveryState     `json:"state"`
+	ID          string            `json:"id"`                    // the notification ID, the same on every attempt
+	EventType   string            `json:"event_type"`            // e.g. PAYSCORE.USER_PAID
+	URL         string            `json:"url"`                   // the merchant's notify URL
+	Created     time.Time         `json:"create_time"`           // sandbox time the notification was created
+	State       DeliveryState     `json:"state"`                 // where the delivery stands
 	NextAttempt time.Time         `json:"next_attempt,omitzero"` // when PENDING
-	Attempts    []DeliveryAttempt `json:"attempts"`
-	Note        string            `json:"note,omitempty"` // why a NOT_SENT notification was not sent
+	Attempts    []DeliveryAttempt `json:"attempts"`              // every attempt so far, oldest first
+	Note        string            `json:"note,omitempty"`        // why a NOT_SENT notification was not sent
 }
 
 // deliveryState is the delivery log. Guarded by its own mutex; never held

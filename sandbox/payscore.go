@@ -41,6 +41,8 @@ const payScoreTokenLife = time.Hour
 
 // PayScoreService configures a pay-score service of the sandbox merchant.
 type PayScoreService struct {
+	// ID is the service_id requests name, 1 to 32 characters (e.g.
+	// 500001); adding a service with an existing ID replaces it.
 	ID string
 	// NoConfirm: orders are created with need_user_confirm false, for users
 	// who authorized the service. Otherwise need_user_confirm must be true.

@@ -35,11 +35,23 @@ var keyFiles embed.FS
 // Fixed identities of the sandbox merchant and platform. They are test data,
 // not real accounts.
 const (
-	MerchantID       = "1900000109"
+	// MerchantID is the merchant's mchid (digits), which every
+	// Authorization must name.
+	MerchantID = "1900000109"
+	// MerchantSerialNo is the serial (40 upper-case hex digits) of
+	// testdata/merchant_cert.pem, the merchant API certificate: every
+	// Authorization's serial_no.
 	MerchantSerialNo = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
-	PublicKeyID      = "PUB_KEY_ID_0119000001092026112600000000000001"
-	APIv3Key         = "sandboxAPIv3Key0123456789abcdefg" // 32 bytes, test only
-	AppID            = "wxd678efh567hg6787"
+	// PublicKeyID is the ID of the WeChat Pay public key: the
+	// Wechatpay-Serial of what it signs, and of requests asking for
+	// public-key-signed answers.
+	PublicKeyID = "PUB_KEY_ID_0119000001092026112600000000000001"
+	// APIv3Key is the 32-byte APIv3 key that encrypts callbacks and the
+	// certificate list. Test only.
+	APIv3Key = "sandboxAPIv3Key0123456789abcdefg"
+	// AppID is the AppID bound to the merchant, which the simulated
+	// products accept (appid fields, pay-score and business-circle users).
+	AppID = "wxd678efh567hg6787"
 )
 
 // SigningMode is which of its verification keys the sandbox merchant has,
@@ -130,13 +142,13 @@ type timeline struct{ generate, list time.Duration }
 type Server struct {
 	URL string // base URL, e.g. http://127.0.0.1:41234
 
-	MerchantID         string
-	MerchantSerialNo   string
+	MerchantID         string          // the merchant ID requests must be signed for (MerchantID)
+	MerchantSerialNo   string          // the serial_no requests must name (MerchantSerialNo)
 	MerchantPrivateKey *rsa.PrivateKey // the merchant's API key (the client side)
-	PublicKeyID        string
-	PlatformPublicKey  *rsa.PublicKey // WeChat Pay public key (public-key mode)
-	APIv3Key           string
-	AppID              string
+	PublicKeyID        string          // the WeChat Pay public key's ID (PublicKeyID)
+	PlatformPublicKey  *rsa.PublicKey  // WeChat Pay public key (public-key mode)
+	APIv3Key           string          // the 32-byte APIv3 key (APIv3Key)
+	AppID              string          // the AppID the simulated products accept (AppID)
 
 	platformKey  *rsa.PrivateKey // private half of PlatformPublicKey
 	merchantCert *x509.Certificate
@@ -372,19 +384,26 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Call is one authenticated request as a product handler sees it.
 type Call struct {
+	// Request is the request as received, its signature already checked;
+	// its Body has been read (use Body).
 	Request *http.Request
-	Body    []byte
-	server  *Server
+	// Body is the request body exactly as signed: at most 1 MiB, valid
+	// UTF-8, sent as application/json when not empty (a GET has none).
+	Body   []byte
+	server *Server
 }
 
-// PathValue returns a path wildcard's value.
+// PathValue returns the value of the wildcard {name} of the pattern the
+// handler was registered with (Handle), unescaped; "" when there is none.
 func (c *Call) PathValue(name string) string { return c.Request.PathValue(name) }
 
-// Query returns a query parameter.
+// Query returns the first value of the query parameter name, decoded; ""
+// when it is absent.
 func (c *Call) Query(name string) string { return c.Request.URL.Query().Get(name) }
 
-// Decode decodes the JSON body strictly enough to catch type errors and
-// returns a PARAM_ERROR reply when it fails.
+// Decode decodes the JSON body into v, catching type errors, and returns
+// nil, or a 400 PARAM_ERROR reply (location body) when the body is empty
+// or does not decode into v. Unknown fields are ignored.
 func (c *Call) Decode(v any) *Reply {
 	if len(bytes.TrimSpace(c.Body)) == 0 {
 		r := ParamError("", "body", "request body is empty")
@@ -397,8 +416,12 @@ func (c *Call) Decode(v any) *Reply {
 	return nil
 }
 
-// DecryptField decrypts a sensitive request field with the platform key the
-// request's Wechatpay-Serial header names, as WeChat Pay does.
+// DecryptField decrypts a sensitive request field (RSA-OAEP, SHA-1, Base64)
+// with the platform key the request's Wechatpay-Serial header names (the
+// public key's ID, or a listed, unexpired certificate), as WeChat Pay does.
+// field is the field's name for the reply. It returns a 400 PARAM_ERROR
+// reply when the header is missing or names no such key, or when
+// ciphertext does not decrypt.
 func (c *Call) DecryptField(field, ciphertext string) (string, *Reply) {
 	serial := c.Request.Header.Get("Wechatpay-Serial")
 	if serial == "" {
@@ -418,8 +441,11 @@ func (c *Call) DecryptField(field, ciphertext string) (string, *Reply) {
 	return pt, nil
 }
 
-// EncryptForMerchant encrypts a response field to the merchant's key, as
-// WeChat Pay encrypts personal data in answers.
+// EncryptForMerchant encrypts a response field to the merchant's key
+// (RSA-OAEP, SHA-1, Base64), as WeChat Pay encrypts personal data in
+// answers (spec §6.5); the client decrypts it with
+// core.Client.DecryptSensitive. It panics only if plaintext is too long
+// for one RSA-OAEP block (214 bytes with the 2048-bit test key).
 func (c *Call) EncryptForMerchant(plaintext string) string {
 	ct, err := utils.EncryptOAEPWithPublicKey(plaintext, &c.server.MerchantPrivateKey.PublicKey)
 	if err != nil {
@@ -431,9 +457,9 @@ func (c *Call) EncryptForMerchant(plaintext string) string {
 // Server returns the sandbox serving the call.
 func (c *Call) Server() *Server { return c.server }
 
-// Reply is a handler's answer.
+// Reply is a handler's answer, signed by the sandbox unless Unsigned.
 type Reply struct {
-	Status      int
+	Status      int    // HTTP status; 0 means 200
 	Body        any    // marshalled to JSON; nil for no body
 	Raw         []byte // sent as is instead of Body when not nil
 	ContentType string // for Raw
@@ -442,18 +468,23 @@ type Reply struct {
 	certList bool // the certificate list: signed with the oldest valid certificate
 }
 
-// JSON answers status with v as JSON.
+// JSON answers status with v marshalled as JSON (Content-Type
+// application/json; charset=utf-8).
 func JSON(status int, v any) Reply { return Reply{Status: status, Body: v} }
 
 // NoContent answers 204 with no body.
 func NoContent() Reply { return Reply{Status: http.StatusNoContent} }
 
-// Error answers a WeChat Pay error body.
+// Error answers status with a WeChat Pay error body (spec §6.8):
+// {"code": code, "message": message}.
 func Error(status int, code, message string) Reply {
 	return Reply{Status: status, Body: map[string]any{"code": code, "message": message}}
 }
 
-// ParamError answers 400 PARAM_ERROR with a detail naming the field.
+// ParamError answers 400 PARAM_ERROR (message 参数错误) with a detail
+// naming the field (a JSON Pointer such as /sub_mchid for the body, the
+// parameter's name for path and query), its location (body, query, path)
+// and the issue; no detail when field and issue are both empty.
 func ParamError(field, location, issue string) Reply {
 	body := map[string]any{"code": "PARAM_ERROR", "message": "参数错误"}
 	if field != "" || issue != "" {
@@ -462,14 +493,18 @@ func ParamError(field, location, issue string) Reply {
 	return Reply{Status: http.StatusBadRequest, Body: body}
 }
 
-// HandlerFunc serves one authenticated call.
+// HandlerFunc serves one authenticated call and returns the answer, which
+// the sandbox signs and sends.
 type HandlerFunc func(c *Call) Reply
 
 // Handle registers h for a net/http ServeMux pattern such as
 // "POST /v3/smartguide/guides/{guide_id}/assign". Every request to it is
-// authenticated first, faults injected with InjectFault apply to it, and
-// every answer is signed. Users can add their own stubs for endpoints the
-// sandbox does not simulate.
+// authenticated first (401 SIGN_ERROR otherwise), its body capped at 1 MiB
+// (413), required to be application/json when not empty (400
+// INVALID_REQUEST) and valid UTF-8 (400 PARAM_ERROR); faults injected with
+// InjectFault apply to it, and every answer is signed. Users can add their
+// own stubs for endpoints the sandbox does not simulate. Registering a
+// pattern twice panics, as with http.ServeMux.
 func (s *Server) Handle(pattern string, h HandlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20+1))
@@ -583,13 +618,15 @@ func (s *Server) logAnswer(r *http.Request, status int, body []byte, rid string)
 	s.log.Info("sandbox", "method", r.Method, "route", route, "status", status, "code", code, "request_id", rid)
 }
 
-// SignatureHeaders returns the Wechatpay-* headers that sign body at time
+// SignatureHeaders returns the Wechatpay-* headers (Timestamp in Unix
+// seconds, Nonce, Signature, Serial, Signature-Type) that sign body at time
 // at, as WeChat Pay signs answers and notifications, with the key an
 // answer to Client() is signed with: the public key, unless the sandbox is
-// in SignWithCertificate mode (then the certificate answers are signed
-// with now). Hooks (SetHook) use it to serve custom answers;
+// in SignWithCertificate mode (then the certificate that signs answers at
+// the moment). Hooks (SetHook) use it to serve custom answers;
 // SignatureHeadersFor follows a given request's Wechatpay-Serial instead.
-// The next ProbeNext answers get a probe signature.
+// While ProbeNext answers are pending, the headers carry a probe
+// signature and use one of them up.
 func (s *Server) SignatureHeaders(body []byte, at time.Time) http.Header {
 	req := &http.Request{Header: http.Header{"Wechatpay-Serial": {s.PublicKeyID}}}
 	serial, key := s.answerKey(req, false)
@@ -597,7 +634,9 @@ func (s *Server) SignatureHeaders(body []byte, at time.Time) http.Header {
 }
 
 // SignatureHeadersFor is SignatureHeaders for the answer to r: signed with
-// the key WeChat Pay would choose for r (spec §14.3).
+// the key WeChat Pay would choose for r (spec §14.3) — in the default
+// SignMigrating mode the public key exactly when r carries
+// Wechatpay-Serial: PUB_KEY_ID_…, a platform certificate otherwise.
 func (s *Server) SignatureHeadersFor(r *http.Request, body []byte, at time.Time) http.Header {
 	serial, key := s.answerKey(r, false)
 	return s.sign(serial, key, body, at, false)

@@ -38,17 +38,17 @@ type sgOrderKey struct{ subMchID, outTradeNo string }
 // SmartGuideRecord is what the sandbox holds about a guide, decrypted. It is
 // for tests and demos.
 type SmartGuideRecord struct {
-	GuideID     string
+	GuideID     string // the guide_id the sandbox issued: 34 ASCII letters and digits
 	SubMchID    string // "" for a direct merchant's guide
-	StoreID     int64
-	CorpID      string
+	StoreID     int64  // the store_id given at registration
+	CorpID      string // WeCom corp ID (WeCom guides); "" for personal-WeChat guides
 	UserID      string // WeCom user ID (WeCom guides)
 	WorkID      string // staff number (personal-WeChat guides)
-	Name        string
-	Mobile      string
-	QRCode      string
-	Avatar      string
-	GroupQRCode string
+	Name        string // the guide's name, decrypted (at most 64 bytes); personal data
+	Mobile      string // the guide's mobile number, decrypted (5 to 32 bytes); personal data
+	QRCode      string // qr_code: URL of the guide's WeCom QR code
+	Avatar      string // avatar: URL of the guide's avatar
+	GroupQRCode string // group_qrcode: URL of the WeCom group QR code; "" when not given
 }
 
 const (

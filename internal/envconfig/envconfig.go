@@ -32,13 +32,25 @@ const (
 	PlatformCertFile = "WECHATPAY_PLATFORM_CERT_FILE"
 )
 
-// Config holds the settings. Empty fields are unset.
+// Config holds the settings, one field per variable of the same name
+// above, as given (no trimming). Empty fields are unset. It prints with the
+// APIv3 key masked (see Format).
 type Config struct {
+	// MchID is the merchant ID (digits); MchSerial the merchant API
+	// certificate serial (hexadecimal), or MchCertFile the path of
+	// apiclient_cert.pem to take it from; MchKeyFile the path of
+	// apiclient_key.pem (PEM, PKCS #8 or PKCS #1).
 	MchID, MchSerial, MchCertFile, MchKeyFile string
-	APIv3Key                                  string
-	PublicKeyID, PublicKeyFile                string
-	BaseURL                                   string
-	PlatformCertFile                          string
+	// APIv3Key is the APIv3 key, exactly 32 bytes when set.
+	APIv3Key string
+	// PublicKeyID (PUB_KEY_ID_…) and PublicKeyFile (the path of
+	// pub_key.pem) select public-key mode; they go together.
+	PublicKeyID, PublicKeyFile string
+	// BaseURL replaces the API host (an http(s) URL, e.g. a sandbox's).
+	BaseURL string
+	// PlatformCertFile is the path of a PEM file of one or more platform
+	// certificates to trust.
+	PlatformCertFile string
 
 	// Label names a setting in messages; it receives the variable name.
 	// nil names the variable itself. The wechatpay command names its
@@ -69,10 +81,17 @@ type Need struct {
 }
 
 // Options loads the key files and returns the client options: the merchant
-// (serial from MchSerial or from the certificate in MchCertFile), the APIv3
-// key, public-key mode when PublicKeyID is set or downloaded certificates
-// otherwise, and the base URL. Every missing or inconsistent setting is
-// named in one error; file problems are *core.PEMError or fs errors.
+// (serial from MchSerial or from the certificate in MchCertFile, which must
+// agree), the APIv3 key, public-key mode when PublicKeyID is set, the
+// certificates of PlatformCertFile when set, downloaded certificates
+// (core.WithAutoCertificates, which needs the APIv3 key) when neither is,
+// and the base URL. Every missing setting is named in one error ("missing
+// …", each by its Label); an inconsistent one (a certificate that does not
+// certify the key, a serial that differs from the certificate's, an APIv3
+// key that is not 32 bytes, a BaseURL that is not http(s)) in its own; a
+// file that cannot be used is a *FileError wrapping the loader's error (a
+// *core.PEMError, an fs error, or no certificate in PlatformCertFile). No
+// error contains key material.
 func (c *Config) Options(need Need) ([]core.Option, error) {
 	var missing []string
 	if c.MchID == "" {

@@ -34,8 +34,11 @@ const DefaultListen = "127.0.0.1:8080"
 // or a stray argument, a bad -listen, -mode or -keys, a non-loopback
 // address without -allow-remote. The commands exit with status 2 for it
 // (1 for other failures, such as a port in use).
-type UsageError struct{ Err error }
+type UsageError struct {
+	Err error // what is wrong with the command line, in one line
+}
 
+// Error returns Err's message.
 func (e *UsageError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the underlying error.

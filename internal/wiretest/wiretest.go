@@ -28,10 +28,10 @@ import (
 
 // Wire is one request as it reached the server.
 type Wire struct {
-	Method string
-	URI    string // path with the raw query, as signed
-	Header http.Header
-	Body   []byte
+	Method string      // HTTP method, upper case
+	URI    string      // path with the raw query, as signed
+	Header http.Header // the request's headers, a copy (Authorization included)
+	Body   []byte      // the body exactly as sent and signed; empty for none
 }
 
 // Recorder captures every request a sandbox receives.
@@ -107,8 +107,8 @@ func DecryptPlatform(t testing.TB, sb *sandbox.Server, ct string) string {
 // FakeAPI is a hand-written server mounted under /prefix that verifies each
 // request's signature and signs its answers with the sandbox platform key.
 type FakeAPI struct {
-	Server *httptest.Server
-	Client *core.Client // wired to Server + "/prefix"
+	Server *httptest.Server // the fake API; requests outside /prefix/ fail the test
+	Client *core.Client     // wired to Server + "/prefix"
 
 	mu  sync.Mutex
 	got []Wire

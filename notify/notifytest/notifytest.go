@@ -1,9 +1,3 @@
-// Package notifytest builds WeChat Pay notifications for tests: the
-// headers and body of a callback signed and encrypted exactly as WeChat Pay
-// sends them, from test keys, so that a notify.Handler (or any code built on
-// it) can be tested end to end without WeChat Pay. It is the notify
-// counterpart of net/http/httptest and, like it, is meant for tests and
-// simulators only: production code never needs it.
 package notifytest
 
 import (
@@ -24,26 +18,31 @@ import (
 	"github.com/wechatpay-biz/wechatpay-biz-go/notify"
 )
 
-// Event describes a notification to build with BuildSigned. Zero fields get
-// sensible defaults.
+// Event describes a notification to build with BuildSigned. Only
+// EventType is required; the other zero fields get the defaults below.
 type Event struct {
-	ID             string    // default: a random EV-… ID
-	CreateTime     time.Time // default: Time
-	EventType      string    // required, e.g. PAYSCORE.USER_PAID
-	Summary        string
-	ResourceType   string // default encrypt-resource
-	OriginalType   string // e.g. payscore, mall_transaction
+	ID         string    // notification ID; default "EV-" and 20 random digits
+	CreateTime time.Time // default the signing time; written as RFC 3339 in +08:00 (Asia/Shanghai)
+	EventType  string    // required, e.g. PAYSCORE.USER_PAID
+	// Summary is the envelope's human summary (at most 64 characters at
+	// WeChat Pay, e.g. 支付成功); "" is sent as is.
+	Summary      string
+	ResourceType string // default encrypt-resource
+	OriginalType string // resource.original_type, e.g. payscore, mall_transaction; "" is sent as is
+	// AssociatedData is the GCM associated data of the resource (WeChat
+	// Pay sends a short tag such as "transaction", or ""); it is sent in
+	// resource.associated_data and needed to decrypt.
 	AssociatedData string
-	Resource       any // marshalled to JSON, then encrypted
+	Resource       any // the plaintext resource: marshalled to JSON, then encrypted
 }
 
 // Signer holds the WeChat Pay side of the test keys: what signs and
 // encrypts a notification. Use test keys only, never production ones.
 type Signer struct {
-	Serial     string          // Wechatpay-Serial (PUB_KEY_ID_… or certificate serial)
-	PrivateKey *rsa.PrivateKey // the platform private key
-	APIv3Key   string          // 32 bytes
-	Time       time.Time       // signing time; default now
+	Serial     string          // Wechatpay-Serial (PUB_KEY_ID_… or certificate serial); required
+	PrivateKey *rsa.PrivateKey // the platform private key matching Serial; required
+	APIv3Key   string          // the APIv3 key, exactly 32 bytes
+	Time       time.Time       // signing time (Wechatpay-Timestamp, Unix seconds); default time.Now
 	// Signature, when set, replaces the computed one (e.g. a
 	// WECHATPAY/SIGNTEST/ probe).
 	Signature string
@@ -53,6 +52,10 @@ type Signer struct {
 // WeChat Pay sends it: the resource encrypted with AEAD_AES_256_GCM under
 // the APIv3 key, the body signed with the platform private key. It is meant
 // for users' own tests and for the sandbox.
+//
+// It fails without Event.EventType, Signer.Serial or Signer.PrivateKey,
+// with an APIv3 key that is not 32 bytes, or when Event.Resource cannot be
+// marshalled to JSON.
 func BuildSigned(ev Event, s Signer) (http.Header, []byte, error) {
 	if ev.EventType == "" {
 		return nil, nil, errors.New("notifytest: Event.EventType is required")
@@ -116,8 +119,10 @@ func BuildSigned(ev Event, s Signer) (http.Header, []byte, error) {
 	return h, body, nil
 }
 
-// NewRequest builds an *http.Request carrying a signed notification, for
-// testing an http.Handler such as a notify.Handler.
+// NewRequest builds a POST *http.Request to url carrying a signed
+// notification (see BuildSigned), for testing an http.Handler such as a
+// notify.Handler, e.g. with httptest.NewRecorder. Its errors are
+// BuildSigned's and http.NewRequestWithContext's.
 func NewRequest(ctx context.Context, url string, ev Event, s Signer) (*http.Request, error) {
 	h, body, err := BuildSigned(ev, s)
 	if err != nil {

@@ -16,25 +16,27 @@
 // Device, Time, the states and enums) are those of package payscore and are
 // checked by the same rules: their Validate methods, payscore.ValidateItems,
 // payscore.ValidateTotal and payscore.ValidateTimeRange, with the rules of
-// each partner call (ItemRules, TimeRangeRules).
+// each partner call (payscore.ItemRules, payscore.TimeRangeRules).
 //
 // # What differs from direct mode
 //
 //   - Every call names the sub-merchant, SubMchID. AppID is the service
 //     provider's AppID; SubAppID an AppID bound to the sub-merchant. A user
 //     is named by exactly one of OpenID (under AppID) and SubOpenID (under
-//     SubAppID, which it then requires); in CreateOrder only in no-confirm
-//     mode, where it is required.
+//     SubAppID, which it then requires). CreateOrder requires one only in
+//     no-confirm mode (NeedUserConfirm false); in confirm mode at most one
+//     may be given.
 //   - The OpenID look-ups are /permissions/search (OpenID in the query) and
 //     /permissions/terminate (OpenID in the body), not /openid/{openid}.
 //     The query string never reaches a log or an error: they show the route.
 //   - QueryOrder takes no AppID; its ServiceID is optional.
 //   - CancelOrder, ModifyOrder, CompleteOrder, PayOrder and SyncOrder answer
-//     204 No Content: their responses carry Order == nil. A 200 answer with
+//     204 No Content: their responses carry Order == nil (ResponseMeta
+//     still holds the status and Request-ID). A 200 answer with
 //     the order, which some WeChat Pay deployments send, is verified and
 //     decoded into Order instead of refused.
 //   - Authorization numbers may hold letters, digits and _-|*.
-//   - The confirm page is signed with the provider's APIv2 key
+//   - The confirm page is signed with the provider's APIv2 key, HMAC-SHA256
 //     (ConfirmOrderPage); the authorization and detail pages are built with
 //     payscore.AuthorizationPage and payscore.OrderDetailPage.
 //   - A pay-score deduction is refunded with the transaction_id of
@@ -46,7 +48,10 @@
 // USER_OPEN_SERVICE, USER_CLOSE_SERVICE, USER_CONFIRM and USER_PAID reach the
 // provider's callback URL for every sub-merchant. Register them on a
 // notify.Handler built from the provider's client, parse them with
-// ParsePermissionEvent and ParseOrderEvent, and route by SubMchID:
+// ParsePermissionEvent and ParseOrderEvent (ErrEventType for another event
+// type), and route by SubMchID. The Handler answers 204 No Content once a
+// callback returns nil, 500 FAIL (delivered again) when it returns an
+// error:
 //
 //	h, _ := notify.NewHandler(client)
 //	h.On(partner.EventUserPaid, func(ctx context.Context, n *notify.Notification) error {
@@ -56,6 +61,15 @@
 //		}
 //		return ledgerFor(ev.SubMchID).Paid(ctx, ev.OutOrderNo, ev.Collection)
 //	})
+//
+// Money is int64 fen. Pay-score times (time_range, openorclose_time, the
+// collection's paid_time) are payscore.Time, yyyyMMddHHmmss in Beijing time
+// (Asia/Shanghai); other times (complete_time) are RFC 3339 time.Time.
+// Every method validates its request
+// first (a *core.ValidationError lists every broken rule and nothing is
+// sent) and returns *core.APIError for WeChat Pay's refusals, with the
+// Request-ID; answers are verified (errors matching
+// core.ErrInvalidSignature).
 //
 // Reference: spec §9 of this SDK (api-reference.md) and
 // https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/get-partner-service-order.html

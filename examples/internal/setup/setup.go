@@ -51,6 +51,9 @@ var sandboxDefaults = sandboxcmd.TestValues()
 
 // Env is what an example runs against.
 type Env struct {
+	// Client is the client the example calls with: the embedded sandbox's
+	// (public-key mode) or one built from the WECHATPAY_* variables, its
+	// HTTP requests counted (Calls).
 	Client  *core.Client
 	Sandbox *sandbox.Server // nil against the real API
 	BaseURL string          // the host the client calls
