@@ -40,10 +40,7 @@ type Service struct{ c *core.Client }
 // NewService returns a Service that calls the API through c. It panics when
 // c is nil: build the client with core.NewClient first.
 func NewService(c *core.Client) *Service {
-	if c == nil {
-		panic("refund.NewService: nil *core.Client; build one with core.NewClient")
-	}
-	return &Service{c: c}
+	return &Service{c: validate.Client("refund.NewService", c)}
 }
 
 // CreateRequest applies for the refund of a paid order. Give exactly one of

@@ -245,3 +245,13 @@ func (v *V) Err(op string) error {
 func (v *V) newErr(op string) error {
 	return &core.ValidationError{Op: op, Problems: slices.Clone(v.problems)}
 }
+
+// Client returns c, the client a product's NewService (named op, e.g.
+// "bill.NewService") was given, and panics when it is nil: a Service
+// without a client is a programming error that no call could report.
+func Client(op string, c *core.Client) *core.Client {
+	if c == nil {
+		panic(op + ": nil *core.Client; build one with core.NewClient")
+	}
+	return c
+}

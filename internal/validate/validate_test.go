@@ -158,3 +158,11 @@ func TestValidateShapeIsNilSafeAndFree(t *testing.T) {
 		}
 	}))
 }
+
+// Client passes a client through and refuses a nil one with the message
+// every product's NewService gives.
+func TestClientPanicsOnNil(t *testing.T) {
+	require.PanicsWithValue(t, "x.NewService: nil *core.Client; build one with core.NewClient", func() { Client("x.NewService", nil) })
+	c := new(core.Client)
+	require.Same(t, c, Client("x.NewService", c))
+}

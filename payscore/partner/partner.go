@@ -15,10 +15,7 @@ type Service struct{ c *core.Client }
 // provider's client (its merchant ID is the provider's, sp_mchid). It panics
 // when c is nil: build the client with core.NewClient first.
 func NewService(c *core.Client) *Service {
-	if c == nil {
-		panic("partner.NewService: nil *core.Client; build one with core.NewClient")
-	}
-	return &Service{c: c}
+	return &Service{c: validate.Client("partner.NewService", c)}
 }
 
 // Documented limits of the service-provider APIs, in characters (spec §9);
