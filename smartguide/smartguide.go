@@ -101,7 +101,7 @@ func (r *RegisterRequest) Validate() error {
 		return validate.NilRequest("smartguide.Register")
 	}
 	var v validate.V
-	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
+	v.OptionalID("sub_mchid", r.SubMchID, maxSubMchID)
 	v.RequiredText("corpid", r.CorpID, 0)
 	v.Check(r.StoreID > 0, "store_id", "is required and must be positive")
 	v.RequiredText("userid", r.UserID, maxUserID)
@@ -155,7 +155,7 @@ func (r *AssignRequest) Validate() error {
 	}
 	var v validate.V
 	guideID(&v, r.GuideID)
-	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
+	v.OptionalID("sub_mchid", r.SubMchID, maxSubMchID)
 	if v.Required("out_trade_no", r.OutTradeNo) {
 		v.MaxChars("out_trade_no", r.OutTradeNo, maxOutTradeNo)
 		v.Pattern("out_trade_no", r.OutTradeNo, outTradeNoRE, "letters, digits and -_|* only")
@@ -218,10 +218,10 @@ func (r *QueryRequest) Validate() error {
 		return validate.NilRequest("smartguide.Query")
 	}
 	var v validate.V
-	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
+	v.OptionalID("sub_mchid", r.SubMchID, maxSubMchID)
 	v.Check(r.StoreID > 0, "store_id", "is required and must be positive")
-	optionalID(&v, "userid", r.UserID, maxUserID)
-	optionalID(&v, "work_id", r.WorkID, 0)
+	v.OptionalID("userid", r.UserID, maxUserID)
+	v.OptionalID("work_id", r.WorkID, 0)
 	plaintext(&v, "mobile", r.Mobile, maxMobileByte, false)
 	if r.Limit != nil {
 		validate.Range(&v, "limit", *r.Limit, 1, MaxLimit)
@@ -445,7 +445,7 @@ func (r *UpdateRequest) Validate() error {
 	}
 	var v validate.V
 	guideID(&v, r.GuideID)
-	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
+	v.OptionalID("sub_mchid", r.SubMchID, maxSubMchID)
 	plaintext(&v, "name", r.Name, maxNameBytes, false)
 	plaintext(&v, "mobile", r.Mobile, maxMobileByte, false)
 	urlField(&v, "qr_code", r.QRCode, false)
@@ -469,15 +469,6 @@ func guideID(v *validate.V, id string) {
 
 func guideIDParam(id string) core.PathParam {
 	return core.PathParam{Name: "guide_id", Value: id, Charset: core.CharsetGuideID}
-}
-
-// optionalID checks a set optional identifier: not empty, valid text, at
-// most max characters (when max > 0).
-func optionalID(v *validate.V, field string, s *string, max int) {
-	if s == nil {
-		return
-	}
-	v.RequiredText(field, *s, max)
 }
 
 // plaintext checks a field the SDK encrypts: its byte length before

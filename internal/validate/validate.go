@@ -98,6 +98,23 @@ func (v *V) OptionalText(field string, s *string, max int) {
 	}
 }
 
+// OptionalID checks an optional identifier that, when set, must not be
+// empty: RequiredText (valid text, and at most max characters when max > 0).
+func (v *V) OptionalID(field string, s *string, max int) {
+	if s != nil {
+		v.RequiredText(field, *s, max)
+	}
+}
+
+// Token checks an identifier with a documented character set that may go
+// into a path (an out_order_no, an authorization code, an OpenID): set, not
+// a dot-segment, only characters of cs (see PathParam), and at most max
+// characters.
+func (v *V) Token(field, s string, cs core.Charset, max int) {
+	v.PathParam(field, s, cs)
+	v.MaxChars(field, s, max)
+}
+
 // Pattern checks that s matches re; what describes the expected form.
 func (v *V) Pattern(field, s string, re *regexp.Regexp, what string) {
 	if !re.MatchString(s) {

@@ -33,7 +33,7 @@ const charsetAuthorizationCode core.Charset = "_-|*"
 // authorizationCode checks an authorization agreement number: 1-32
 // letters, digits or _-|*.
 func authorizationCode(v *validate.V, s string) {
-	shared.Token(v, "authorization_code", s, charsetAuthorizationCode, shared.MaxID)
+	v.Token("authorization_code", s, charsetAuthorizationCode, shared.MaxID)
 }
 
 // user checks how a request names the user: at most one of openid and
