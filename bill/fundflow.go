@@ -118,7 +118,7 @@ type FundFlowReader struct {
 	// before the first Read.
 	ReuseRow bool
 
-	reader[FundFlowRow, FundFlowSummary]
+	reader[FundFlowRow, FundFlowSummary] // unexported: the read loop shared with TradeBillReader
 }
 
 // NewFundFlowReader returns a reader over a decompressed (and, for the

@@ -171,7 +171,7 @@ type TradeBillReader struct {
 	// before the first Read.
 	ReuseRow bool
 
-	reader[TradeBillRow, TradeBillSummary]
+	reader[TradeBillRow, TradeBillSummary] // unexported: the read loop shared with FundFlowReader
 }
 
 // NewTradeBillReader returns a reader over a decompressed trade bill.
