@@ -471,34 +471,35 @@ func guideIDParam(id string) core.PathParam {
 	return core.PathParam{Name: "guide_id", Value: id, Charset: core.CharsetGuideID}
 }
 
+// given reports whether the optional field s holds a value to check: set
+// and not empty. A nil s is a problem when the field is required, an empty
+// one always.
+func given(v *validate.V, field string, s *string, required bool) bool {
+	if s == nil {
+		if required {
+			v.Add(field, "is required")
+		}
+		return false
+	}
+	return v.Required(field, *s)
+}
+
 // plaintext checks a field the SDK encrypts: its byte length before
 // encryption is what the API limits.
 func plaintext(v *validate.V, field string, s *string, maxBytes int, required bool) {
-	if s == nil {
-		if required {
-			v.Add(field, "is required")
-		}
-		return
+	if given(v, field, s, required) {
+		v.Text(field, *s)
+		v.MaxBytes(field, *s, maxBytes)
 	}
-	if !v.Required(field, *s) {
-		return
-	}
-	v.Text(field, *s)
-	v.MaxBytes(field, *s, maxBytes)
 }
 
+// urlField checks a URL field: an absolute http(s) URL of at most maxURL
+// characters.
 func urlField(v *validate.V, field string, s *string, required bool) {
-	if s == nil {
-		if required {
-			v.Add(field, "is required")
-		}
-		return
+	if given(v, field, s, required) {
+		v.URL(field, *s)
+		v.MaxChars(field, *s, maxURL)
 	}
-	if !v.Required(field, *s) {
-		return
-	}
-	v.URL(field, *s)
-	v.MaxChars(field, *s, maxURL)
 }
 
 func setOpt(q url.Values, key string, p *string) {
