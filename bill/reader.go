@@ -33,7 +33,8 @@ type reader[Row, Sum any] struct {
 	row   *Row // the reused row (ReuseRow)
 	// c reads the cells of the current row. Its cells, header and columns
 	// are set once the header has every required column (c.cols.idx is
-	// nil until then); next sets its line and clears its error.
+	// nil until then); next sets its line. Its error is nil but while a
+	// row is being filled: drop clears it when it is reported.
 	c       cellReader
 	summary *Sum
 	err     error // sticky
@@ -90,10 +91,10 @@ func (r *reader[Row, Sum]) next(reuse bool) (*cellReader, *Row, error) {
 		r.err = err
 		return nil, nil, r.drop(err)
 	}
-	if pe := checkRow(r.t.header, cells, line); pe != nil {
-		return nil, nil, r.drop(pe)
+	if cells.len() != len(r.t.header) { // checkRow's test, without a call per row
+		return nil, nil, r.drop(checkRow(r.t.header, cells, line))
 	}
-	r.c.line, r.c.err = line, nil
+	r.c.line = line // c.err is nil: drop clears it
 	if !reuse {
 		return &r.c, new(Row), nil
 	}
@@ -113,12 +114,14 @@ func (r *reader[Row, Sum]) done(row *Row) (*Row, error) {
 }
 
 // drop zeroes the reused row (ReuseRow), keeping its Extra map, empty, for
-// the next row, drops the cells of the last line read, and returns err: what
-// every error of next and done does, so that the reader keeps no row data.
+// the next row, drops the cells of the last line read and the cell error
+// being reported, and returns err: what every error of next and done does,
+// so that the reader keeps no row data and the next row starts clean.
 func (r *reader[Row, Sum]) drop(err error) error {
 	if r.row != nil {
 		r.sheet.reset(r.row)
 	}
+	r.c.err = nil
 	r.t.clearCells()
 	return err
 }
