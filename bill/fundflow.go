@@ -81,6 +81,29 @@ var fundSummaryColumns = [][]string{
 	{"资金流水总笔数"}, {"收入笔数"}, {"收入金额", "收入金额(元)"}, {"支出笔数"}, {"支出金额", "支出金额(元)"},
 }
 
+// fundSheet is the fund-flow bill for the reader core.
+var fundSheet = sheet[FundFlowRow, FundFlowSummary]{
+	columns: fundColumns, summaryColumns: fundSummaryColumns,
+	required: fundRequired, summaryRequired: []int{fsCount},
+	summary: func(c cellReader) (*FundFlowSummary, *ParseError) {
+		sum := &FundFlowSummary{
+			Line:         c.line,
+			Count:        c.count(fsCount),
+			IncomeCount:  c.count(fsIncomeCount),
+			IncomeFen:    c.fen(fsIncome),
+			ExpenseCount: c.count(fsExpenseCount),
+			ExpenseFen:   c.fen(fsExpense),
+			Extra:        c.extra(nil),
+		}
+		return sum, c.err // a statement of its own: c.err is read once the cells are
+	},
+	reset: func(row *FundFlowRow) {
+		extra := row.Extra
+		clear(extra)
+		*row = FundFlowRow{Extra: extra}
+	},
+}
+
 // FundFlowReader reads a fund-flow bill one row at a time, so memory does
 // not depend on the size of the bill.
 type FundFlowReader struct {
@@ -95,67 +118,27 @@ type FundFlowReader struct {
 	// before the first Read.
 	ReuseRow bool
 
-	t       *table
-	row     *FundFlowRow // the reused row (ReuseRow)
-	cols    columns
-	summary *FundFlowSummary
-	err     error
+	reader[FundFlowRow, FundFlowSummary] // unexported: the read loop shared with TradeBillReader
 }
 
 // NewFundFlowReader returns a reader over a decompressed (and, for the
 // sub-merchant bill, decrypted) fund-flow bill.
-func NewFundFlowReader(r io.Reader) *FundFlowReader { return &FundFlowReader{t: newTable(r)} }
-
-func (r *FundFlowReader) init() error {
-	if r.cols.idx != nil || r.err != nil {
-		return r.err
-	}
-	if err := r.t.readHeader(); err != nil {
-		r.err = err
-		return err
-	}
-	r.cols = mapColumns(r.t.header, fundColumns)
-	if err := requireColumns(r.cols, fundColumns, fundRequired); err != nil {
-		r.err = err
-	}
-	return r.err
+func NewFundFlowReader(r io.Reader) *FundFlowReader {
+	return &FundFlowReader{reader: newReader(&fundSheet, r)}
 }
 
 // Header reads the header line if needed and returns the column names.
-func (r *FundFlowReader) Header() ([]string, error) {
-	if err := r.init(); err != nil {
-		return nil, err
-	}
-	return r.t.header, nil
-}
+func (r *FundFlowReader) Header() ([]string, error) { return r.header() }
 
 // Read returns the next detail row, then io.EOF after reading the summary
 // (see Summary). Errors behave as for TradeBillReader.Read. With ReuseRow
 // the row is overwritten by the next call.
 func (r *FundFlowReader) Read() (*FundFlowRow, error) {
-	if err := r.init(); err != nil {
-		return nil, err
-	}
-	cells, line, err := r.t.next()
-	if err == io.EOF {
-		r.clearRow()
-		return nil, r.readSummary()
-	}
+	c, row, err := r.next(r.ReuseRow)
 	if err != nil {
-		r.clearRow()
-		r.err = err
 		return nil, err
 	}
-	if pe := checkRow(r.t.header, cells, line); pe != nil {
-		r.clearRow()
-		return nil, pe
-	}
-	c := cellReader{cells: cells, header: r.t.header, cols: r.cols, line: line, days: &r.t.days}
-	row := r.row
-	if row == nil || !r.ReuseRow {
-		row = new(FundFlowRow)
-	}
-	row.Line = line
+	row.Line = c.line
 	row.Time = c.time(fTime)
 	row.BusinessID = c.raw(fBusinessID)
 	row.FlowID = c.raw(fFlowID)
@@ -168,60 +151,7 @@ func (r *FundFlowReader) Read() (*FundFlowRow, error) {
 	row.Remark = c.text(fRemark)
 	row.VoucherID = c.raw(fVoucher)
 	row.Extra = c.extra(row.Extra)
-	if c.err != nil {
-		r.clearRow()
-		return nil, c.err
-	}
-	if r.ReuseRow {
-		r.row = row
-	}
-	return row, nil
-}
-
-// clearRow zeroes the reused row (ReuseRow), keeping its Extra map, empty,
-// for the next row.
-func (r *FundFlowReader) clearRow() {
-	if r.row != nil {
-		extra := r.row.Extra
-		clear(extra)
-		*r.row = FundFlowRow{Extra: extra}
-	}
-	r.t.clearCells()
-}
-
-func (r *FundFlowReader) readSummary() error {
-	if r.summary != nil {
-		return io.EOF
-	}
-	t := r.t
-	cols := mapColumns(t.sumHead, fundSummaryColumns)
-	if err := requireColumns(cols, fundSummaryColumns, []int{fsCount}); err != nil {
-		pe := err.(*ParseError)
-		pe.Line = t.sumLine - 1
-		r.err = pe
-		return pe
-	}
-	if pe := checkRow(t.sumHead, &t.sumRow, t.sumLine); pe != nil {
-		r.err = pe
-		return pe
-	}
-	c := cellReader{cells: &t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
-	s := &FundFlowSummary{
-		Line:         t.sumLine,
-		Count:        c.count(fsCount),
-		IncomeCount:  c.count(fsIncomeCount),
-		IncomeFen:    c.fen(fsIncome),
-		ExpenseCount: c.count(fsExpenseCount),
-		ExpenseFen:   c.fen(fsExpense),
-		Extra:        c.extra(nil),
-	}
-	if c.err != nil {
-		r.err = c.err
-		return c.err
-	}
-	r.summary = s
-	r.err = io.EOF
-	return io.EOF
+	return r.done(row)
 }
 
 // Summary returns the summary row, or nil until Read has returned io.EOF.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -542,20 +541,4 @@ func requireColumns(cols columns, names [][]string, required []int) error {
 		}
 	}
 	return nil
-}
-
-// rowsOf turns a Read method into an iterator that stops at io.EOF or after
-// yielding the first error.
-func rowsOf[T any](read func() (T, error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		for {
-			row, err := read()
-			if err == io.EOF {
-				return
-			}
-			if !yield(row, err) || err != nil {
-				return
-			}
-		}
-	}
 }

@@ -10,12 +10,8 @@ import (
 // personal names the bill fields that identify a payer and must never be
 // printed: the OpenID (用户标识). Order, transaction and refund numbers,
 // amounts, fees and product names are the merchant's own records and print
-// as they are.
-//
-// TradeBillRow prints its OpenID masked ("***") in every way Go prints a
-// value — Format (so %v, %+v, %#v, %s and every other verb), String, and
-// slog.LogValuer (slog's text and JSON handlers) — while the field stays as
-// it is for code.
+// as they are. TradeBillRow, and the reader that may be reusing one, print
+// it masked in every way Go prints a value (see redact.Fields).
 const personal redact.Fields = "OpenID"
 
 // Format prints the row for every fmt verb with OpenID masked.

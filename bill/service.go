@@ -15,10 +15,7 @@ type Service struct{ c *core.Client }
 // NewService returns a Service using c. It panics when c is nil: build the
 // client with core.NewClient first.
 func NewService(c *core.Client) *Service {
-	if c == nil {
-		panic("bill.NewService: nil *core.Client; build one with core.NewClient")
-	}
-	return &Service{c: c}
+	return &Service{c: validate.Client("bill.NewService", c)}
 }
 
 // TradeBillRequest asks for the trade bill of one day.

@@ -130,6 +130,31 @@ var tradeSummaryColumns = [][]string{
 	{"订单总金额"}, {"申请退款总金额"},
 }
 
+// tradeSheet is the trade bill for the reader core.
+var tradeSheet = sheet[TradeBillRow, TradeBillSummary]{
+	columns: tradeColumns, summaryColumns: tradeSummaryColumns,
+	required: tradeRequired, summaryRequired: []int{sCount, sSettlement},
+	summary: func(c cellReader) (*TradeBillSummary, *ParseError) {
+		sum := &TradeBillSummary{
+			Line:              c.line,
+			Count:             c.count(sCount),
+			SettlementFen:     c.fen(sSettlement),
+			RefundFen:         c.fen(sRefund),
+			RechargeRefundFen: c.fen(sRechargeRefund),
+			Fee:               c.fee(sFee),
+			OrderFen:          c.fen(sOrder),
+			RefundApplyFen:    c.fen(sRefundApply),
+			Extra:             c.extra(nil),
+		}
+		return sum, c.err // a statement of its own: c.err is read once the cells are
+	},
+	reset: func(row *TradeBillRow) {
+		extra := row.Extra
+		clear(extra)
+		*row = TradeBillRow{Extra: extra}
+	},
+}
+
 // TradeBillReader reads a trade bill (any layout: ALL, SUCCESS, REFUND, and
 // the legacy column names) one row at a time, so memory does not depend on
 // the size of the bill. Columns are found by header name; unknown extra
@@ -146,52 +171,31 @@ type TradeBillReader struct {
 	// before the first Read.
 	ReuseRow bool
 
-	t       *table
-	row     *TradeBillRow // the reused row (ReuseRow)
-	cols    columns
-	layout  Layout
-	summary *TradeBillSummary
-	err     error // sticky
+	reader[TradeBillRow, TradeBillSummary] // unexported: the read loop shared with FundFlowReader
 }
 
 // NewTradeBillReader returns a reader over a decompressed trade bill.
-func NewTradeBillReader(r io.Reader) *TradeBillReader { return &TradeBillReader{t: newTable(r)} }
-
-func (r *TradeBillReader) init() error {
-	if r.cols.idx != nil || r.err != nil {
-		return r.err
-	}
-	if err := r.t.readHeader(); err != nil {
-		r.err = err
-		return err
-	}
-	r.cols = mapColumns(r.t.header, tradeColumns)
-	if err := requireColumns(r.cols, tradeColumns, tradeRequired); err != nil {
-		r.err = err
-		return err
-	}
-	switch {
-	case r.cols.idx[tRefundApplyTime] >= 0:
-		r.layout = LayoutRefund
-	case r.cols.idx[tRefundID] >= 0:
-		r.layout = LayoutAll
-	default:
-		r.layout = LayoutSuccess
-	}
-	return nil
+func NewTradeBillReader(r io.Reader) *TradeBillReader {
+	return &TradeBillReader{reader: newReader(&tradeSheet, r)}
 }
 
 // Header reads the header line if needed and returns the column names.
-func (r *TradeBillReader) Header() ([]string, error) {
-	if err := r.init(); err != nil {
-		return nil, err
-	}
-	return r.t.header, nil
-}
+func (r *TradeBillReader) Header() ([]string, error) { return r.header() }
 
 // Layout returns the bill's layout, known once the header has been read
 // (Header or the first Read).
-func (r *TradeBillReader) Layout() Layout { return r.layout }
+func (r *TradeBillReader) Layout() Layout {
+	switch {
+	case r.c.cols.idx == nil:
+		return ""
+	case r.c.cols.idx[tRefundApplyTime] >= 0:
+		return LayoutRefund
+	case r.c.cols.idx[tRefundID] >= 0:
+		return LayoutAll
+	default:
+		return LayoutSuccess
+	}
+}
 
 // Read returns the next detail row. After the last row it reads the summary
 // and returns io.EOF; Summary then returns it. A row that cannot be parsed
@@ -200,29 +204,11 @@ func (r *TradeBillReader) Layout() Layout { return r.layout }
 // summary) is returned by every later call too. With ReuseRow the row is
 // overwritten by the next call.
 func (r *TradeBillReader) Read() (*TradeBillRow, error) {
-	if err := r.init(); err != nil {
-		return nil, err
-	}
-	cells, line, err := r.t.next()
-	if err == io.EOF {
-		r.clearRow()
-		return nil, r.readSummary()
-	}
+	c, row, err := r.next(r.ReuseRow)
 	if err != nil {
-		r.clearRow()
-		r.err = err
 		return nil, err
 	}
-	if pe := checkRow(r.t.header, cells, line); pe != nil {
-		r.clearRow()
-		return nil, pe
-	}
-	c := cellReader{cells: cells, header: r.t.header, cols: r.cols, line: line, days: &r.t.days}
-	row := r.row
-	if row == nil || !r.ReuseRow {
-		row = new(TradeBillRow)
-	}
-	row.Line = line
+	row.Line = c.line
 	row.TradeTime = c.time(tTradeTime)
 	row.AppID = c.raw(tAppID)
 	row.MchID = c.raw(tMchID)
@@ -253,62 +239,7 @@ func (r *TradeBillReader) Read() (*TradeBillRow, error) {
 	row.RefundApplyFen = c.fen(tRefundApply)
 	row.FeeRemark = c.text(tFeeRemark)
 	row.Extra = c.extra(row.Extra)
-	if c.err != nil {
-		r.clearRow()
-		return nil, c.err
-	}
-	if r.ReuseRow {
-		r.row = row
-	}
-	return row, nil
-}
-
-// clearRow zeroes the reused row (ReuseRow), keeping its Extra map, empty,
-// for the next row.
-func (r *TradeBillReader) clearRow() {
-	if r.row != nil {
-		extra := r.row.Extra
-		clear(extra)
-		*r.row = TradeBillRow{Extra: extra}
-	}
-	r.t.clearCells()
-}
-
-func (r *TradeBillReader) readSummary() error {
-	if r.summary != nil {
-		return io.EOF
-	}
-	t := r.t
-	cols := mapColumns(t.sumHead, tradeSummaryColumns)
-	if err := requireColumns(cols, tradeSummaryColumns, []int{sCount, sSettlement}); err != nil {
-		pe := err.(*ParseError)
-		pe.Line = t.sumLine - 1
-		r.err = pe
-		return pe
-	}
-	if pe := checkRow(t.sumHead, &t.sumRow, t.sumLine); pe != nil {
-		r.err = pe
-		return pe
-	}
-	c := cellReader{cells: &t.sumRow, header: t.sumHead, cols: cols, line: t.sumLine}
-	s := &TradeBillSummary{
-		Line:              t.sumLine,
-		Count:             c.count(sCount),
-		SettlementFen:     c.fen(sSettlement),
-		RefundFen:         c.fen(sRefund),
-		RechargeRefundFen: c.fen(sRechargeRefund),
-		Fee:               c.fee(sFee),
-		OrderFen:          c.fen(sOrder),
-		RefundApplyFen:    c.fen(sRefundApply),
-		Extra:             c.extra(nil),
-	}
-	if c.err != nil {
-		r.err = c.err
-		return c.err
-	}
-	r.summary = s
-	r.err = io.EOF
-	return io.EOF
+	return r.done(row)
 }
 
 // Summary returns the summary row, or nil until Read has returned io.EOF.

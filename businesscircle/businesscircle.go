@@ -21,10 +21,7 @@ type Service struct{ c *core.Client }
 // NewService returns a Service that calls the API through c. It panics when
 // c is nil: build the client with core.NewClient first.
 func NewService(c *core.Client) *Service {
-	if c == nil {
-		panic("businesscircle.NewService: nil *core.Client; build one with core.NewClient")
-	}
-	return &Service{c: c}
+	return &Service{c: validate.Client("businesscircle.NewService", c)}
 }
 
 // shanghai is the zone WeChat Pay formats its times in (+08:00).

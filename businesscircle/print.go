@@ -10,14 +10,9 @@ import (
 // personal names the fields of this package that identify a member and must
 // never be printed: the OpenID, the car's plate number and the member card
 // code. The mall's and WeChat Pay's numbers (transaction_id, refund_id,
-// brand and merchant IDs), store names, amounts, points and times are not
-// personal and print as they are.
-//
-// Every type holding one of these fields prints it masked ("***") in every
-// way Go prints a value — Format (so %v, %+v, %#v, %s and every other verb),
-// String, and slog.LogValuer (slog's text and JSON handlers) — while the
-// fields stay as they are for code and the JSON sent to and received from
-// WeChat Pay is unchanged.
+// brand and merchant IDs), store names, amounts, points and times print as
+// they are. Every type holding one prints it masked in every way Go prints
+// a value (see redact.Fields).
 const personal redact.Fields = "OpenID PlateNumber Code"
 
 // Format prints the request for every fmt verb with OpenID masked.

@@ -29,10 +29,7 @@ type Service struct{ c *core.Client }
 // NewService returns a Service that calls the API through c. It panics when
 // c is nil: build the client with core.NewClient first.
 func NewService(c *core.Client) *Service {
-	if c == nil {
-		panic("goldplan.NewService: nil *core.Client; build one with core.NewClient")
-	}
-	return &Service{c: c}
+	return &Service{c: validate.Client("goldplan.NewService", c)}
 }
 
 // ChangeGoldPlanStatusRequest opens or closes the gold plan of a

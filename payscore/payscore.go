@@ -2,6 +2,7 @@ package payscore
 
 import (
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
 )
 
 // Service calls the Pay Score APIs. It is safe for concurrent use.
@@ -10,10 +11,7 @@ type Service struct{ c *core.Client }
 // NewService returns a Service using c for signing, sending and verifying.
 // It panics when c is nil: build the client with core.NewClient first.
 func NewService(c *core.Client) *Service {
-	if c == nil {
-		panic("payscore.NewService: nil *core.Client; build one with core.NewClient")
-	}
-	return &Service{c: c}
+	return &Service{c: validate.Client("payscore.NewService", c)}
 }
 
 // PostPayment is a post-paid item of an order (后付费项目).

@@ -115,9 +115,7 @@ func (r *QueryPermissionByOpenIDRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	pathOpenID(&v, r.OpenID)
-	shared.ID(&v, "service_id", r.ServiceID)
-	shared.ID(&v, "appid", r.AppID)
+	openIDKey(&v, r.OpenID, r.ServiceID, r.AppID)
 	return v.Err(op)
 }
 
@@ -154,8 +152,7 @@ func (r *QueryPermissionByAuthorizationCodeRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	authorizationCode(&v, r.AuthorizationCode)
-	shared.ID(&v, "service_id", r.ServiceID)
+	codeKey(&v, r.AuthorizationCode, r.ServiceID)
 	return v.Err(op)
 }
 
@@ -197,9 +194,7 @@ func (r *TerminatePermissionByOpenIDRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	pathOpenID(&v, r.OpenID)
-	shared.ID(&v, "service_id", r.ServiceID)
-	shared.ID(&v, "appid", r.AppID)
+	openIDKey(&v, r.OpenID, r.ServiceID, r.AppID)
 	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err(op)
 }
@@ -236,8 +231,24 @@ func (r *TerminatePermissionByAuthorizationCodeRequest) Validate() error {
 		return validate.NilRequest(op)
 	}
 	var v validate.V
-	authorizationCode(&v, r.AuthorizationCode)
-	shared.ID(&v, "service_id", r.ServiceID)
+	codeKey(&v, r.AuthorizationCode, r.ServiceID)
 	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err(op)
+}
+
+// openIDKey checks what names a user's authorization in the calls by
+// OpenID (query and terminate): the openid path parameter, service_id and
+// appid.
+func openIDKey(v *validate.V, openID, serviceID, appID string) {
+	pathOpenID(v, openID)
+	shared.ID(v, "service_id", serviceID)
+	shared.ID(v, "appid", appID)
+}
+
+// codeKey checks what names a pre-authorization in the calls by
+// authorization code (query and terminate): the authorization_code path
+// parameter and service_id.
+func codeKey(v *validate.V, code, serviceID string) {
+	authorizationCode(v, code)
+	shared.ID(v, "service_id", serviceID)
 }

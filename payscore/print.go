@@ -11,13 +11,9 @@ import (
 // user's OpenID, where a service starts and ends (a user's whereabouts) and
 // the APIv2 key of OrderDetailPageRequest. Merchant and WeChat Pay numbers
 // (out_order_no, order_id, transaction_id, authorization_code), amounts and
-// times are not personal and print as they are.
-//
-// Every type holding one of these fields, directly or through a nested
-// type, prints it masked ("***") in every way Go prints a value — Format
-// (so %v, %+v, %#v, %s and every other verb), String, and slog.LogValuer
-// (slog's text and JSON handlers) — while the fields stay as they are for
-// code and the JSON sent to and received from WeChat Pay is unchanged.
+// times print as they are. Every type holding one, directly or through a
+// nested type, prints it masked in every way Go prints a value (see
+// redact.Fields).
 const personal redact.Fields = "OpenID StartLocation EndLocation APIv2Key"
 
 // Format prints the request for every fmt verb with OpenID and the location masked.

@@ -45,13 +45,13 @@ func openIDParam(s string) core.PathParam {
 // authorizationCode checks an authorization agreement number: 1-32
 // letters, digits and _-*.
 func authorizationCode(v *validate.V, s string) {
-	shared.Token(v, "authorization_code", s, core.CharsetAuthorizationCode, shared.MaxID)
+	v.Token("authorization_code", s, core.CharsetAuthorizationCode, shared.MaxID)
 }
 
 // pathOpenID checks an OpenID that goes into a path: 1-128 letters, digits,
 // _ and -.
 func pathOpenID(v *validate.V, s string) {
-	shared.Token(v, "openid", s, core.CharsetOpenID, shared.MaxOpenID)
+	v.Token("openid", s, core.CharsetOpenID, shared.MaxOpenID)
 }
 
 // Validate checks the item on its own, whatever the call: name set, at

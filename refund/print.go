@@ -10,13 +10,8 @@ import (
 // personal names the fields of this package that must never be printed:
 // UserReceivedAccount, where the money lands, which may end with a card
 // number ("招商银行信用卡0403"). Refund and order numbers, amounts, states,
-// channels and times are not personal and print as they are.
-//
-// Refund, Response and Event print it masked ("***") in every way Go prints
-// a value — Format (so %v, %+v, %#v, %s and every other verb), String,
-// GoString and slog.LogValuer (slog's text and JSON handlers) — while the
-// field stays as it is for code and the JSON received from WeChat Pay is
-// unchanged.
+// channels and times print as they are. Refund, Response and Event print it
+// masked in every way Go prints a value (see redact.Fields; GoString too).
 const personal redact.Fields = "UserReceivedAccount"
 
 // Format prints the refund for every fmt verb with UserReceivedAccount masked.

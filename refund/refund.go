@@ -40,10 +40,7 @@ type Service struct{ c *core.Client }
 // NewService returns a Service that calls the API through c. It panics when
 // c is nil: build the client with core.NewClient first.
 func NewService(c *core.Client) *Service {
-	if c == nil {
-		panic("refund.NewService: nil *core.Client; build one with core.NewClient")
-	}
-	return &Service{c: c}
+	return &Service{c: validate.Client("refund.NewService", c)}
 }
 
 // CreateRequest applies for the refund of a paid order. Give exactly one of
@@ -144,7 +141,7 @@ func (r *CreateRequest) Validate() error {
 		return validate.NilRequest(opCreate)
 	}
 	var v validate.V
-	optionalID(&v, "sub_mchid", r.SubMchID, 32)
+	v.OptionalID("sub_mchid", r.SubMchID, 32)
 	switch {
 	case r.TransactionID == nil && r.OutTradeNo == nil:
 		v.Add("transaction_id", "one of transaction_id and out_trade_no is required")
@@ -181,19 +178,10 @@ func (r *CreateRequest) Validate() error {
 	return v.Err(opCreate)
 }
 
-func optionalID(v *validate.V, field string, s *string, max int) {
-	if s != nil {
-		v.RequiredText(field, *s, max)
-	}
-}
-
 // outTradeNo checks the payment's merchant order number: set, the
 // documented characters, at most 32. The minimum of 6 is only in the old
 // wiki (spec §11.1): WeChat Pay enforces it, the SDK does not.
-func outTradeNo(v *validate.V, s string) {
-	v.PathParam("out_trade_no", s, core.CharsetOutTradeNo) // the documented character set
-	v.MaxChars("out_trade_no", s, 32)
-}
+func outTradeNo(v *validate.V, s string) { v.Token("out_trade_no", s, core.CharsetOutTradeNo, 32) }
 
 func outRefundNo(v *validate.V, s string) {
 	v.PathParam("out_refund_no", s, core.CharsetOutRefundNo)
@@ -381,7 +369,7 @@ func (r *QueryRequest) Validate() error {
 	}
 	var v validate.V
 	outRefundNo(&v, r.OutRefundNo)
-	optionalID(&v, "sub_mchid", r.SubMchID, 32)
+	v.OptionalID("sub_mchid", r.SubMchID, 32)
 	return v.Err(opQuery)
 }
 

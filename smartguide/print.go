@@ -10,15 +10,10 @@ import (
 // personal names the fields of this package that hold a guide's personal
 // data in plaintext: the name and the mobile number. Guide, store and WeCom
 // user IDs, staff numbers, URLs and the ciphertexts WeChat Pay returns are
-// not masked.
-//
-// Every type holding one of these fields, directly or through a Guide,
-// prints it masked ("***") in every way Go prints a value — Format (so %v,
-// %+v, %#v, %s and every other verb), String, and slog.LogValuer (slog's
-// text and JSON handlers) — while the fields stay as they are for code. The
-// JSON encoding is the wire format and is not masked (a Guide's plaintext
-// Name and Mobile are tagged json:"-": its JSON holds only the
-// ciphertexts).
+// not masked. Every type holding one, directly or through a Guide, prints
+// it masked in every way Go prints a value (see redact.Fields); a Guide's
+// JSON holds only the ciphertexts (its plaintext Name and Mobile are tagged
+// json:"-").
 const personal redact.Fields = "Name Mobile"
 
 // Format prints the request for every fmt verb with Name and Mobile masked.

@@ -39,10 +39,7 @@ type Service struct{ c *core.Client }
 // NewService returns a Service that calls the API through c. It panics when
 // c is nil: build the client with core.NewClient first.
 func NewService(c *core.Client) *Service {
-	if c == nil {
-		panic("smartguide.NewService: nil *core.Client; build one with core.NewClient")
-	}
-	return &Service{c: c}
+	return &Service{c: validate.Client("smartguide.NewService", c)}
 }
 
 // RegisterRequest registers a WeCom (企业微信) employee as a service person.
@@ -104,7 +101,7 @@ func (r *RegisterRequest) Validate() error {
 		return validate.NilRequest("smartguide.Register")
 	}
 	var v validate.V
-	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
+	v.OptionalID("sub_mchid", r.SubMchID, maxSubMchID)
 	v.RequiredText("corpid", r.CorpID, 0)
 	v.Check(r.StoreID > 0, "store_id", "is required and must be positive")
 	v.RequiredText("userid", r.UserID, maxUserID)
@@ -158,7 +155,7 @@ func (r *AssignRequest) Validate() error {
 	}
 	var v validate.V
 	guideID(&v, r.GuideID)
-	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
+	v.OptionalID("sub_mchid", r.SubMchID, maxSubMchID)
 	if v.Required("out_trade_no", r.OutTradeNo) {
 		v.MaxChars("out_trade_no", r.OutTradeNo, maxOutTradeNo)
 		v.Pattern("out_trade_no", r.OutTradeNo, outTradeNoRE, "letters, digits and -_|* only")
@@ -221,10 +218,10 @@ func (r *QueryRequest) Validate() error {
 		return validate.NilRequest("smartguide.Query")
 	}
 	var v validate.V
-	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
+	v.OptionalID("sub_mchid", r.SubMchID, maxSubMchID)
 	v.Check(r.StoreID > 0, "store_id", "is required and must be positive")
-	optionalID(&v, "userid", r.UserID, maxUserID)
-	optionalID(&v, "work_id", r.WorkID, 0)
+	v.OptionalID("userid", r.UserID, maxUserID)
+	v.OptionalID("work_id", r.WorkID, 0)
 	plaintext(&v, "mobile", r.Mobile, maxMobileByte, false)
 	if r.Limit != nil {
 		validate.Range(&v, "limit", *r.Limit, 1, MaxLimit)
@@ -448,7 +445,7 @@ func (r *UpdateRequest) Validate() error {
 	}
 	var v validate.V
 	guideID(&v, r.GuideID)
-	optionalID(&v, "sub_mchid", r.SubMchID, maxSubMchID)
+	v.OptionalID("sub_mchid", r.SubMchID, maxSubMchID)
 	plaintext(&v, "name", r.Name, maxNameBytes, false)
 	plaintext(&v, "mobile", r.Mobile, maxMobileByte, false)
 	urlField(&v, "qr_code", r.QRCode, false)
@@ -474,43 +471,35 @@ func guideIDParam(id string) core.PathParam {
 	return core.PathParam{Name: "guide_id", Value: id, Charset: core.CharsetGuideID}
 }
 
-// optionalID checks a set optional identifier: not empty, valid text, at
-// most max characters (when max > 0).
-func optionalID(v *validate.V, field string, s *string, max int) {
+// given reports whether the optional field s holds a value to check: set
+// and not empty. A nil s is a problem when the field is required, an empty
+// one always.
+func given(v *validate.V, field string, s *string, required bool) bool {
 	if s == nil {
-		return
+		if required {
+			v.Add(field, "is required")
+		}
+		return false
 	}
-	v.RequiredText(field, *s, max)
+	return v.Required(field, *s)
 }
 
 // plaintext checks a field the SDK encrypts: its byte length before
 // encryption is what the API limits.
 func plaintext(v *validate.V, field string, s *string, maxBytes int, required bool) {
-	if s == nil {
-		if required {
-			v.Add(field, "is required")
-		}
-		return
+	if given(v, field, s, required) {
+		v.Text(field, *s)
+		v.MaxBytes(field, *s, maxBytes)
 	}
-	if !v.Required(field, *s) {
-		return
-	}
-	v.Text(field, *s)
-	v.MaxBytes(field, *s, maxBytes)
 }
 
+// urlField checks a URL field: an absolute http(s) URL of at most maxURL
+// characters.
 func urlField(v *validate.V, field string, s *string, required bool) {
-	if s == nil {
-		if required {
-			v.Add(field, "is required")
-		}
-		return
+	if given(v, field, s, required) {
+		v.URL(field, *s)
+		v.MaxChars(field, *s, maxURL)
 	}
-	if !v.Required(field, *s) {
-		return
-	}
-	v.URL(field, *s)
-	v.MaxChars(field, *s, maxURL)
 }
 
 func setOpt(q url.Values, key string, p *string) {

@@ -98,6 +98,23 @@ func (v *V) OptionalText(field string, s *string, max int) {
 	}
 }
 
+// OptionalID checks an optional identifier that, when set, must not be
+// empty: RequiredText (valid text, and at most max characters when max > 0).
+func (v *V) OptionalID(field string, s *string, max int) {
+	if s != nil {
+		v.RequiredText(field, *s, max)
+	}
+}
+
+// Token checks an identifier with a documented character set that may go
+// into a path (an out_order_no, an authorization code, an OpenID): set, not
+// a dot-segment, only characters of cs (see PathParam), and at most max
+// characters.
+func (v *V) Token(field, s string, cs core.Charset, max int) {
+	v.PathParam(field, s, cs)
+	v.MaxChars(field, s, max)
+}
+
 // Pattern checks that s matches re; what describes the expected form.
 func (v *V) Pattern(field, s string, re *regexp.Regexp, what string) {
 	if !re.MatchString(s) {
@@ -244,4 +261,14 @@ func (v *V) Err(op string) error {
 // newErr keeps the allocating branch out of Err, so that Err inlines.
 func (v *V) newErr(op string) error {
 	return &core.ValidationError{Op: op, Problems: slices.Clone(v.problems)}
+}
+
+// Client returns c, the client a product's NewService (named op, e.g.
+// "bill.NewService") was given, and panics when it is nil: a Service
+// without a client is a programming error that no call could report.
+func Client(op string, c *core.Client) *core.Client {
+	if c == nil {
+		panic(op + ": nil *core.Client; build one with core.NewClient")
+	}
+	return c
 }

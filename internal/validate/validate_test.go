@@ -158,3 +158,48 @@ func TestValidateShapeIsNilSafeAndFree(t *testing.T) {
 		}
 	}))
 }
+
+// Client passes a client through and refuses a nil one with the message
+// every product's NewService gives.
+func TestClientPanicsOnNil(t *testing.T) {
+	require.PanicsWithValue(t, "x.NewService: nil *core.Client; build one with core.NewClient", func() { Client("x.NewService", nil) })
+	c := new(core.Client)
+	require.Same(t, c, Client("x.NewService", c))
+}
+
+// OptionalID checks only a set value, which must not be empty; Token checks
+// a path identifier's characters and length. Neither allocates when the
+// value is fine.
+func TestOptionalIDAndToken(t *testing.T) {
+	var v V
+	v.OptionalID("absent", nil, 3)
+	v.OptionalID("ok", core.Ptr("abc"), 3)
+	v.Token("no", "A-1_b", core.CharsetOpenID, 8)
+	require.NoError(t, v.Err("op"))
+
+	v.OptionalID("empty", core.Ptr(""), 3)
+	v.OptionalID("long", core.Ptr("abcd"), 3)
+	v.Token("dots", "..", core.CharsetOpenID, 8)
+	v.Token("slash", "a/b", core.CharsetOpenID, 8)
+	v.Token("long_token", "abcdefghi", core.CharsetOpenID, 8)
+	var ve *core.ValidationError
+	require.ErrorAs(t, v.Err("op"), &ve)
+	assert.Equal(t, []core.FieldError{
+		{Field: "empty", Problem: "is required"},
+		{Field: "long", Problem: "must be at most 3 characters"},
+		{Field: "dots", Problem: "must not be a dot-segment (. or ..)"},
+		{Field: "slash", Problem: "must hold only ASCII letters, digits and _-"},
+		{Field: "long_token", Problem: "must be at most 8 characters"},
+	}, ve.Problems)
+
+	id := "abc"
+	n := testing.AllocsPerRun(100, func() {
+		var v V
+		v.OptionalID("ok", &id, 3)
+		v.Token("no", id, core.CharsetOpenID, 8)
+		if v.Err("op") != nil {
+			t.Fatal("valid values refused")
+		}
+	})
+	assert.Zero(t, n)
+}

@@ -15,10 +15,7 @@ type Service struct{ c *core.Client }
 // provider's client (its merchant ID is the provider's, sp_mchid). It panics
 // when c is nil: build the client with core.NewClient first.
 func NewService(c *core.Client) *Service {
-	if c == nil {
-		panic("partner.NewService: nil *core.Client; build one with core.NewClient")
-	}
-	return &Service{c: c}
+	return &Service{c: validate.Client("partner.NewService", c)}
 }
 
 // Documented limits of the service-provider APIs, in characters (spec §9);
@@ -36,7 +33,7 @@ const charsetAuthorizationCode core.Charset = "_-|*"
 // authorizationCode checks an authorization agreement number: 1-32
 // letters, digits or _-|*.
 func authorizationCode(v *validate.V, s string) {
-	shared.Token(v, "authorization_code", s, charsetAuthorizationCode, shared.MaxID)
+	v.Token("authorization_code", s, charsetAuthorizationCode, shared.MaxID)
 }
 
 // user checks how a request names the user: at most one of openid and

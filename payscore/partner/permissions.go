@@ -147,9 +147,7 @@ func (r *QueryPermissionByAuthorizationCodeRequest) Validate() error {
 		return validate.NilRequest("partner.QueryPermissionByAuthorizationCode")
 	}
 	var v validate.V
-	authorizationCode(&v, r.AuthorizationCode)
-	shared.ID(&v, "service_id", r.ServiceID)
-	shared.ID(&v, "sub_mchid", r.SubMchID)
+	codeKey(&v, r.AuthorizationCode, r.ServiceID, r.SubMchID)
 	return v.Err("partner.QueryPermissionByAuthorizationCode")
 }
 
@@ -164,7 +162,7 @@ func (s *Service) QueryPermissionByAuthorizationCode(ctx context.Context, req *Q
 		Route: "/v3/payscore/partner/permissions/authorization-code/{authorization_code}", Idempotent: true,
 	}, req, func(r *core.Request) error {
 		r.Query = url.Values{"service_id": {req.ServiceID}, "sub_mchid": {req.SubMchID}}
-		return r.SetPathParams(core.PathParam{Name: "authorization_code", Value: req.AuthorizationCode, Charset: charsetAuthorizationCode})
+		return r.SetPathParams(authCodeParam(req.AuthorizationCode))
 	})
 }
 
@@ -231,9 +229,7 @@ func (r *TerminatePermissionByAuthorizationCodeRequest) Validate() error {
 		return validate.NilRequest("partner.TerminatePermissionByAuthorizationCode")
 	}
 	var v validate.V
-	authorizationCode(&v, r.AuthorizationCode)
-	shared.ID(&v, "service_id", r.ServiceID)
-	shared.ID(&v, "sub_mchid", r.SubMchID)
+	codeKey(&v, r.AuthorizationCode, r.ServiceID, r.SubMchID)
 	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err("partner.TerminatePermissionByAuthorizationCode")
 }
@@ -250,6 +246,19 @@ func (s *Service) TerminatePermissionByAuthorizationCode(ctx context.Context, re
 		Route: "/v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate",
 	}, req, func(r *core.Request) error {
 		r.Body = req
-		return r.SetPathParams(core.PathParam{Name: "authorization_code", Value: req.AuthorizationCode, Charset: charsetAuthorizationCode})
+		return r.SetPathParams(authCodeParam(req.AuthorizationCode))
 	})
+}
+
+// codeKey checks what names a pre-authorization in the calls by
+// authorization code (query and terminate): the authorization_code path
+// parameter, service_id and sub_mchid.
+func codeKey(v *validate.V, code, serviceID, subMchID string) {
+	authorizationCode(v, code)
+	shared.ID(v, "service_id", serviceID)
+	shared.ID(v, "sub_mchid", subMchID)
+}
+
+func authCodeParam(s string) core.PathParam {
+	return core.PathParam{Name: "authorization_code", Value: s, Charset: charsetAuthorizationCode}
 }

@@ -9,20 +9,15 @@ import (
 
 // personal names the fields of this package that must never be printed: a
 // user's OpenID (under the provider's AppID) and SubOpenID (under the
-// sub-merchant's AppID), the location where a service starts and ends (a
-// user's whereabouts, payscore.Location) and the provider's APIv2 key of
-// ConfirmOrderPageRequest. The provider's and sub-merchant's IDs and
-// AppIDs, order, authorization and transaction numbers, amounts, states and
-// times are not personal and print as they are.
-//
-// Every type holding one of these fields, directly or through a nested type
-// (partner.ServiceOrder, partner.Permission, or the embedded
-// payscore.ServiceOrder and payscore.Permission, which mask their own
-// OpenID and location), prints it masked ("***") in every way Go prints a
-// value — Format (so %v, %+v, %#v, %s and every other verb), String, and
-// slog.LogValuer (slog's text and JSON handlers) — with the sub-merchant
-// fields and the Request-ID shown, while the fields stay as they are for
-// code and the JSON sent to and received from WeChat Pay is unchanged.
+// sub-merchant's AppID), the location where a service starts and ends
+// (payscore.Location) and the provider's APIv2 key of
+// ConfirmOrderPageRequest. IDs, AppIDs, order, authorization and
+// transaction numbers, amounts, states and times print as they are. Every
+// type holding one, directly or through a nested type (partner.ServiceOrder
+// and partner.Permission, or the embedded payscore.ServiceOrder and
+// payscore.Permission, which mask their own), prints it masked in every way
+// Go prints a value (see redact.Fields), the sub-merchant fields and the
+// Request-ID shown.
 const personal redact.Fields = "OpenID SubOpenID Location APIv2Key"
 
 // Format prints the request for every fmt verb with OpenID, SubOpenID and the location masked.

@@ -192,9 +192,7 @@ func (r *CancelOrderRequest) Validate() error {
 		return validate.NilRequest("partner.CancelOrder")
 	}
 	var v validate.V
-	shared.OutOrderNo(&v, r.OutOrderNo)
-	shared.OptionalID(&v, "service_id", r.ServiceID)
-	shared.ID(&v, "sub_mchid", r.SubMchID)
+	orderKey(&v, r.OutOrderNo, r.ServiceID, r.SubMchID)
 	v.RequiredText("reason", r.Reason, shared.MaxReason)
 	return v.Err("partner.CancelOrder")
 }
@@ -242,11 +240,8 @@ func (r *ModifyOrderRequest) Validate() error {
 		return validate.NilRequest("partner.ModifyOrder")
 	}
 	var v validate.V
-	shared.OutOrderNo(&v, r.OutOrderNo)
-	shared.OptionalID(&v, "service_id", r.ServiceID)
-	shared.ID(&v, "sub_mchid", r.SubMchID)
-	v.Nested("", payscore.ValidateItems(r.PostPayments, r.PostDiscounts, payscore.ItemRules{PaymentsRequired: true, DiscountAmountRequired: true}))
-	v.Nested("", payscore.ValidateTotal(r.TotalAmount, r.PostPayments, r.PostDiscounts))
+	orderKey(&v, r.OutOrderNo, r.ServiceID, r.SubMchID)
+	finalAmounts(&v, r.PostPayments, r.PostDiscounts, r.TotalAmount, false)
 	v.RequiredText("reason", r.Reason, 0)
 	v.Nested("device.", shared.Optional(r.Device, payscore.Device.Validate))
 	return v.Err("partner.ModifyOrder")
@@ -325,11 +320,8 @@ func (r *CompleteOrderRequest) Validate() error {
 		return validate.NilRequest("partner.CompleteOrder")
 	}
 	var v validate.V
-	shared.OutOrderNo(&v, r.OutOrderNo)
-	shared.ID(&v, "service_id", r.ServiceID)
-	shared.ID(&v, "sub_mchid", r.SubMchID)
-	v.Nested("", payscore.ValidateItems(r.PostPayments, r.PostDiscounts, payscore.ItemRules{PaymentsRequired: true, DiscountDescriptionRequired: true, DiscountAmountRequired: true}))
-	v.Nested("", payscore.ValidateTotal(r.TotalAmount, r.PostPayments, r.PostDiscounts))
+	orderKey(&v, r.OutOrderNo, &r.ServiceID, r.SubMchID)
+	finalAmounts(&v, r.PostPayments, r.PostDiscounts, r.TotalAmount, true)
 	if r.TimeRange != nil {
 		v.Nested("time_range.", payscore.ValidateTimeRange(*r.TimeRange, payscore.TimeRangeRules{ActualStart: true, RemarkLimits: true}))
 	}
@@ -373,9 +365,7 @@ func (r *PayOrderRequest) Validate() error {
 		return validate.NilRequest("partner.PayOrder")
 	}
 	var v validate.V
-	shared.OutOrderNo(&v, r.OutOrderNo)
-	shared.OptionalID(&v, "service_id", r.ServiceID)
-	shared.ID(&v, "sub_mchid", r.SubMchID)
+	orderKey(&v, r.OutOrderNo, r.ServiceID, r.SubMchID)
 	return v.Err("partner.PayOrder")
 }
 
@@ -424,9 +414,7 @@ func (r *SyncOrderRequest) Validate() error {
 		return validate.NilRequest("partner.SyncOrder")
 	}
 	var v validate.V
-	shared.OutOrderNo(&v, r.OutOrderNo)
-	shared.ID(&v, "service_id", r.ServiceID)
-	shared.ID(&v, "sub_mchid", r.SubMchID)
+	orderKey(&v, r.OutOrderNo, &r.ServiceID, r.SubMchID)
 	if v.Required("type", string(r.Type)) {
 		validate.OneOf(&v, "type", r.Type, r.Type.Values())
 	}
@@ -451,4 +439,23 @@ func (s *Service) SyncOrder(ctx context.Context, req *SyncOrderRequest) (*SyncOr
 	return core.Call[SyncOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.SyncOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder/{out_order_no}/sync",
 	}, req, func(r *core.Request) error { return shared.OrderBody(r, req.OutOrderNo, req) })
+}
+
+// orderKey checks what names the order in the calls on it: out_order_no
+// (also the path parameter), service_id and sub_mchid. service_id is
+// optional in the calls whose field is a pointer; the others pass its
+// address, so that an empty one is reported as required.
+func orderKey(v *validate.V, no string, serviceID *string, subMchID string) {
+	shared.OutOrderNo(v, no)
+	shared.OptionalID(v, "service_id", serviceID)
+	shared.ID(v, "sub_mchid", subMchID)
+}
+
+// finalAmounts checks the items and total_amount of CompleteOrder and
+// ModifyOrder: at least one payment, every discount with an amount (and,
+// when completing, a description), and the amount rule.
+func finalAmounts(v *validate.V, payments []payscore.PostPayment, discounts []payscore.PostDiscount, total int64, describeDiscounts bool) {
+	rules := payscore.ItemRules{PaymentsRequired: true, DiscountDescriptionRequired: describeDiscounts, DiscountAmountRequired: true}
+	v.Nested("", payscore.ValidateItems(payments, discounts, rules))
+	v.Nested("", payscore.ValidateTotal(total, payments, discounts))
 }

@@ -41,24 +41,12 @@ func ID(v *validate.V, field, s string) { v.RequiredText(field, s, MaxID) }
 
 // OptionalID checks an optional identifier: when set, not empty and at
 // most MaxID characters.
-func OptionalID(v *validate.V, field string, s *string) {
-	if s != nil {
-		ID(v, field, *s)
-	}
-}
-
-// Token checks an identifier with a documented character set that may go
-// into a path (out_order_no, authorization_code, openid): set, not a
-// dot-segment, only characters of cs, at most max characters.
-func Token(v *validate.V, field, s string, cs core.Charset, max int) {
-	v.PathParam(field, s, cs)
-	v.MaxChars(field, s, max)
-}
+func OptionalID(v *validate.V, field string, s *string) { v.OptionalID(field, s, MaxID) }
 
 // OutOrderNo checks a merchant service order number: 1 to 32 ASCII
 // letters, digits and _-|*.
 func OutOrderNo(v *validate.V, s string) {
-	Token(v, "out_order_no", s, core.CharsetOutTradeNo, MaxID)
+	v.Token("out_order_no", s, core.CharsetOutTradeNo, MaxID)
 }
 
 // OrderBody prepares a call on one order: body is the JSON body and no the
