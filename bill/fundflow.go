@@ -19,9 +19,11 @@ const (
 func (Direction) Values() []Direction { return []Direction{Income, Expense} }
 
 // FundFlowRow is one detail row of a fund-flow bill (also of a decrypted
-// sub-merchant fund-flow bill). Amounts are fen.
+// sub-merchant fund-flow bill). Amounts are fen, read exactly from the
+// file's yuan; Time is 记账时间 (yyyy-MM-dd HH:mm:ss) in Asia/Shanghai.
+// Business and flow numbers are up to 128 characters, 备注 up to 2048.
 type FundFlowRow struct {
-	Line         int       // line number in the file
+	Line         int       // 1-based line number in the (decompressed) file
 	Time         time.Time // 记账时间
 	BusinessID   string    // 微信支付业务单号
 	FlowID       string    // 资金流水单号
@@ -33,18 +35,27 @@ type FundFlowRow struct {
 	Applicant    string    // 资金变更提交申请人
 	Remark       string    // 备注
 	VoucherID    string    // 业务凭证号
-	Extra        map[string]string
+	// Extra holds the columns this SDK does not know, by header name, with
+	// the backtick prefix removed and \r, \n unescaped; nil when the bill
+	// has none. With ReuseRow the map is reused too.
+	Extra map[string]string
 }
 
-// FundFlowSummary is the summary row of a fund-flow bill.
+// FundFlowSummary is the summary row of a fund-flow bill (the last line,
+// under the summary header 资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额).
+// Amounts are fen, read exactly from the file's yuan.
 type FundFlowSummary struct {
+	// Line is the 1-based line number of the summary row in the
+	// (decompressed) file.
 	Line         int
 	Count        int64 // 资金流水总笔数
 	IncomeCount  int64 // 收入笔数
 	IncomeFen    int64 // 收入金额
 	ExpenseCount int64 // 支出笔数
 	ExpenseFen   int64 // 支出金额
-	Extra        map[string]string
+	// Extra holds the summary columns this SDK does not know, by header
+	// name, with the backtick prefix removed; nil when there are none.
+	Extra map[string]string
 }
 
 const (

@@ -24,6 +24,8 @@ type ParseError struct {
 	Err    error  // what is wrong
 }
 
+// Error returns "bill: line N[, column C]: problem", one line without the
+// content of the bill.
 func (e *ParseError) Error() string {
 	if e.Column != "" {
 		return fmt.Sprintf("bill: line %d, column %s: %v", e.Line, e.Column, e.Err)

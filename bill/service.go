@@ -39,7 +39,7 @@ type FileResponse struct {
 	core.ResponseMeta `json:"-"`
 	HashType          HashType `json:"hash_type"`    // SHA1
 	HashValue         string   `json:"hash_value"`   // hex SHA-1 of the decompressed file
-	DownloadURL       string   `json:"download_url"` // valid for a few minutes
+	DownloadURL       string   `json:"download_url"` // .../v3/billdownload/file?token=…, valid about 5 minutes
 	tarType           TarType  // from the request, to decompress the download
 }
 
@@ -68,6 +68,11 @@ type FundFlowBillResponse = FileResponse
 // TradeBill applies for the trade bill of one day and returns its download
 // URL and SHA-1 digest. Bills for day D exist from 09:00 on D+1 (fetch
 // after 10:00) for three months.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH, 500
+// SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error.
 //
 // GET /v3/bill/tradebill —
 // https://pay.weixin.qq.com/doc/v3/merchant/4012556654
@@ -129,6 +134,11 @@ type FundFlowBillRequest struct {
 
 // FundFlowBill applies for the fund-flow bill of one day (every movement of
 // one fund account) and returns its download URL and SHA-1 digest.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH, 500
+// SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error.
 //
 // GET /v3/bill/fundflowbill —
 // https://pay.weixin.qq.com/docs/partner/apis/partner-mini-program-payment/get-fund-bill.html
@@ -192,22 +202,30 @@ type SubMerchantFundFlowBillRequest struct {
 
 // EncryptedFile is one part of a sub-merchant fund-flow bill.
 type EncryptedFile struct {
-	BillSequence int      `json:"bill_sequence"` // order of the part, from 1
-	DownloadURL  string   `json:"download_url"`
-	EncryptKey   string   `json:"encrypt_key"` // the file's key, encrypted to the merchant certificate
-	HashType     HashType `json:"hash_type"`   // SHA1
-	HashValue    string   `json:"hash_value"`  // hex SHA-1 of the decrypted, decompressed part
-	Nonce        string   `json:"nonce"`       // the GCM nonce of the part
+	BillSequence int `json:"bill_sequence"` // order of the part, from 1
+	// DownloadURL is download_url, the .../v3/billdownload/file?token=...
+	// address of this encrypted part; it expires a few minutes after the
+	// answer. Download it through Service.DownloadEncrypted, which signs the
+	// request.
+	DownloadURL string   `json:"download_url"`
+	EncryptKey  string   `json:"encrypt_key"` // the file's key, RSA-OAEP encrypted to the merchant certificate, Base64
+	HashType    HashType `json:"hash_type"`   // SHA1
+	HashValue   string   `json:"hash_value"`  // hex SHA-1 of the decrypted, decompressed part
+	Nonce       string   `json:"nonce"`       // the GCM nonce of the part
 }
 
 // SubMerchantFundFlowBillResponse lists the encrypted parts of the bill.
 // Pass it to Service.DownloadEncrypted through DownloadRequest.
 type SubMerchantFundFlowBillResponse struct {
 	core.ResponseMeta `json:"-"`
-	DownloadBillCount int             `json:"download_bill_count"`
-	DownloadBillList  []EncryptedFile `json:"download_bill_list,omitempty"`
-	algorithm         Algorithm
-	tarType           TarType
+	// DownloadBillCount is download_bill_count, the number of parts the
+	// bill is split into (a bill over about 16 GB uncompressed has several).
+	DownloadBillCount int `json:"download_bill_count"`
+	// DownloadBillList is download_bill_list, one entry per part; join the
+	// decrypted parts in BillSequence order (DownloadEncrypted does).
+	DownloadBillList []EncryptedFile `json:"download_bill_list,omitempty"`
+	algorithm        Algorithm
+	tarType          TarType
 }
 
 // DownloadRequest returns the request that downloads, decrypts, verifies
@@ -234,6 +252,12 @@ func (r *SubMerchantFundFlowBillResponse) asked(err error, req *SubMerchantFundF
 // comes as one or more encrypted parts; DownloadEncrypted decrypts each
 // part's key with the merchant private key, decrypts the parts and joins
 // them in sequence.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH (the
+// 下载二级商户资金账单 permission is missing), 500
+// SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error.
 //
 // GET /v3/bill/sub-merchant-fundflowbill —
 // https://pay.weixin.qq.com/docs/partner/apis/partner-mini-program-payment/get-sub-mch-fund-flow-bill.html

@@ -17,10 +17,13 @@ const (
 )
 
 // TradeBillRow is one detail row of a trade bill. Fields whose column is
-// absent from the bill's layout are zero. Amounts are fen; Fee is exact to
-// 1/100000 yuan. Text fields may hold personal data: do not log them.
+// absent from the bill's layout are zero. Amounts are fen, read exactly from
+// the file's yuan; Fee is exact to 1/100000 yuan; times are Asia/Shanghai.
+// OpenID (用户标识) is personal data: the row prints it masked through fmt
+// (String, Format) and slog (LogValue), and it is never put in a
+// ParseError; do not copy it into logs yourself.
 type TradeBillRow struct {
-	Line              int       // line number in the file
+	Line              int       // 1-based line number in the (decompressed) file
 	TradeTime         time.Time // 交易时间: payment success time, or refund initiation time
 	AppID             string    // 公众账号ID
 	MchID             string    // 商户号
@@ -50,13 +53,19 @@ type TradeBillRow struct {
 	OrderFen          int64     // 订单金额
 	RefundApplyFen    int64     // 申请退款金额
 	FeeRemark         string    // 费率备注
-	// Extra holds columns this SDK does not know, by header name.
+	// Extra holds the columns this SDK does not know, by header name, with
+	// the backtick prefix removed and \r, \n unescaped; nil when the bill
+	// has none. With ReuseRow the map is reused too.
 	Extra map[string]string
 }
 
-// TradeBillSummary is the summary row of a trade bill. Fields whose column
-// is absent from the layout are zero.
+// TradeBillSummary is the summary row of a trade bill (the last line, under
+// the summary header 总交易单数,应结订单总金额,…). Fields whose column is
+// absent from the layout are zero. Amounts are fen, read exactly from the
+// file's yuan; Fee is exact to 1/100000 yuan.
 type TradeBillSummary struct {
+	// Line is the 1-based line number of the summary row in the
+	// (decompressed) file.
 	Line              int
 	Count             int64 // 总交易单数
 	SettlementFen     int64 // 应结订单总金额
@@ -65,7 +74,9 @@ type TradeBillSummary struct {
 	Fee               Fee   // 手续费总金额
 	OrderFen          int64 // 订单总金额
 	RefundApplyFen    int64 // 申请退款总金额
-	Extra             map[string]string
+	// Extra holds the summary columns this SDK does not know, by header
+	// name, with the backtick prefix removed; nil when there are none.
+	Extra map[string]string
 }
 
 // Trade bill fields, in the order of tradeColumns.

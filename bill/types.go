@@ -22,9 +22,9 @@ func loadShanghai() *time.Location {
 // (String, MarshalText) as yyyy-MM-dd, the form the API expects. The zero
 // Date is "not set".
 type Date struct {
-	Year  int
-	Month time.Month
-	Day   int
+	Year  int        // four-digit year, 1 to 9999
+	Month time.Month // January to December
+	Day   int        // day of the month, 1 to 31 as the month allows
 }
 
 // NewDate returns the Date year-month-day. Out-of-range values are
