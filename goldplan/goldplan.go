@@ -24,6 +24,15 @@ var enumRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 // and channel merchants acting for their sub-merchants. None is retried:
 // WeChat Pay does not document them as idempotent. Service is safe for
 // concurrent use.
+//
+// Every method validates its request first (nothing is sent when Validate
+// fails) and goes through core.Call, which signs the request and verifies
+// the answer. WeChat Pay's errors come back as *core.APIError; the
+// gold-plan codes are 400 INVALID_REQUEST (the caller is not an ordinary
+// service provider or channel merchant, the provider or the sub-merchant
+// has not opened the gold plan, the sub-merchant is not the provider's or
+// is punished, the custom receipt URL is not configured, rate limited), 400
+// MCH_NOT_EXISTS, 400 PARAM_ERROR and 500 SYSTEM_ERROR.
 type Service struct{ c *core.Client }
 
 // NewService returns a Service that calls the API through c. It panics when
@@ -35,13 +44,17 @@ func NewService(c *core.Client) *Service {
 // ChangeGoldPlanStatusRequest opens or closes the gold plan of a
 // sub-merchant.
 type ChangeGoldPlanStatusRequest struct {
-	// SubMchID is the sub-merchant (特约商户号), at most 32 characters.
+	// SubMchID is sub_mchid, the sub-merchant (特约商户号). Required, at most
+	// 32 characters.
 	SubMchID string `json:"sub_mchid"`
-	// OperationType is OperationTypeOpen or OperationTypeClose.
+	// OperationType is operation_type: OperationTypeOpen (OPEN) or
+	// OperationTypeClose (CLOSE). Required.
 	OperationType OperationType `json:"operation_type"`
-	// OperationPayScene is the payment scene to open the gold plan page
-	// for. When nil, WeChat Pay applies its default (JSAPI per the current
-	// documentation).
+	// OperationPayScene is operation_pay_scene, the payment scene to open
+	// the gold plan page for: JSAPI_AND_MINIPROGRAM, JSAPI or MINIPROGRAM
+	// (PayScene). When nil it is not sent and WeChat Pay applies its
+	// default (JSAPI per the current documentation; older descriptions say
+	// every scene).
 	OperationPayScene *PayScene `json:"operation_pay_scene,omitempty"`
 }
 
@@ -64,13 +77,19 @@ func (r *ChangeGoldPlanStatusRequest) Validate() error {
 // ChangeGoldPlanStatusResponse is the answer to ChangeGoldPlanStatus.
 type ChangeGoldPlanStatusResponse struct {
 	core.ResponseMeta `json:"-"`
-	SubMchID          string `json:"sub_mchid"`
+	// SubMchID is sub_mchid, the sub-merchant (特约商户号) whose gold plan
+	// was opened or closed, as echoed by WeChat Pay; at most 32 characters.
+	SubMchID string `json:"sub_mchid"`
 }
 
 // ChangeGoldPlanStatus opens or closes the gold plan for a sub-merchant:
 // once open, the sub-merchant's payers see the gold plan page after paying
 // (within about five minutes). After closing, the gold plan can be reopened
 // only 24 hours later.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID and one of the gold-plan codes listed on Service; signature
+// errors matching core.ErrInvalidSignature; the context's error.
 //
 // POST /v3/goldplan/merchants/changegoldplanstatus
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_1.shtml
@@ -83,9 +102,11 @@ func (s *Service) ChangeGoldPlanStatus(ctx context.Context, req *ChangeGoldPlanS
 // ChangeCustomPageStatusRequest opens or closes a sub-merchant's custom
 // receipt page.
 type ChangeCustomPageStatusRequest struct {
-	// SubMchID is the sub-merchant (特约商户号), at most 32 characters.
+	// SubMchID is sub_mchid, the sub-merchant (特约商户号). Required, at most
+	// 32 characters.
 	SubMchID string `json:"sub_mchid"`
-	// OperationType is OperationTypeOpen or OperationTypeClose.
+	// OperationType is operation_type: OperationTypeOpen (OPEN) or
+	// OperationTypeClose (CLOSE). Required.
 	OperationType OperationType `json:"operation_type"`
 }
 
@@ -105,8 +126,13 @@ func (r *ChangeCustomPageStatusRequest) Validate() error {
 // ChangeCustomPageStatusResponse is the answer to ChangeCustomPageStatus.
 type ChangeCustomPageStatusResponse struct {
 	core.ResponseMeta `json:"-"`
-	SubMchID          string `json:"sub_mchid"`
-	// OperationType echoes the operation when the server includes it.
+	// SubMchID is sub_mchid, the sub-merchant (特约商户号) whose custom
+	// receipt page was opened or closed, as echoed by WeChat Pay; at most 32
+	// characters.
+	SubMchID string `json:"sub_mchid"`
+	// OperationType is operation_type, OPEN or CLOSE, echoed when the server
+	// includes it (the API description declares it; the documented example
+	// omits it); empty otherwise.
 	OperationType OperationType `json:"operation_type,omitempty"`
 }
 
@@ -114,6 +140,11 @@ type ChangeCustomPageStatusResponse struct {
 // (商家小票) embedded in the gold plan page of a sub-merchant. The receipt
 // URL must be configured in the service-provider platform first, and the
 // receipt is only shown while the sub-merchant's gold plan is open.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID and one of the gold-plan codes listed on Service (400
+// INVALID_REQUEST also when no receipt URL is configured); signature
+// errors matching core.ErrInvalidSignature; the context's error.
 //
 // POST /v3/goldplan/merchants/changecustompagestatus
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_2.shtml
@@ -126,7 +157,8 @@ func (s *Service) ChangeCustomPageStatus(ctx context.Context, req *ChangeCustomP
 // SetAdvertisingIndustryFilterRequest sets a sub-merchant's advertising
 // industry filters.
 type SetAdvertisingIndustryFilterRequest struct {
-	// SubMchID is the sub-merchant (特约商户号), at most 32 characters.
+	// SubMchID is sub_mchid, the sub-merchant (特约商户号). Required, at most
+	// 32 characters.
 	SubMchID string `json:"sub_mchid"`
 	// AdvertisingIndustryFilters are 1 to 3 distinct industries whose
 	// adverts are not shown. They replace the current filters.
@@ -159,6 +191,10 @@ type SetAdvertisingIndustryFilterResponse struct {
 // does not follow the payment), replacing the filters set before. Filters
 // can only be cleared in the service-provider platform.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID and one of the gold-plan codes listed on Service; signature
+// errors matching core.ErrInvalidSignature; the context's error.
+//
 // POST /v3/goldplan/merchants/set-advertising-industry-filter
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_3.shtml
 func (s *Service) SetAdvertisingIndustryFilter(ctx context.Context, req *SetAdvertisingIndustryFilterRequest) (*SetAdvertisingIndustryFilterResponse, error) {
@@ -169,7 +205,8 @@ func (s *Service) SetAdvertisingIndustryFilter(ctx context.Context, req *SetAdve
 
 // OpenAdvertisingShowRequest turns on adverts for a sub-merchant.
 type OpenAdvertisingShowRequest struct {
-	// SubMchID is the sub-merchant (特约商户号), at most 32 characters.
+	// SubMchID is sub_mchid, the sub-merchant (特约商户号). Required, at most
+	// 32 characters.
 	SubMchID string `json:"sub_mchid"`
 	// AdvertisingIndustryFilters, when given, are up to 3 distinct
 	// industries whose adverts are not shown; they replace the current
@@ -199,6 +236,10 @@ type OpenAdvertisingShowResponse struct {
 // OpenAdvertisingShow turns on adverts on a sub-merchant's gold plan page,
 // optionally setting its industry filters at the same time.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID and one of the gold-plan codes listed on Service; signature
+// errors matching core.ErrInvalidSignature; the context's error.
+//
 // PATCH /v3/goldplan/merchants/open-advertising-show
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_4.shtml
 func (s *Service) OpenAdvertisingShow(ctx context.Context, req *OpenAdvertisingShowRequest) (*OpenAdvertisingShowResponse, error) {
@@ -209,7 +250,8 @@ func (s *Service) OpenAdvertisingShow(ctx context.Context, req *OpenAdvertisingS
 
 // CloseAdvertisingShowRequest turns off adverts for a sub-merchant.
 type CloseAdvertisingShowRequest struct {
-	// SubMchID is the sub-merchant (特约商户号), at most 32 characters.
+	// SubMchID is sub_mchid, the sub-merchant (特约商户号). Required, at most
+	// 32 characters.
 	SubMchID string `json:"sub_mchid"`
 }
 
@@ -233,6 +275,10 @@ type CloseAdvertisingShowResponse struct {
 
 // CloseAdvertisingShow turns off adverts on a sub-merchant's gold plan page.
 // Note the method: POST, although opening is a PATCH.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID and one of the gold-plan codes listed on Service; signature
+// errors matching core.ErrInvalidSignature; the context's error.
 //
 // POST /v3/goldplan/merchants/close-advertising-show
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_5.shtml
