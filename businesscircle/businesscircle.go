@@ -133,6 +133,11 @@ type SyncPointsResponse struct {
 // every transaction, also those that earn nothing. Syncing the same
 // transaction again is safe, so the call is retried on transient failures.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH, 500
+// SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error.
+//
 // POST /v3/businesscircle/points/notify
 //
 // https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/notify-points.html
@@ -182,16 +187,32 @@ type QueryUserAuthorizationRequest struct {
 // QueryUserAuthorizationResponse is a member's authorization state.
 type QueryUserAuthorizationResponse struct {
 	core.ResponseMeta `json:"-"`
-	OpenID            string         `json:"openid"`
-	AuthorizeState    AuthorizeState `json:"authorize_state"`
-	// AuthorizeTime is when the member authorized, if ever.
+	// OpenID is openid, the member's OpenID under the queried AppID (at
+	// most 64 characters). Personal data: the response prints it masked.
+	OpenID string `json:"openid"`
+	// AuthorizeState is authorize_state: UNAUTHORIZED (never authorized),
+	// AUTHORIZED, or DEAUTHORIZED (authorization withdrawn). Values newer
+	// than this SDK decode as they are.
+	AuthorizeState AuthorizeState `json:"authorize_state"`
+	// AuthorizeTime is authorize_time, when the member authorized (RFC
+	// 3339, +08:00); nil if never.
 	AuthorizeTime *time.Time `json:"authorize_time,omitempty"`
-	// DeauthorizeTime is when the member withdrew authorization, if so.
+	// DeauthorizeTime is deauthorize_time, when the member withdrew
+	// authorization (RFC 3339, +08:00); nil unless withdrawn.
 	DeauthorizeTime *time.Time `json:"deauthorize_time,omitempty"`
 }
 
 // QueryUserAuthorization returns whether a member has authorized the mall's
 // points service (UNAUTHORIZED, AUTHORIZED or DEAUTHORIZED) and when.
+// WeChat Pay allows it 150 queries per second; it is retried on transient
+// failures.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH, 429 when
+// rate limited, 500
+// SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error. Errors and logs show the route
+// template, never the OpenID.
 //
 // GET /v3/businesscircle/user-authorizations/{openid}
 //
@@ -258,7 +279,14 @@ func (r *QueryPointsCommitStatusResponse) Pending() bool {
 // QueryPointsCommitStatus tells whether an authorized member has purchases
 // in the mall today that still wait for the member to submit them in the
 // "商圈会员快速积分" plugin, so the mall can lead the member there. Both a
-// 200 carrying points_commit_status and a 204 with no body are success.
+// 200 carrying points_commit_status and a 204 with no body are success;
+// it is retried on transient failures.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH, 500
+// SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error. Errors and logs show the route
+// template, never the OpenID.
 //
 // GET /v3/businesscircle/users/{openid}/points/commit_status
 //
@@ -329,6 +357,11 @@ type SyncParkingResponse struct {
 // report carries no business number of the merchant's that would make a
 // repeat harmless, so it is never retried automatically: on a transient
 // error (5xx) check and report again.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH, 500
+// SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error.
 //
 // POST /v3/businesscircle/parkings
 //

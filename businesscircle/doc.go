@@ -22,6 +22,16 @@
 // synced with SyncPoints, so sync every transaction, also those that earn
 // no points (EarnPoints false, IncreasedPoints 0).
 //
+// Every request type has an exported Validate, which the methods call
+// first (through core.Call): it lists every problem in a
+// *core.ValidationError by wire field name, and nothing is sent when it
+// fails. The OpenID path parameter is checked against its character set
+// before it is escaped; errors and logs show the route template
+// (/v3/businesscircle/user-authorizations/{openid}), never the OpenID.
+// Requests, answers and events print OpenIDs, plate numbers and member card
+// codes masked through fmt and slog. Times are sent as RFC 3339 in +08:00
+// (Asia/Shanghai).
+//
 // API list: https://pay.weixin.qq.com/wiki/doc/apiv3/open/pay/chapter3_6_4.shtml
 // Development guide: https://pay.weixin.qq.com/docs/partner/products/smart-business-circle/development.html
 package businesscircle

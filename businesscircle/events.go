@@ -35,17 +35,19 @@ type AuthType string
 
 // Authorization modes.
 const (
-	AuthTypeRegistered                 AuthType = "REGISTERED_MODE"
-	AuthTypeRegisteredAndAuthorization AuthType = "REGISTERED_AND_AUTHORIZATION_MODE"
+	AuthTypeRegistered                 AuthType = "REGISTERED_MODE"                   // registration mode
+	AuthTypeRegisteredAndAuthorization AuthType = "REGISTERED_AND_AUTHORIZATION_MODE" // registration-and-authorization mode
 )
 
-// Values lists the known authorization modes.
+// Values lists the known authorization modes. The server may add more;
+// they decode as is.
 func (AuthType) Values() []AuthType {
 	return []AuthType{AuthTypeRegistered, AuthTypeRegisteredAndAuthorization}
 }
 
 // TransactionEvent is the decrypted resource of a MALL_TRANSACTION.SUCCESS
-// notification. It holds the member's OpenID: treat it as personal data.
+// notification. OpenID and Code identify the member: the event prints them
+// masked (fmt and slog); do not copy them into logs yourself.
 type TransactionEvent struct {
 	MchID        string `json:"mchid"`         // the mall's merchant ID
 	MerchantName string `json:"merchant_name"` // the mall's merchant name
@@ -54,27 +56,34 @@ type TransactionEvent struct {
 	AppID        string `json:"appid"`         // mini-program AppID the member authorized with
 	OpenID       string `json:"openid"`        // the member's OpenID under AppID
 	Amount       int64  `json:"amount"`        // paid amount, fen
-	// TimeEnd is when the payment completed.
+	// TimeEnd is time_end, when the payment completed (RFC 3339, +08:00).
 	TimeEnd time.Time `json:"time_end"`
 	// TransactionID is the WeChat Pay order number; pass it to SyncPoints.
 	TransactionID string `json:"transaction_id"`
-	// CommitTag, AuthType and Code are sent by some versions of the service
-	// (manual-submission tag, authorization mode, member card code).
-	CommitTag string   `json:"commit_tag,omitempty"`
-	AuthType  AuthType `json:"auth_type,omitempty"`
-	Code      string   `json:"code,omitempty"`
+	// CommitTag is commit_tag, the manual points-submission tag; sent by
+	// some versions of the service only, empty otherwise.
+	CommitTag string `json:"commit_tag,omitempty"`
+	// AuthType is auth_type, how the member authorized the points service
+	// (REGISTERED_MODE or REGISTERED_AND_AUTHORIZATION_MODE); sent by some
+	// versions of the service only, empty otherwise.
+	AuthType AuthType `json:"auth_type,omitempty"`
+	// Code is code, the member card code; sent by some versions of the
+	// service only, empty otherwise. Personal data: printed masked.
+	Code string `json:"code,omitempty"`
 }
 
 // RefundEvent is the decrypted resource of a MALL_REFUND.SUCCESS
-// notification.
+// notification, sent for a refund (within 30 days) of a purchase synced
+// with SyncPoints. OpenID identifies the member: the event prints it masked
+// (fmt and slog); do not copy it into logs yourself.
 type RefundEvent struct {
-	MchID        string    `json:"mchid"`
-	MerchantName string    `json:"merchant_name"`
-	ShopName     string    `json:"shop_name"`
-	ShopNumber   string    `json:"shop_number"`
-	AppID        string    `json:"appid"`
-	OpenID       string    `json:"openid"`
-	RefundTime   time.Time `json:"refund_time"`   // when the refund succeeded
+	MchID        string    `json:"mchid"`         // the mall's merchant ID
+	MerchantName string    `json:"merchant_name"` // the mall's merchant name
+	ShopName     string    `json:"shop_name"`     // store name given when the mall registered it
+	ShopNumber   string    `json:"shop_number"`   // the mall's own store code
+	AppID        string    `json:"appid"`         // mini-program AppID the member authorized with
+	OpenID       string    `json:"openid"`        // the member's OpenID under AppID
+	RefundTime   time.Time `json:"refund_time"`   // when the refund succeeded (RFC 3339, +08:00)
 	PayAmount    int64     `json:"pay_amount"`    // the original paid amount, fen
 	RefundAmount int64     `json:"refund_amount"` // the refunded amount, fen
 	// TransactionID is the WeChat Pay order number of the refunded purchase.
@@ -83,11 +92,16 @@ type RefundEvent struct {
 }
 
 // ActivateCardEvent is the decrypted resource of a MALL_AUTH.ACTIVATE_CARD
-// notification.
+// notification: a member authorized the points service in the plugin.
+// OpenID and Code identify the member: the event prints them masked (fmt
+// and slog); do not copy them into logs yourself.
 type ActivateCardEvent struct {
-	OpenID   string   `json:"openid"`
-	Code     string   `json:"code"` // member card code
-	MchID    string   `json:"mchid"`
+	OpenID string `json:"openid"` // the member's OpenID
+	Code   string `json:"code"`   // member card code
+	MchID  string `json:"mchid"`  // the mall's merchant ID
+	// AuthType is auth_type, how the member authorized: REGISTERED_MODE or
+	// REGISTERED_AND_AUTHORIZATION_MODE. Values newer than this SDK decode
+	// as they are.
 	AuthType AuthType `json:"auth_type"`
 }
 
