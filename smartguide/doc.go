@@ -16,7 +16,17 @@
 // Wechatpay-Serial. Query answers carry name and mobile encrypted to the
 // merchant key; the SDK decrypts them into Guide.Name and Guide.Mobile and
 // keeps the ciphertext in Guide.NameCiphertext and Guide.MobileCiphertext.
-// Plaintext never appears in errors.
+// Plaintext never appears in errors, and RegisterRequest, UpdateRequest,
+// QueryRequest, Guide and QueryResponse print (fmt, slog) with the name and
+// mobile masked.
+//
+// Every request type has an exported Validate, which the methods call
+// first (through core.Call): it lists every problem in a
+// *core.ValidationError by wire field name, checking Name and Mobile in
+// plaintext (at most 64 and 32 bytes), and nothing is sent when it fails.
+// The guide_id path parameter is checked against its character set
+// (letters, digits, _ and -) before it is escaped; errors and logs show the
+// route template (/v3/smartguide/guides/{guide_id}), never the guide ID.
 //
 // Service providers act for a sub-merchant by setting SubMchID; direct
 // merchants leave it nil.

@@ -43,16 +43,19 @@ func NewService(c *core.Client) *Service {
 }
 
 // RegisterRequest registers a WeCom (企业微信) employee as a service person.
+// It prints (fmt, slog) with Name and Mobile masked.
 type RegisterRequest struct {
 	// SubMchID is the sub-merchant the guide belongs to, set only when a
 	// service provider calls for a sub-merchant. At most 64 characters.
 	SubMchID *string `json:"sub_mchid,omitempty"`
-	// CorpID is the merchant's WeCom corp ID (企业ID).
+	// CorpID is corpid, the merchant's WeCom corp ID (企业ID). Required; no
+	// length is checked (the sources disagree: 32 or unbounded).
 	CorpID string `json:"corpid"`
-	// StoreID is the store's ID in the merchant platform's store management
-	// (营销中心 → 门店管理).
+	// StoreID is store_id, the store's ID in the merchant platform's store
+	// management (营销中心 → 门店管理). Required, positive.
 	StoreID int64 `json:"store_id"`
-	// UserID is the employee's WeCom user ID. At most 64 characters.
+	// UserID is userid, the employee's WeCom user ID. Required, at most 64
+	// characters.
 	UserID string `json:"userid"`
 	// Name is the employee's name in plaintext, at most 64 bytes. The SDK
 	// encrypts it with the platform key before sending.
@@ -60,11 +63,14 @@ type RegisterRequest struct {
 	// Mobile is the employee's phone number in plaintext, at most 32 bytes.
 	// The SDK encrypts it with the platform key before sending.
 	Mobile string `json:"mobile"`
-	// QRCode is the URL of the employee's personal WeCom QR code.
+	// QRCode is qr_code, the URL of the employee's personal WeCom QR code.
+	// Required: an absolute http(s) URL of at most 1024 characters.
 	QRCode string `json:"qr_code"`
-	// Avatar is the URL of the employee's avatar.
+	// Avatar is the URL of the employee's avatar. Required: an absolute
+	// http(s) URL of at most 1024 characters.
 	Avatar string `json:"avatar"`
-	// GroupQRCode is the URL of the store's WeCom group "live code" QR code.
+	// GroupQRCode is group_qrcode, the URL of the store's WeCom group "live
+	// code" QR code: an absolute http(s) URL of at most 1024 characters.
 	GroupQRCode *string `json:"group_qrcode,omitempty"`
 }
 
@@ -79,6 +85,12 @@ type RegisterResponse struct {
 // guide ID WeChat Pay assigned. Name and Mobile are encrypted with the
 // platform key. It is not retried (a repeated registration is not
 // idempotent).
+//
+// Errors: *core.ValidationError (nothing sent); core.ErrNoEncryptionKey
+// when no platform key is configured to encrypt with; *core.APIError with
+// the Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH,
+// 500 SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error. No error holds the name or the mobile number.
 //
 // POST /v3/smartguide/guides
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_4_1.shtml
@@ -135,6 +147,12 @@ type AssignResponse struct {
 // assignment made after payment is not shown. Keyed by the merchant's order
 // number, it is retried on transient failures.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with
+// the Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH,
+// 500 SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error. Errors and logs show the route template
+// (/v3/smartguide/guides/{guide_id}/assign), never the guide ID.
+//
 // POST /v3/smartguide/guides/{guide_id}/assign
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_4_2.shtml
 func (s *Service) Assign(ctx context.Context, req *AssignRequest) (*AssignResponse, error) {
@@ -164,12 +182,14 @@ func (r *AssignRequest) Validate() error {
 }
 
 // QueryRequest looks up guides: every guide of a store (paged, at most
-// MaxLimit per page), or one guide by UserID, WorkID or Mobile.
+// MaxLimit per page), or one guide by UserID, WorkID or Mobile. It prints
+// (fmt, slog) with Mobile masked.
 type QueryRequest struct {
 	// SubMchID is the sub-merchant, set only when a service provider calls
 	// for a sub-merchant. At most 64 characters.
 	SubMchID *string `json:"-"`
-	// StoreID is the store whose guides are listed.
+	// StoreID is store_id, the store whose guides are listed. Required,
+	// positive.
 	StoreID int64 `json:"-"`
 	// UserID finds the guide with this WeCom user ID (WeCom merchants).
 	UserID *string `json:"-"`
@@ -188,23 +208,34 @@ type QueryRequest struct {
 // QueryResponse is one page of guides.
 type QueryResponse struct {
 	core.ResponseMeta `json:"-"`
-	TotalCount        int     `json:"total_count"` // number of matching guides
-	Limit             int     `json:"limit"`       // page size used
-	Offset            int     `json:"offset"`      // offset of Data[0]
-	Data              []Guide `json:"data"`
+	TotalCount        int `json:"total_count"` // number of matching guides
+	Limit             int `json:"limit"`       // page size used
+	Offset            int `json:"offset"`      // offset of Data[0]
+	// Data is data, the guides of this page (at most MaxLimit), with Name
+	// and Mobile already decrypted; empty past the last page.
+	Data []Guide `json:"data"`
 }
 
-// Guide is a registered service person.
+// Guide is a registered service person, as Query returns it. It prints
+// (fmt, slog) with Name and Mobile masked.
 type Guide struct {
+	// GuideID is guide_id, WeChat Pay's ID of the guide (e.g.
+	// LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic): pass it to Assign and Update.
 	GuideID string `json:"guide_id"`
-	StoreID int64  `json:"store_id"`
-	// Name and Mobile are decrypted with the merchant private key. They are
-	// personal data: do not log them.
-	Name   string `json:"-"`
+	// StoreID is store_id, the store in the merchant platform's store
+	// management the guide belongs to.
+	StoreID int64 `json:"store_id"`
+	// Name is the guide's name, decrypted from NameCiphertext with the
+	// merchant private key; personal data, printed masked.
+	Name string `json:"-"`
+	// Mobile is the guide's phone number, decrypted from MobileCiphertext
+	// with the merchant private key; personal data, printed masked.
 	Mobile string `json:"-"`
-	// NameCiphertext and MobileCiphertext are the fields as received,
-	// encrypted to the merchant's key (RSA-OAEP, Base64).
-	NameCiphertext   string `json:"name,omitempty"`
+	// NameCiphertext is name as received: RSA-OAEP ciphertext, Base64,
+	// encrypted to the merchant API certificate's key.
+	NameCiphertext string `json:"name,omitempty"`
+	// MobileCiphertext is mobile as received: RSA-OAEP ciphertext, Base64,
+	// encrypted to the merchant API certificate's key.
 	MobileCiphertext string `json:"mobile,omitempty"`
 	UserID           string `json:"userid,omitempty"`  // WeCom user ID (WeCom merchants)
 	WorkID           string `json:"work_id,omitempty"` // staff number (personal-WeChat merchants)
@@ -259,6 +290,14 @@ func (r *QueryRequest) query(ctx context.Context, c *core.Client) (url.Values, s
 // mobile filter is encrypted with the platform key and sent URL-encoded.
 // Queries are retried on transient failures. QueryAll ranges over every
 // page.
+//
+// Errors: *core.ValidationError (nothing sent); core.ErrNoEncryptionKey
+// when no platform key is configured to encrypt with; *core.APIError with
+// the Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH,
+// 500 SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error. A name or mobile that does not decrypt with the
+// merchant private key is an error naming data[i].name or data[i].mobile and
+// the Request-ID. No error holds the mobile filter or a decrypted value.
 //
 // GET /v3/smartguide/guides
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_4_3.shtml
@@ -390,7 +429,8 @@ func clonePtr[T any](p *T) *T {
 }
 
 // UpdateRequest changes a guide's details. Only set the fields to change;
-// at least one must be set.
+// at least one must be set. It prints (fmt, slog) with Name and Mobile
+// masked.
 type UpdateRequest struct {
 	// GuideID is the guide to update (path parameter). At most 64 characters.
 	GuideID string `json:"-"`
@@ -403,11 +443,14 @@ type UpdateRequest struct {
 	// Mobile is the new phone number in plaintext, at most 32 bytes; the SDK
 	// encrypts it.
 	Mobile *string `json:"mobile,omitempty"`
-	// QRCode is the new personal QR code URL (WeCom guides only).
+	// QRCode is qr_code, the new personal QR code URL (WeCom guides only):
+	// an absolute http(s) URL of at most 1024 characters.
 	QRCode *string `json:"qr_code,omitempty"`
-	// Avatar is the new avatar URL.
+	// Avatar is the new avatar URL: an absolute http(s) URL of at most 1024
+	// characters.
 	Avatar *string `json:"avatar,omitempty"`
-	// GroupQRCode is the new WeCom group live-code URL (WeCom guides only).
+	// GroupQRCode is group_qrcode, the new WeCom group live-code URL (WeCom
+	// guides only): an absolute http(s) URL of at most 1024 characters.
 	GroupQRCode *string `json:"group_qrcode,omitempty"`
 }
 
@@ -421,6 +464,14 @@ type UpdateResponse struct {
 // by WeChat Pay's guide ID, not by a business number of the merchant, and
 // WeChat Pay does not document it as idempotent (a blind retry could undo a
 // concurrent update).
+//
+// Errors: *core.ValidationError (nothing sent); core.ErrNoEncryptionKey
+// when no platform key is configured to encrypt with; *core.APIError with
+// the Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH,
+// 500 SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error. Errors and logs show the route template
+// (/v3/smartguide/guides/{guide_id}), never the guide ID.
+// No error holds the name or the mobile number.
 //
 // PATCH /v3/smartguide/guides/{guide_id}
 // https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_4_4.shtml
