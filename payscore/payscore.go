@@ -82,8 +82,9 @@ type Device struct {
 
 // ServiceOrder is a service order as the API returns it (query, modify,
 // complete, sync) and as the confirm and paid callbacks carry it. Fields
-// the server leaves out are zero. Amounts are fen. It holds the user's
-// OpenID: treat it as personal data.
+// the server leaves out are zero. Amounts are fen. OpenID and the
+// locations are personal data: the order prints them masked (fmt and
+// slog); do not copy them into logs yourself.
 type ServiceOrder struct {
 	AppID               string           `json:"appid"`                       // AppID of the order (the service provider's in partner mode)
 	MchID               string           `json:"mchid"`                       // merchant ID (the service provider's in partner mode)

@@ -36,6 +36,11 @@ type PreAuthorizeResponse struct {
 // AuthorizationPage). The user's decision arrives as a
 // PAYSCORE.USER_OPEN_SERVICE callback, or by QueryPermissionByAuthorizationCode.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH, 429
+// FREQUENCY_LIMITED, 500 SYSTEM_ERROR; signature errors matching
+// core.ErrInvalidSignature; the context's error.
+//
 // POST /v3/payscore/permissions —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/apply-permissions.html
 func (s *Service) PreAuthorize(ctx context.Context, req *PreAuthorizeRequest) (*PreAuthorizeResponse, error) {
@@ -98,6 +103,12 @@ type QueryPermissionByOpenIDRequest struct {
 // QueryPermissionByOpenID returns the state of a user's authorization of a
 // service. A user who never authorized is UNAVAILABLE.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 403 NO_AUTH, 429 FREQUENCY_LIMITED, 500
+// SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error. Errors and logs show the route template, never the
+// openid.
+//
 // GET /v3/payscore/permissions/openid/{openid} —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-open-id.html
 func (s *Service) QueryPermissionByOpenID(ctx context.Context, req *QueryPermissionByOpenIDRequest) (*PermissionResponse, error) {
@@ -131,6 +142,12 @@ type QueryPermissionByAuthorizationCodeRequest struct {
 
 // QueryPermissionByAuthorizationCode returns the state of the authorization
 // registered with PreAuthorize: UNBINDUSER until the user authorizes.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 403 NO_AUTH, 429 FREQUENCY_LIMITED, 500
+// SYSTEM_ERROR; signature errors matching core.ErrInvalidSignature; the
+// context's error. Errors and logs show the route template, never the
+// authorization code.
 //
 // GET /v3/payscore/permissions/authorization-code/{authorization_code} —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-code.html
@@ -177,6 +194,12 @@ type TerminatePermissionResponse struct {
 // TerminatePermissionByOpenID withdraws a user's authorization of a
 // service. It fails while the user has unfinished orders.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH, 429
+// FREQUENCY_LIMITED, 500 SYSTEM_ERROR; signature errors matching
+// core.ErrInvalidSignature; the context's error. Errors and logs show the
+// route template, never the openid.
+//
 // POST /v3/payscore/permissions/openid/{openid}/terminate —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-open-id.html
 func (s *Service) TerminatePermissionByOpenID(ctx context.Context, req *TerminatePermissionByOpenIDRequest) (*TerminatePermissionResponse, error) {
@@ -210,6 +233,12 @@ type TerminatePermissionByAuthorizationCodeRequest struct {
 // TerminatePermissionByAuthorizationCode withdraws the authorization
 // registered under an authorization agreement number. It fails while the
 // user has unfinished orders.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST, 403 NO_AUTH, 429
+// FREQUENCY_LIMITED, 500 SYSTEM_ERROR; signature errors matching
+// core.ErrInvalidSignature; the context's error. Errors and logs show the
+// route template, never the authorization code.
 //
 // POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-code.html

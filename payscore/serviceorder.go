@@ -55,6 +55,12 @@ type CreateOrderResponse struct {
 // any other state means creation failed. Creating again with identical
 // parameters returns the same order.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 PARAM_ERROR, 400 INVALID_REQUEST (such as the
+// order number already used with other parameters), 403 NO_AUTH, 429
+// FREQUENCY_LIMITED, 500 SYSTEM_ERROR; signature errors matching
+// core.ErrInvalidSignature; the context's error.
+//
 // POST /v3/payscore/serviceorder —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-service-order.html
 func (s *Service) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*CreateOrderResponse, error) {
@@ -113,6 +119,11 @@ type QueryOrderRequest struct {
 // QueryOrder returns a service order, found by its merchant order number or
 // by the query ID the confirm page returned.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 404 ORDER_NOT_EXIST, 400 PARAM_ERROR, 403 NO_AUTH, 429
+// FREQUENCY_LIMITED, 500 SYSTEM_ERROR; signature errors matching
+// core.ErrInvalidSignature; the context's error.
+//
 // GET /v3/payscore/serviceorder —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/get-service-order.html
 func (s *Service) QueryOrder(ctx context.Context, req *QueryOrderRequest) (*OrderResponse, error) {
@@ -170,6 +181,13 @@ type CancelOrderResponse struct {
 // payment is being deducted it may fail for a few minutes. Cancelling again
 // with identical parameters succeeds.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 INVALID_ORDER_STATE, 400 ORDER_CANCELED, 400
+// ORDER_DONE, 404 ORDER_NOT_EXIST, 400 PARAM_ERROR, 400 INVALID_REQUEST, 403
+// NO_AUTH, 429 FREQUENCY_LIMITED, 500 SYSTEM_ERROR; signature errors
+// matching core.ErrInvalidSignature; the context's error. Errors and logs
+// show the route template, never the order number.
+//
 // POST /v3/payscore/serviceorder/{out_order_no}/cancel —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/cancel-service-order.html
 func (s *Service) CancelOrder(ctx context.Context, req *CancelOrderRequest) (*CancelOrderResponse, error) {
@@ -213,6 +231,13 @@ type ModifyOrderRequest struct {
 // ModifyOrder lowers the amount to collect for an order that is
 // DOING/MCH_COMPLETE and still USER_PAYING; WeChat Pay then deducts the new
 // amount.
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 INVALID_ORDER_STATE, 400 ORDER_CANCELED, 400
+// ORDER_DONE, 404 ORDER_NOT_EXIST, 400 PARAM_ERROR, 400 INVALID_REQUEST, 403
+// NO_AUTH, 429 FREQUENCY_LIMITED, 500 SYSTEM_ERROR; signature errors
+// matching core.ErrInvalidSignature; the context's error. Errors and logs
+// show the route template, never the order number.
 //
 // POST /v3/payscore/serviceorder/{out_order_no}/modify —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/modify-service-order.html
@@ -267,6 +292,13 @@ type CompleteOrderRequest struct {
 // starts deducting TotalAmount (an order completed with 0 is DONE at once).
 // The result arrives as a PAYSCORE.USER_PAID callback.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 INVALID_ORDER_STATE, 400 ORDER_CANCELED, 400
+// ORDER_DONE, 404 ORDER_NOT_EXIST, 400 PARAM_ERROR, 400 INVALID_REQUEST, 403
+// NO_AUTH, 429 FREQUENCY_LIMITED, 500 SYSTEM_ERROR; signature errors
+// matching core.ErrInvalidSignature; the context's error. Errors and logs
+// show the route template, never the order number.
+//
 // POST /v3/payscore/serviceorder/{out_order_no}/complete —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/complete-service-order.html
 func (s *Service) CompleteOrder(ctx context.Context, req *CompleteOrderRequest) (*OrderResponse, error) {
@@ -318,6 +350,13 @@ type SyncDetail struct {
 // still USER_PAYING paid through another channel: deduction stops and the
 // order becomes DONE/USER_PAID with a payment of type MCH.
 //
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 INVALID_ORDER_STATE, 400 ORDER_CANCELED, 400
+// ORDER_DONE, 404 ORDER_NOT_EXIST, 400 PARAM_ERROR, 400 INVALID_REQUEST, 403
+// NO_AUTH, 429 FREQUENCY_LIMITED, 500 SYSTEM_ERROR; signature errors
+// matching core.ErrInvalidSignature; the context's error. Errors and logs
+// show the route template, never the order number.
+//
 // POST /v3/payscore/serviceorder/{out_order_no}/sync —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/sync-service-order.html
 func (s *Service) SyncOrder(ctx context.Context, req *SyncOrderRequest) (*OrderResponse, error) {
@@ -365,6 +404,13 @@ type PayOrderResponse struct {
 
 // PayOrder asks WeChat Pay to try again to deduct a completed order that is
 // still waiting for payment (商户发起催收扣款).
+//
+// Errors: *core.ValidationError (nothing sent); *core.APIError with the
+// Request-ID, e.g. 400 INVALID_ORDER_STATE, 400 ORDER_CANCELED, 400
+// ORDER_DONE, 404 ORDER_NOT_EXIST, 400 PARAM_ERROR, 400 INVALID_REQUEST, 403
+// NO_AUTH, 429 FREQUENCY_LIMITED, 500 SYSTEM_ERROR; signature errors
+// matching core.ErrInvalidSignature; the context's error. Errors and logs
+// show the route template, never the order number.
 //
 // POST /v3/payscore/serviceorder/{out_order_no}/pay —
 // https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/pay-service-order.html

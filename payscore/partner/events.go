@@ -36,7 +36,8 @@ var ErrEventType = payscore.ErrEventType
 
 // PermissionEvent is the decrypted resource of a partner
 // PAYSCORE.USER_OPEN_SERVICE or PAYSCORE.USER_CLOSE_SERVICE notification.
-// It holds the user's OpenIDs: treat it as personal data.
+// OpenID and SubOpenID are personal data: the event prints them masked
+// (fmt and slog); do not copy them into logs yourself.
 type PermissionEvent struct {
 	// EventType is the notification's event type.
 	EventType string `json:"-"`
