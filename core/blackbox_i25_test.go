@@ -185,3 +185,38 @@ func TestBlackBoxLoaders(t *testing.T) {
 	var _ func(string) (*rsa.PublicKey, error) = core.LoadPublicKeyFile
 	var _ func(*x509.Certificate) string = core.CertificateSerial
 }
+
+type bbHeaders struct{ got []http.Header }
+
+func (b *bbHeaders) RoundTrip(r *http.Request) (*http.Response, error) {
+	b.got = append(b.got, r.Header.Clone())
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// Download is signed too, and names the public key like every request.
+func TestBlackBoxDownloadSendsPublicKeyID(t *testing.T) {
+	sb, err := sandbox.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	rec := &bbHeaders{}
+	c, err := sb.Client(core.WithHTTPClient(&http.Client{Transport: rec}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Download(context.Background(), sb.URL+"/v3/certificates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(rec.got) != 1 {
+		t.Fatalf("%d requests", len(rec.got))
+	}
+	if got := rec.got[0].Get("Wechatpay-Serial"); got != sb.PublicKeyID {
+		t.Fatalf("Wechatpay-Serial = %q, want %q", got, sb.PublicKeyID)
+	}
+	if !strings.HasPrefix(rec.got[0].Get("Authorization"), "WECHATPAY2-SHA256-RSA2048 ") {
+		t.Fatal("download not signed")
+	}
+}

@@ -152,3 +152,45 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
+
+// A callback that fails releases the claim: the redelivery runs it, and a
+// delivery after success is acknowledged without running it.
+func TestBlackBoxFailedCallbackRunsAgain(t *testing.T) {
+	sb, err := sandbox.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	c, err := sb.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := notify.NewHandler(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs atomic.Int32
+	h.On("REFUND.SUCCESS", func(context.Context, *notify.Notification) error {
+		if runs.Add(1) == 1 {
+			return context.DeadlineExceeded
+		}
+		return nil
+	})
+	hdr, body := bbSigned(t, sb, notifytest.Event{ID: "EV-BB-2", EventType: "REFUND.SUCCESS", Resource: map[string]any{"out_refund_no": "R1"}})
+	deliver := func() int {
+		r := httptest.NewRequest(http.MethodPost, "/notify", bytes.NewReader(body))
+		r.Header = hdr.Clone()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	if code := deliver(); code/100 == 2 {
+		t.Fatalf("failed callback acknowledged with %d", code)
+	}
+	if code := deliver(); code/100 != 2 {
+		t.Fatalf("redelivery answered %d", code)
+	}
+	if code := deliver(); code/100 != 2 || runs.Load() != 2 {
+		t.Fatalf("third delivery answered %d, runs %d", code, runs.Load())
+	}
+}
