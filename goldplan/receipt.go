@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wechatpay-biz/wechatpay-biz-go/core"
+	"github.com/wechatpay-biz/wechatpay-biz-go/internal/validate"
 )
 
 // Receipt page contract.
@@ -162,6 +163,29 @@ func isCheckCode(s string) bool {
 		}
 	}
 	return true
+}
+
+// Validate reports every malformed parameter of a receipt request built by
+// hand (ParseReceiptRequest already applies the same rules) as a
+// *core.ValidationError naming the URL parameter, or nil; a nil request is
+// one problem. sub_mch_id: 1 to 32 ASCII letters and digits; out_trade_no: 1
+// to 32 ASCII letters, digits and _-|*; check_code: 32 hex digits. Problems
+// never hold the values. Validate does not check the code against the order:
+// that is Verify.
+func (r *ReceiptRequest) Validate() error {
+	const op = "goldplan.ReceiptRequest"
+	if r == nil {
+		return validate.NilRequest(op)
+	}
+	var v validate.V
+	if p := idProblem(r.SubMchID, core.CharsetAlnum); p != "" {
+		v.Add(paramSubMchID, p)
+	}
+	if p := idProblem(r.OutTradeNo, core.CharsetOutTradeNo); p != "" {
+		v.Add(paramOutTradeNo, p)
+	}
+	v.Check(isCheckCode(r.CheckCode), paramCheckCode, "must be 32 hex digits")
+	return v.Err(op)
 }
 
 // Verify checks the request's check_code against receiptURL (the receipt

@@ -101,6 +101,22 @@ type AmountRequest struct {
 	Currency Currency `json:"currency"`
 }
 
+// Validate reports every broken amount rule as a *core.ValidationError, or
+// nil; a nil AmountRequest is one problem. Fields are named as inside
+// CreateRequest (amount.refund, amount.from[1].account, …):
+// CreateRequest.Validate runs the same checks. Refund and Total at least 1
+// fen, Refund ≤ Total, Currency CNY, and From (when given) with distinct
+// accounts whose amounts add up to Refund without overflow.
+func (a *AmountRequest) Validate() error {
+	const op = "refund.AmountRequest"
+	if a == nil {
+		return validate.NilRequest(op)
+	}
+	var v validate.V
+	amount(&v, a)
+	return v.Err(op)
+}
+
 // FundSource is the part of a refund drawn from one account.
 type FundSource struct {
 	Account Account `json:"account"` // AccountAvailable or AccountUnavailable
