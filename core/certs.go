@@ -293,7 +293,9 @@ func (m *certManager) download(ctx context.Context) ([]PlatformKey, error) {
 		return nil, fmt.Errorf("wechatpay: decoding platform certificates [request id %s]: %w", rid, err)
 	}
 	if len(resp.Data) == 0 {
-		return nil, fmt.Errorf("wechatpay: GET /v3/certificates returned no certificate [request id %s]", rid)
+		// A merchant with only the WeChat Pay public key may get an empty
+		// list rather than NOT_FOUND (spec §14.3).
+		return nil, fmt.Errorf("%w (GET /v3/certificates listed none, request id %s)", ErrNoPlatformCertificates, rid)
 	}
 	now := m.c.now()
 	fresh := map[string]PlatformKey{}

@@ -609,6 +609,22 @@ func TestAutoCertificatesNotFoundSaysUsePublicKeyMode(t *testing.T) {
 	assert.Contains(t, err.Error(), "WithPlatformPublicKey")
 }
 
+// An empty certificate list is the public-key-only answer too (spec §14.3).
+func TestAutoCertificatesEmptyListSaysUsePublicKeyMode(t *testing.T) {
+	sb := newSandbox(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"data":[]}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := core.NewClient(core.WithMerchant(sb.MerchantID, sb.MerchantSerialNo, sb.MerchantPrivateKey),
+		core.WithAPIv3Key(sb.APIv3Key), core.WithAutoCertificates(), core.WithBaseURL(srv.URL), core.WithRetry(core.NoRetry))
+	require.NoError(t, err)
+	_, err = c.Do(context.Background(), &core.Request{Method: "GET", Path: "/v3/x"}, nil)
+	require.ErrorIs(t, err, core.ErrNoPlatformCertificates)
+	assert.Contains(t, err.Error(), "listed none")
+}
+
 func TestMixedModeChoosesKeyBySerial(t *testing.T) {
 	sb := newSandbox(t, sandbox.WithSigningMode(sandbox.SignWithCertificate))
 	c, err := sb.Client(core.WithPlatformCertificates(sb.PlatformCertificate()))
