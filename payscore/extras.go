@@ -97,9 +97,7 @@ func (r *DirectCompleteOrderRequest) Validate() error {
 	v.Nested("", ValidateTotal(r.TotalAmount, r.PostPayments, r.PostDiscounts))
 	v.OptionalText("goods_tag", r.GoodsTag, maxGoodsTag)
 	v.OptionalText("attach", r.Attach, shared.MaxAttach)
-	if r.NotifyURL != nil {
-		shared.NotifyURL(&v, *r.NotifyURL)
-	}
+	shared.OptionalNotifyURL(&v, r.NotifyURL)
 	return v.Err(opDirectComplete)
 }
 
@@ -132,7 +130,7 @@ type DirectCompleteOrderResponse struct {
 func (s *Service) DirectCompleteOrder(ctx context.Context, req *DirectCompleteOrderRequest) (*DirectCompleteOrderResponse, error) {
 	return core.Call[DirectCompleteOrderResponse](ctx, s.c, core.Endpoint{
 		Op: opDirectComplete, Method: http.MethodPost, Route: DirectCompleteOrderPath, Idempotent: true,
-	}, req, func(r *core.Request) error { r.Body = req; return nil })
+	}, req, shared.Body(req))
 }
 
 // UseServiceState says whether a user has enabled a service, in the legacy

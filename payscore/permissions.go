@@ -47,7 +47,7 @@ func (s *Service) PreAuthorize(ctx context.Context, req *PreAuthorizeRequest) (*
 	// Keyed by authorization_code, so a retry cannot act twice.
 	return core.Call[PreAuthorizeResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.PreAuthorize", Method: http.MethodPost, Route: "/v3/payscore/permissions", Idempotent: true,
-	}, req, func(r *core.Request) error { r.Body = req; return nil })
+	}, req, shared.Body(req))
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -62,9 +62,7 @@ func (r *PreAuthorizeRequest) Validate() error {
 	shared.ID(&v, "service_id", r.ServiceID)
 	shared.ID(&v, "appid", r.AppID)
 	authorizationCode(&v, r.AuthorizationCode)
-	if r.NotifyURL != nil {
-		shared.NotifyURL(&v, *r.NotifyURL)
-	}
+	shared.OptionalNotifyURL(&v, r.NotifyURL)
 	return v.Err(op)
 }
 

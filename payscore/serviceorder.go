@@ -67,7 +67,7 @@ func (s *Service) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Cr
 	// Idempotent on identical parameters, so a retry returns the same order.
 	return core.Call[CreateOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "payscore.CreateOrder", Method: http.MethodPost, Route: "/v3/payscore/serviceorder", Idempotent: true,
-	}, req, func(r *core.Request) error { r.Body = req; return nil })
+	}, req, shared.Body(req))
 }
 
 // Validate reports every broken rule of the request by wire field name (a
@@ -90,9 +90,7 @@ func (r *CreateOrderRequest) Validate() error {
 	v.Nested("location.", shared.Optional(r.Location, Location.Validate))
 	v.Nested("risk_fund.", r.RiskFund.Validate())
 	v.OptionalText("attach", r.Attach, shared.MaxAttach)
-	if v.Required("notify_url", r.NotifyURL) {
-		shared.NotifyURL(&v, r.NotifyURL)
-	}
+	shared.RequiredNotifyURL(&v, r.NotifyURL)
 	// openid has no documented maximum length here; when set it must not
 	// be empty.
 	switch {

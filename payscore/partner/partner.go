@@ -36,6 +36,15 @@ func authorizationCode(v *validate.V, s string) {
 	v.Token("authorization_code", s, charsetAuthorizationCode, shared.MaxID)
 }
 
+// serviceKey checks, in this order, the service and the accounts a call
+// acts for: service_id, appid, sub_mchid and the optional sub_appid.
+func serviceKey(v *validate.V, serviceID, appID, subMchID string, subAppID *string) {
+	shared.ID(v, "service_id", serviceID)
+	shared.ID(v, "appid", appID)
+	shared.ID(v, "sub_mchid", subMchID)
+	shared.OptionalID(v, "sub_appid", subAppID)
+}
+
 // user checks how a request names the user: at most one of openid and
 // sub_openid (exactly one when required), each 1-128 characters, and
 // sub_openid only together with sub_appid.

@@ -45,9 +45,7 @@ func (r *PreAuthorizeRequest) Validate() error {
 	shared.OptionalID(&v, "sub_appid", r.SubAppID)
 	shared.ID(&v, "sub_mchid", r.SubMchID)
 	authorizationCode(&v, r.AuthorizationCode)
-	if r.NotifyURL != nil {
-		shared.NotifyURL(&v, *r.NotifyURL)
-	}
+	shared.OptionalNotifyURL(&v, r.NotifyURL)
 	return v.Err("partner.PreAuthorize")
 }
 
@@ -71,7 +69,7 @@ type PreAuthorizeResponse struct {
 func (s *Service) PreAuthorize(ctx context.Context, req *PreAuthorizeRequest) (*PreAuthorizeResponse, error) {
 	return core.Call[PreAuthorizeResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.PreAuthorize", Method: http.MethodPost, Route: "/v3/payscore/partner/permissions", Idempotent: true,
-	}, req, func(r *core.Request) error { r.Body = req; return nil })
+	}, req, shared.Body(req))
 }
 
 // QueryPermissionByOpenIDRequest identifies a user's authorization for a
@@ -97,10 +95,7 @@ func (r *QueryPermissionByOpenIDRequest) Validate() error {
 		return validate.NilRequest("partner.QueryPermissionByOpenID")
 	}
 	var v validate.V
-	shared.ID(&v, "service_id", r.ServiceID)
-	shared.ID(&v, "appid", r.AppID)
-	shared.ID(&v, "sub_mchid", r.SubMchID)
-	shared.OptionalID(&v, "sub_appid", r.SubAppID)
+	serviceKey(&v, r.ServiceID, r.AppID, r.SubMchID, r.SubAppID)
 	user(&v, r.OpenID, r.SubOpenID, r.SubAppID, true)
 	return v.Err("partner.QueryPermissionByOpenID")
 }
@@ -208,7 +203,7 @@ func (r *TerminatePermissionByOpenIDRequest) Validate() error {
 func (s *Service) TerminatePermissionByOpenID(ctx context.Context, req *TerminatePermissionByOpenIDRequest) (*TerminatePermissionResponse, error) {
 	return core.Call[TerminatePermissionResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.TerminatePermissionByOpenID", Method: http.MethodPost, Route: "/v3/payscore/partner/permissions/terminate",
-	}, req, func(r *core.Request) error { r.Body = req; return nil })
+	}, req, shared.Body(req))
 }
 
 // TerminatePermissionByAuthorizationCodeRequest withdraws a

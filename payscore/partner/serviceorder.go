@@ -74,10 +74,7 @@ func (r *CreateOrderRequest) Validate() error {
 		return validate.NilRequest("partner.CreateOrder")
 	}
 	var v validate.V
-	shared.ID(&v, "service_id", r.ServiceID)
-	shared.ID(&v, "appid", r.AppID)
-	shared.ID(&v, "sub_mchid", r.SubMchID)
-	shared.OptionalID(&v, "sub_appid", r.SubAppID)
+	serviceKey(&v, r.ServiceID, r.AppID, r.SubMchID, r.SubAppID)
 	shared.OutOrderNo(&v, r.OutOrderNo)
 	v.RequiredText("service_introduction", r.ServiceIntroduction, shared.MaxIntroduction)
 	v.Nested("", payscore.ValidateItems(r.PostPayments, r.PostDiscounts, payscore.ItemRules{DiscountDescriptionRequired: true}))
@@ -88,9 +85,7 @@ func (r *CreateOrderRequest) Validate() error {
 	v.Nested("time_range.", payscore.ValidateTimeRange(r.TimeRange, payscore.TimeRangeRules{StartRequired: true, RemarkLimits: true}))
 	v.Nested("location.", shared.Optional(r.Location, payscore.Location.Validate))
 	user(&v, r.OpenID, r.SubOpenID, r.SubAppID, r.NeedUserConfirm != nil && !*r.NeedUserConfirm)
-	if v.Required("notify_url", r.NotifyURL) {
-		shared.NotifyURL(&v, r.NotifyURL)
-	}
+	shared.RequiredNotifyURL(&v, r.NotifyURL)
 	v.OptionalText("attach", r.Attach, shared.MaxAttach)
 	v.Nested("device.", shared.Optional(r.Device, payscore.Device.Validate))
 	return v.Err("partner.CreateOrder")
@@ -117,7 +112,7 @@ type CreateOrderResponse struct {
 func (s *Service) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*CreateOrderResponse, error) {
 	return core.Call[CreateOrderResponse](ctx, s.c, core.Endpoint{
 		Op: "partner.CreateOrder", Method: http.MethodPost, Route: "/v3/payscore/partner/serviceorder", Idempotent: true,
-	}, req, func(r *core.Request) error { r.Body = req; return nil })
+	}, req, shared.Body(req))
 }
 
 // QueryOrderRequest identifies a sub-merchant's order by exactly one of

@@ -86,6 +86,27 @@ func NotifyURL(v *validate.V, s string) {
 	}
 }
 
+// OptionalNotifyURL checks an optional callback URL: when set, as
+// NotifyURL.
+func OptionalNotifyURL(v *validate.V, s *string) {
+	if s != nil {
+		NotifyURL(v, *s)
+	}
+}
+
+// RequiredNotifyURL checks a required callback URL: set, and as NotifyURL.
+func RequiredNotifyURL(v *validate.V, s string) {
+	if v.Required("notify_url", s) {
+		NotifyURL(v, s)
+	}
+}
+
+// Body prepares a call whose only input is its JSON body: the request
+// itself, its route having no path parameter.
+func Body(body any) func(*core.Request) error {
+	return func(r *core.Request) error { r.Body = body; return nil }
+}
+
 // PageSignature checks what signs a pay-score page: the 32-character APIv2
 // key (named APIv2Key, never quoted) and, when given, nonce_str (at most 32
 // ASCII letters and digits).
