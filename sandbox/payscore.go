@@ -823,32 +823,58 @@ func (s *Server) psPreAuthorize(c *Call) Reply {
 	svc, _ := s.psService(&chk, "/service_id", "body", req.ServiceID)
 	s.psApp(&chk, "/appid", "body", req.AppID)
 	chk.authCode("/authorization_code", "body", req.AuthorizationCode)
-	if req.NotifyURL != nil {
-		chk.notifyURL("/notify_url", *req.NotifyURL, false)
+	return s.psPreAuthorizeLocked(&chk, svc, req.NotifyURL, func(ps *payScoreState) (*psPermission, func(string, time.Time)) {
+		key := psUserKey{req.ServiceID, req.AuthorizationCode}
+		p := ps.byCode[key]
+		if p == nil {
+			p = &psPermission{serviceID: req.ServiceID, appID: req.AppID, code: req.AuthorizationCode, state: "UNBINDUSER"}
+			ps.byCode[key] = p
+		} else if p.state != "UNBINDUSER" {
+			return nil, nil
+		}
+		return p, func(token string, expires time.Time) { ps.tokens[token] = &psToken{perm: p, expires: expires} }
+	})
+}
+
+// psPreAuthorizeLocked is what direct and partner pre-authorization share
+// once the request's own fields are checked: it checks notifyURL, answers
+// the first problem found, refuses a service without the no-confirm mode,
+// and then, with the pay-score state locked, has find return the
+// authorization of the code (nil when the code is taken) and a function
+// that keeps a new apply_permissions_token for it; notifyURL, when given,
+// is recorded on the authorization.
+func (s *Server) psPreAuthorizeLocked(chk *psCheck, svc PayScoreService, notifyURL *string, find func(ps *payScoreState) (*psPermission, func(token string, expires time.Time))) Reply {
+	if notifyURL != nil {
+		chk.notifyURL("/notify_url", *notifyURL, false)
 	}
+	if chk.rep == nil && !svc.NoConfirm {
+		r := Error(http.StatusForbidden, "NO_AUTH", "该服务未开通免确认预授权模式")
+		chk.rep = &r
+	}
+	return s.psLocked(chk, func(ps *payScoreState) Reply {
+		p, keep := find(ps)
+		if p == nil {
+			return Error(http.StatusBadRequest, "INVALID_REQUEST", "授权协议号已被使用，请更换授权协议号")
+		}
+		if notifyURL != nil {
+			p.notifyURL = *notifyURL
+		}
+		token := psRandom(96)
+		keep(token, s.now().Add(payScoreTokenLife))
+		return JSON(http.StatusOK, map[string]string{"apply_permissions_token": token})
+	})
+}
+
+// psLocked answers the first problem chk found, if any, and otherwise
+// answers f run with the pay-score state locked.
+func (s *Server) psLocked(chk *psCheck, f func(ps *payScoreState) Reply) Reply {
 	if chk.rep != nil {
 		return *chk.rep
-	}
-	if !svc.NoConfirm {
-		return Error(http.StatusForbidden, "NO_AUTH", "该服务未开通免确认预授权模式")
 	}
 	ps := &s.payScore
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	key := psUserKey{req.ServiceID, req.AuthorizationCode}
-	p := ps.byCode[key]
-	if p == nil {
-		p = &psPermission{serviceID: req.ServiceID, appID: req.AppID, code: req.AuthorizationCode, state: "UNBINDUSER"}
-		ps.byCode[key] = p
-	} else if p.state != "UNBINDUSER" {
-		return Error(http.StatusBadRequest, "INVALID_REQUEST", "授权协议号已被使用，请更换授权协议号")
-	}
-	if req.NotifyURL != nil {
-		p.notifyURL = *req.NotifyURL
-	}
-	token := psRandom(96)
-	ps.tokens[token] = &psToken{perm: p, expires: s.now().Add(payScoreTokenLife)}
-	return JSON(http.StatusOK, map[string]string{"apply_permissions_token": token})
+	return f(ps)
 }
 
 func (s *Server) psPermissionWire(p *psPermission, withNotifyURL bool) map[string]any {
@@ -880,20 +906,16 @@ func (s *Server) psQueryByOpenID(c *Call) Reply {
 	chk.text("openid", "path", openID, true, 128)
 	s.psService(&chk, "service_id", "query", c.Query("service_id"))
 	s.psApp(&chk, "appid", "query", c.Query("appid"))
-	if chk.rep != nil {
-		return *chk.rep
-	}
-	ps := &s.payScore
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	p := ps.perms[psUserKey{c.Query("service_id"), openID}]
-	if p == nil {
-		return JSON(http.StatusOK, map[string]any{
-			"service_id": c.Query("service_id"), "appid": c.Query("appid"), "mchid": s.MerchantID,
-			"openid": openID, "authorization_state": "UNAVAILABLE",
-		})
-	}
-	return JSON(http.StatusOK, s.psPermissionWire(p, false))
+	return s.psLocked(&chk, func(ps *payScoreState) Reply {
+		p := ps.perms[psUserKey{c.Query("service_id"), openID}]
+		if p == nil {
+			return JSON(http.StatusOK, map[string]any{
+				"service_id": c.Query("service_id"), "appid": c.Query("appid"), "mchid": s.MerchantID,
+				"openid": openID, "authorization_state": "UNAVAILABLE",
+			})
+		}
+		return JSON(http.StatusOK, s.psPermissionWire(p, false))
+	})
 }
 
 func (s *Server) psQueryByCode(c *Call) Reply {
@@ -901,17 +923,19 @@ func (s *Server) psQueryByCode(c *Call) Reply {
 	var chk psCheck
 	chk.authCode("authorization_code", "path", code)
 	s.psService(&chk, "service_id", "query", c.Query("service_id"))
-	if chk.rep != nil {
-		return *chk.rep
-	}
-	ps := &s.payScore
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	p := ps.byCode[psUserKey{c.Query("service_id"), code}]
-	if p == nil {
-		return Error(http.StatusNotFound, "RESOURCE_NOT_EXISTS", "授权记录不存在")
-	}
-	return JSON(http.StatusOK, s.psPermissionWire(p, true))
+	return s.psLocked(&chk, func(ps *payScoreState) Reply {
+		p := ps.byCode[psUserKey{c.Query("service_id"), code}]
+		if p == nil {
+			return psNoPermission()
+		}
+		return JSON(http.StatusOK, s.psPermissionWire(p, true))
+	})
+}
+
+// psNoPermission answers a query or termination of an unknown
+// authorization code.
+func psNoPermission() Reply {
+	return Error(http.StatusNotFound, "RESOURCE_NOT_EXISTS", "授权记录不存在")
 }
 
 type psTerminateWire struct {
@@ -931,13 +955,9 @@ func (s *Server) psTerminateByOpenID(c *Call) Reply {
 	s.psService(&chk, "/service_id", "body", req.ServiceID)
 	s.psApp(&chk, "/appid", "body", req.AppID)
 	chk.text("/reason", "body", req.Reason, true, 50)
-	if chk.rep != nil {
-		return *chk.rep
-	}
-	ps := &s.payScore
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	return s.psTerminateLocked(ps.perms[psUserKey{req.ServiceID, openID}])
+	return s.psLocked(&chk, func(ps *payScoreState) Reply {
+		return s.psTerminateLocked(ps.perms[psUserKey{req.ServiceID, openID}])
+	})
 }
 
 func (s *Server) psTerminateByCode(c *Call) Reply {
@@ -950,26 +970,31 @@ func (s *Server) psTerminateByCode(c *Call) Reply {
 	chk.authCode("authorization_code", "path", code)
 	s.psService(&chk, "/service_id", "body", req.ServiceID)
 	chk.text("/reason", "body", req.Reason, true, 50)
-	if chk.rep != nil {
-		return *chk.rep
-	}
-	ps := &s.payScore
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	p := ps.byCode[psUserKey{req.ServiceID, code}]
-	if p == nil {
-		return Error(http.StatusNotFound, "RESOURCE_NOT_EXISTS", "授权记录不存在")
-	}
-	return s.psTerminateLocked(p)
+	return s.psLocked(&chk, func(ps *payScoreState) Reply {
+		p := ps.byCode[psUserKey{req.ServiceID, code}]
+		if p == nil {
+			return psNoPermission()
+		}
+		return s.psTerminateLocked(p)
+	})
 }
 
 func (s *Server) psTerminateLocked(p *psPermission) Reply {
-	ps := &s.payScore
+	if p == nil {
+		return s.psTerminateWithLocked(nil, nil)
+	}
+	return s.psTerminateWithLocked(p, func(now time.Time) bool { return s.payScore.unfinishedLocked(p.serviceID, p.openID, now) })
+}
+
+// psTerminateWithLocked ends the authorization p (nil: none) unless it is
+// not in force or, when AVAILABLE, unfinished reports that the user has
+// unfinished orders it covers. Callers hold ps.mu.
+func (s *Server) psTerminateWithLocked(p *psPermission, unfinished func(now time.Time) bool) Reply {
 	now := s.now()
 	switch {
 	case p == nil || p.state == "UNAVAILABLE":
 		return Error(http.StatusBadRequest, "INVALID_REQUEST", "用户未授权该服务或已解除授权")
-	case p.state == "AVAILABLE" && ps.unfinishedLocked(p.serviceID, p.openID, now):
+	case p.state == "AVAILABLE" && unfinished(now):
 		return Error(http.StatusBadRequest, "INVALID_REQUEST", "用户存在未完结的订单，不能解除授权")
 	}
 	p.state, p.cancelTime = "UNAVAILABLE", now
@@ -1106,33 +1131,44 @@ func (s *Server) psQuery(c *Call) Reply {
 	q := c.Request.URL.Query()
 	outOrderNo, queryID := q.Get("out_order_no"), q.Get("query_id")
 	var chk psCheck
-	switch {
-	case outOrderNo == "" && queryID == "":
-		chk.fail("out_order_no", "query", "out_order_no 和 query_id 必须填写其中一个")
-	case outOrderNo != "" && queryID != "":
-		chk.fail("query_id", "query", "out_order_no 和 query_id 不能同时填写")
-	case outOrderNo != "":
-		chk.orderNo("out_order_no", "query", outOrderNo)
-	default:
-		chk.text("query_id", "query", queryID, true, 64)
-	}
+	chk.orderRef(outOrderNo, queryID, 64)
 	s.psService(&chk, "service_id", "query", q.Get("service_id"))
 	s.psApp(&chk, "appid", "query", q.Get("appid"))
-	if chk.rep != nil {
-		return *chk.rep
+	return s.psQueryLocked(&chk, outOrderNo, queryID, func(o *psOrder) bool {
+		return o.wire.SubMchID == "" && o.wire.ServiceID == q.Get("service_id") && o.wire.AppID == q.Get("appid")
+	})
+}
+
+// orderRef checks how a query names the order: exactly one of outOrderNo
+// and queryID (at most queryIDMax characters).
+func (c *psCheck) orderRef(outOrderNo, queryID string, queryIDMax int) {
+	switch {
+	case outOrderNo == "" && queryID == "":
+		c.fail("out_order_no", "query", "out_order_no 和 query_id 必须填写其中一个")
+	case outOrderNo != "" && queryID != "":
+		c.fail("query_id", "query", "out_order_no 和 query_id 不能同时填写")
+	case outOrderNo != "":
+		c.orderNo("out_order_no", "query", outOrderNo)
+	default:
+		c.text("query_id", "query", queryID, true, queryIDMax)
 	}
-	ps := &s.payScore
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	o := ps.orders[outOrderNo]
-	if queryID != "" {
-		o = ps.byQuery[queryID]
-	}
-	if o == nil || o.wire.SubMchID != "" || o.wire.ServiceID != q.Get("service_id") || o.wire.AppID != q.Get("appid") {
-		return Error(http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
-	}
-	o.expireLocked(s.now())
-	return JSON(http.StatusOK, o.wire)
+}
+
+// psQueryLocked answers the first problem chk found or, with the state
+// locked, the order named by outOrderNo or queryID when visible says the
+// caller may see it, and 404 ORDER_NOT_EXIST otherwise.
+func (s *Server) psQueryLocked(chk *psCheck, outOrderNo, queryID string, visible func(o *psOrder) bool) Reply {
+	return s.psLocked(chk, func(ps *payScoreState) Reply {
+		o := ps.orders[outOrderNo]
+		if queryID != "" {
+			o = ps.byQuery[queryID]
+		}
+		if o == nil || !visible(o) {
+			return Error(http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
+		}
+		o.expireLocked(s.now())
+		return JSON(http.StatusOK, o.wire)
+	})
 }
 
 // Which body identifiers an order operation requires.

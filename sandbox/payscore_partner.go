@@ -341,39 +341,26 @@ func (s *Server) pspPreAuthorize(c *Call) Reply {
 	s.psApp(&chk, "/appid", "body", req.AppID)
 	pspSubApp(&chk, "/sub_appid", "body", req.SubAppID, sm)
 	chk.orderNo("/authorization_code", "body", req.AuthorizationCode) // 1-32 of letters, digits and _-|*, as order numbers
-	if req.NotifyURL != nil {
-		chk.notifyURL("/notify_url", *req.NotifyURL, false)
-	}
-	if chk.rep != nil {
-		return *chk.rep
-	}
-	if !svc.NoConfirm {
-		return Error(http.StatusForbidden, "NO_AUTH", "该服务未开通免确认预授权模式")
-	}
-	ps := &s.payScore
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	key := psUserKey{req.ServiceID, req.AuthorizationCode}
-	p := ps.partner.byCode[key]
-	switch {
-	case p == nil:
-		p = &psPartnerPermission{
-			psPermission: psPermission{serviceID: req.ServiceID, appID: req.AppID, code: req.AuthorizationCode, state: "UNBINDUSER"},
-			subMchID:     req.SubMchID,
+	return s.psPreAuthorizeLocked(&chk, svc, req.NotifyURL, func(ps *payScoreState) (*psPermission, func(string, time.Time)) {
+		key := psUserKey{req.ServiceID, req.AuthorizationCode}
+		p := ps.partner.byCode[key]
+		switch {
+		case p == nil:
+			p = &psPartnerPermission{
+				psPermission: psPermission{serviceID: req.ServiceID, appID: req.AppID, code: req.AuthorizationCode, state: "UNBINDUSER"},
+				subMchID:     req.SubMchID,
+			}
+			if req.SubAppID != nil {
+				p.subAppID = *req.SubAppID
+			}
+			ps.partner.byCode[key] = p
+		case p.state != "UNBINDUSER" || p.subMchID != req.SubMchID:
+			return nil, nil
 		}
-		if req.SubAppID != nil {
-			p.subAppID = *req.SubAppID
+		return &p.psPermission, func(token string, expires time.Time) {
+			ps.partner.tokens[token] = &psPartnerToken{perm: p, expires: expires}
 		}
-		ps.partner.byCode[key] = p
-	case p.state != "UNBINDUSER" || p.subMchID != req.SubMchID:
-		return Error(http.StatusBadRequest, "INVALID_REQUEST", "授权协议号已被使用，请更换授权协议号")
-	}
-	if req.NotifyURL != nil {
-		p.notifyURL = *req.NotifyURL
-	}
-	token := psRandom(96)
-	ps.partner.tokens[token] = &psPartnerToken{perm: p, expires: s.now().Add(payScoreTokenLife)}
-	return JSON(http.StatusOK, map[string]string{"apply_permissions_token": token})
+	})
 }
 
 func (s *Server) pspPermissionWire(p *psPartnerPermission, withNotifyURL bool) map[string]any {
@@ -404,22 +391,18 @@ func (s *Server) pspQueryByOpenID(c *Call) Reply {
 	s.psApp(&chk, "appid", "query", appID)
 	pspSubApp(&chk, "sub_appid", "query", subAppID, sm)
 	pspUser(&chk, "query", openID, subOpenID, subAppID, true)
-	if chk.rep != nil {
-		return *chk.rep
-	}
-	ps := &s.payScore
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	if p := ps.pspFindUserLocked(sub, serviceID, openID, subOpenID, subAppID); p != nil {
-		return JSON(http.StatusOK, s.pspPermissionWire(p, false))
-	}
-	m := map[string]any{"service_id": serviceID, "appid": appID, "mchid": s.MerchantID, "sub_mchid": sub, "authorization_state": "UNAVAILABLE"}
-	for k, v := range map[string]*string{"sub_appid": subAppID, "openid": openID, "sub_openid": subOpenID} {
-		if v != nil {
-			m[k] = *v
+	return s.psLocked(&chk, func(ps *payScoreState) Reply {
+		if p := ps.pspFindUserLocked(sub, serviceID, openID, subOpenID, subAppID); p != nil {
+			return JSON(http.StatusOK, s.pspPermissionWire(p, false))
 		}
-	}
-	return JSON(http.StatusOK, m)
+		m := map[string]any{"service_id": serviceID, "appid": appID, "mchid": s.MerchantID, "sub_mchid": sub, "authorization_state": "UNAVAILABLE"}
+		for k, v := range map[string]*string{"sub_appid": subAppID, "openid": openID, "sub_openid": subOpenID} {
+			if v != nil {
+				m[k] = *v
+			}
+		}
+		return JSON(http.StatusOK, m)
+	})
 }
 
 func (s *Server) pspQueryByCode(c *Call) Reply {
@@ -428,17 +411,13 @@ func (s *Server) pspQueryByCode(c *Call) Reply {
 	chk.orderNo("authorization_code", "path", code)
 	s.pspSub(&chk, "sub_mchid", "query", sub)
 	s.psService(&chk, "service_id", "query", serviceID)
-	if chk.rep != nil {
-		return *chk.rep
-	}
-	ps := &s.payScore
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	p := ps.partner.byCode[psUserKey{serviceID, code}]
-	if p == nil || p.subMchID != sub {
-		return Error(http.StatusNotFound, "RESOURCE_NOT_EXISTS", "授权记录不存在")
-	}
-	return JSON(http.StatusOK, s.pspPermissionWire(p, true))
+	return s.psLocked(&chk, func(ps *payScoreState) Reply {
+		p := ps.partner.byCode[psUserKey{serviceID, code}]
+		if p == nil || p.subMchID != sub {
+			return psNoPermission()
+		}
+		return JSON(http.StatusOK, s.pspPermissionWire(p, true))
+	})
 }
 
 func (s *Server) pspTerminateByOpenID(c *Call) Reply {
@@ -461,13 +440,9 @@ func (s *Server) pspTerminateByOpenID(c *Call) Reply {
 	pspSubApp(&chk, "/sub_appid", "body", req.SubAppID, sm)
 	pspUser(&chk, "body", req.OpenID, req.SubOpenID, req.SubAppID, true)
 	chk.text("/reason", "body", req.Reason, true, 50)
-	if chk.rep != nil {
-		return *chk.rep
-	}
-	ps := &s.payScore
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	return s.pspTerminateLocked(ps.pspFindUserLocked(req.SubMchID, req.ServiceID, req.OpenID, req.SubOpenID, req.SubAppID))
+	return s.psLocked(&chk, func(ps *payScoreState) Reply {
+		return s.pspTerminateLocked(ps.pspFindUserLocked(req.SubMchID, req.ServiceID, req.OpenID, req.SubOpenID, req.SubAppID))
+	})
 }
 
 func (s *Server) pspTerminateByCode(c *Call) Reply {
@@ -485,29 +460,20 @@ func (s *Server) pspTerminateByCode(c *Call) Reply {
 	s.pspSub(&chk, "/sub_mchid", "body", req.SubMchID)
 	s.psService(&chk, "/service_id", "body", req.ServiceID)
 	chk.text("/reason", "body", req.Reason, true, 50)
-	if chk.rep != nil {
-		return *chk.rep
-	}
-	ps := &s.payScore
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	p := ps.partner.byCode[psUserKey{req.ServiceID, code}]
-	if p == nil || p.subMchID != req.SubMchID {
-		return Error(http.StatusNotFound, "RESOURCE_NOT_EXISTS", "授权记录不存在")
-	}
-	return s.pspTerminateLocked(p)
+	return s.psLocked(&chk, func(ps *payScoreState) Reply {
+		p := ps.partner.byCode[psUserKey{req.ServiceID, code}]
+		if p == nil || p.subMchID != req.SubMchID {
+			return psNoPermission()
+		}
+		return s.pspTerminateLocked(p)
+	})
 }
 
 func (s *Server) pspTerminateLocked(p *psPartnerPermission) Reply {
-	now := s.now()
-	switch {
-	case p == nil || p.state == "UNAVAILABLE":
-		return Error(http.StatusBadRequest, "INVALID_REQUEST", "用户未授权该服务或已解除授权")
-	case p.state == "AVAILABLE" && s.payScore.pspUnfinishedLocked(p, now):
-		return Error(http.StatusBadRequest, "INVALID_REQUEST", "用户存在未完结的订单，不能解除授权")
+	if p == nil {
+		return s.psTerminateWithLocked(nil, nil)
 	}
-	p.state, p.cancelTime = "UNAVAILABLE", now
-	return NoContent()
+	return s.psTerminateWithLocked(&p.psPermission, func(now time.Time) bool { return s.payScore.pspUnfinishedLocked(p, now) })
 }
 
 // ---- service orders ----
@@ -589,35 +555,14 @@ func (s *Server) pspQuery(c *Call) Reply {
 	sub, outOrderNo, queryID := q.Get("sub_mchid"), q.Get("out_order_no"), q.Get("query_id")
 	var chk psCheck
 	s.pspSub(&chk, "sub_mchid", "query", sub)
-	switch {
-	case outOrderNo == "" && queryID == "":
-		chk.fail("out_order_no", "query", "out_order_no 和 query_id 必须填写其中一个")
-	case outOrderNo != "" && queryID != "":
-		chk.fail("query_id", "query", "out_order_no 和 query_id 不能同时填写")
-	case outOrderNo != "":
-		chk.orderNo("out_order_no", "query", outOrderNo)
-	default:
-		chk.text("query_id", "query", queryID, true, 512)
-	}
+	chk.orderRef(outOrderNo, queryID, 512)
 	serviceID := q.Get("service_id")
 	if q.Has("service_id") {
 		s.psService(&chk, "service_id", "query", serviceID)
 	}
-	if chk.rep != nil {
-		return *chk.rep
-	}
-	ps := &s.payScore
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	o := ps.orders[outOrderNo]
-	if queryID != "" {
-		o = ps.byQuery[queryID]
-	}
-	if o == nil || o.wire.SubMchID != sub || (serviceID != "" && o.wire.ServiceID != serviceID) {
-		return Error(http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
-	}
-	o.expireLocked(s.now())
-	return JSON(http.StatusOK, o.wire)
+	return s.psQueryLocked(&chk, outOrderNo, queryID, func(o *psOrder) bool {
+		return o.wire.SubMchID == sub && (serviceID == "" || o.wire.ServiceID == serviceID)
+	})
 }
 
 // pspWrite serves a partner write call (cancel, modify, complete, sync,

@@ -185,22 +185,14 @@ func (a *app) tradeBill(ctx context.Context, f *billFlags) error {
 	if f.subMchID != "" {
 		req.SubMchID = &f.subMchID
 	}
-	if err := validate(req); err != nil {
-		return err
-	}
-	c, err := a.client(&f.merchant, envconfig.Need{})
-	if err != nil {
-		return err
-	}
-	svc := bill.NewService(c)
-	resp, err := svc.TradeBill(ctx, req)
-	if err != nil {
-		return applyError("trade bill", day, err)
-	}
-	fmt.Fprintf(a.stdout, "applied  GET /v3/bill/tradebill %s: %s %s (Request-ID %s)\n", day, resp.HashType, resp.HashValue, resp.RequestID)
-	return a.saveBill(ctx, f, "trade bill "+day.String(), func(w io.Writer) (*bill.DownloadResult, error) {
-		return svc.Download(ctx, resp.DownloadRequest(), w)
-	}, tradeConverter(day))
+	return a.applyAndSave(ctx, f, day, "trade bill", "trade bill", req, tradeConverter(day), func(svc *bill.Service) (string, billDownload, error) {
+		resp, err := svc.TradeBill(ctx, req)
+		if err != nil {
+			return "", nil, err
+		}
+		applied := fmt.Sprintf("applied  GET /v3/bill/tradebill %s: %s %s (Request-ID %s)", day, resp.HashType, resp.HashValue, resp.RequestID)
+		return applied, func(w io.Writer) (*bill.DownloadResult, error) { return svc.Download(ctx, resp.DownloadRequest(), w) }, nil
+	})
 }
 
 func (a *app) fundFlowBill(ctx context.Context, f *billFlags) error {
@@ -212,22 +204,14 @@ func (a *app) fundFlowBill(ctx context.Context, f *billFlags) error {
 	if f.subMchID != "" {
 		req.SubMchID = &f.subMchID
 	}
-	if err := validate(req); err != nil {
-		return err
-	}
-	c, err := a.client(&f.merchant, envconfig.Need{})
-	if err != nil {
-		return err
-	}
-	svc := bill.NewService(c)
-	resp, err := svc.FundFlowBill(ctx, req)
-	if err != nil {
-		return applyError("fund-flow bill", day, err)
-	}
-	fmt.Fprintf(a.stdout, "applied  GET /v3/bill/fundflowbill %s %s: %s %s (Request-ID %s)\n", day, f.accountType, resp.HashType, resp.HashValue, resp.RequestID)
-	return a.saveBill(ctx, f, "fund-flow bill "+day.String(), func(w io.Writer) (*bill.DownloadResult, error) {
-		return svc.Download(ctx, resp.DownloadRequest(), w)
-	}, fundFlowConverter(day, "fundflow"))
+	return a.applyAndSave(ctx, f, day, "fund-flow bill", "fund-flow bill", req, fundFlowConverter(day, "fundflow"), func(svc *bill.Service) (string, billDownload, error) {
+		resp, err := svc.FundFlowBill(ctx, req)
+		if err != nil {
+			return "", nil, err
+		}
+		applied := fmt.Sprintf("applied  GET /v3/bill/fundflowbill %s %s: %s %s (Request-ID %s)", day, f.accountType, resp.HashType, resp.HashValue, resp.RequestID)
+		return applied, func(w io.Writer) (*bill.DownloadResult, error) { return svc.Download(ctx, resp.DownloadRequest(), w) }, nil
+	})
 }
 
 func (a *app) subMerchantBill(ctx context.Context, f *billFlags) error {
@@ -242,6 +226,27 @@ func (a *app) subMerchantBill(ctx context.Context, f *billFlags) error {
 		SubMchID: f.subMchID, BillDate: day, AccountType: bill.AccountType(f.accountType),
 		Algorithm: bill.AlgorithmAES256GCM, TarType: core.Ptr(bill.TarTypeGzip),
 	}
+	return a.applyAndSave(ctx, f, day, "sub-merchant fund-flow bill", "sub-merchant bill", req, fundFlowConverter(day, "sub-merchant-fundflow"), func(svc *bill.Service) (string, billDownload, error) {
+		resp, err := svc.SubMerchantFundFlowBill(ctx, req)
+		if err != nil {
+			return "", nil, err
+		}
+		applied := fmt.Sprintf("applied  GET /v3/bill/sub-merchant-fundflowbill %s %s: %d encrypted part(s) (Request-ID %s)", day, f.accountType, resp.DownloadBillCount, resp.RequestID)
+		return applied, func(w io.Writer) (*bill.DownloadResult, error) {
+			return svc.DownloadEncrypted(ctx, resp.DownloadRequest(), w)
+		}, nil
+	})
+}
+
+// A billDownload downloads an applied-for bill into w.
+type billDownload func(w io.Writer) (*bill.DownloadResult, error)
+
+// applyAndSave is what the bill commands share: it validates req (a refused
+// request is a usage error and sends nothing), applies for the bill with
+// apply, which answers the line to print and how to download the bill, and
+// saves the bill with saveBill. what names the bill in apply errors, shown
+// in the progress line.
+func (a *app) applyAndSave(ctx context.Context, f *billFlags, day bill.Date, what, shown string, req interface{ Validate() error }, conv converter, apply func(svc *bill.Service) (applied string, download billDownload, err error)) error {
 	if err := validate(req); err != nil {
 		return err
 	}
@@ -249,15 +254,12 @@ func (a *app) subMerchantBill(ctx context.Context, f *billFlags) error {
 	if err != nil {
 		return err
 	}
-	svc := bill.NewService(c)
-	resp, err := svc.SubMerchantFundFlowBill(ctx, req)
+	applied, download, err := apply(bill.NewService(c))
 	if err != nil {
-		return applyError("sub-merchant fund-flow bill", day, err)
+		return applyError(what, day, err)
 	}
-	fmt.Fprintf(a.stdout, "applied  GET /v3/bill/sub-merchant-fundflowbill %s %s: %d encrypted part(s) (Request-ID %s)\n", day, f.accountType, resp.DownloadBillCount, resp.RequestID)
-	return a.saveBill(ctx, f, "sub-merchant bill "+day.String(), func(w io.Writer) (*bill.DownloadResult, error) {
-		return svc.DownloadEncrypted(ctx, resp.DownloadRequest(), w)
-	}, fundFlowConverter(day, "sub-merchant-fundflow"))
+	fmt.Fprintln(a.stdout, applied)
+	return a.saveBill(ctx, f, shown+" "+day.String(), download, conv)
 }
 
 // A converter parses a downloaded bill, checks its summary against its rows,
@@ -266,7 +268,7 @@ type converter func(r io.Reader, format string, w io.Writer) (totals string, err
 
 // saveBill downloads into a temporary file beside f.out, checks the bill,
 // and moves the result into place.
-func (a *app) saveBill(ctx context.Context, f *billFlags, what string, download func(io.Writer) (*bill.DownloadResult, error), conv converter) (err error) {
+func (a *app) saveBill(ctx context.Context, f *billFlags, what string, download billDownload, conv converter) (err error) {
 	dir, base := filepath.Split(f.out)
 	if dir == "" {
 		dir = "."
